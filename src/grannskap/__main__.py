@@ -1,0 +1,5 @@
+import sys
+
+from grannskap.cli import main
+
+sys.exit(main())
