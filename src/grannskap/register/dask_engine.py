@@ -1,0 +1,516 @@
+"""The Dask engine: the same primitives as DuckDB, run partition by partition on a cluster.
+
+A *partition* is a run of Parquet row groups of one file (at most ``partition_rows`` rows) or a
+block of a CSV file; each task reads only the columns it needs, evaluates the conditions with
+numpy and returns small partial results (counts per group, histograms), which are summed in a
+tree. Worker memory is therefore bounded by the partition size, not by the data.
+
+The exact median (radix select)
+-------------------------------
+Values are mapped to order-preserving unsigned 64-bit keys (IEEE-754 bits, sign-flipped). Pass
+1 counts, per year, the keys' top 16 bits (65,536 bins) and finds the bins that hold the two
+middle order statistics (ranks ``(n-1)//2`` and ``n//2``). Each further pass either gathers the
+values of those bins (when at most ``gather_limit`` values fall in them) or counts the next 16
+bits within them. Every step is integer counting, so the result is exact; the median is then
+``0.5 * lo + 0.5 * hi``, bit-identical to DuckDB's ``median`` (see
+:mod:`grannskap.register.engine`). Usually two passes suffice.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from grannskap._compat import import_optional_dependency
+from grannskap.errors import InputError, Problem
+from grannskap.register.engine import GRID_SIZE, DuplicateInfo, _normalise_keys
+from grannskap.register.expr import Batch, Cond, columns_of, evaluate
+from grannskap.register.schema import GRID_FACTOR, REGISTER_COLUMNS, RegisterSource
+
+__all__ = ["DaskEngine", "Part", "read_batch", "sortable_keys"]
+
+_BITS = 16
+_BINS = 1 << _BITS
+_FANIN = 8
+
+
+@dataclass(frozen=True)
+class Part:
+    """One partition: a file and either Parquet row groups or a CSV byte block."""
+
+    path: str
+    fmt: str
+    year: int | None
+    file_columns: tuple[str, ...]
+    row_groups: tuple[int, ...] = ()
+    csv_block: tuple[int, int] | None = None  # (offset, length) in bytes
+
+
+def sortable_keys(values: np.ndarray) -> np.ndarray:
+    """Order-preserving map float64 -> uint64 (``a < b`` iff ``key(a) < key(b)``, no NaN)."""
+    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
+    neg = (bits >> np.uint64(63)).astype(bool)
+    return np.where(neg, ~bits, bits | np.uint64(1 << 63))
+
+
+def _from_key(key: int) -> float:
+    """Inverse of :func:`sortable_keys` for one key."""
+    k = np.array([key], dtype=np.uint64)
+    top = np.uint64(1 << 63)
+    bits = k ^ top if (k[0] & top) else ~k
+    return float(bits.view(np.float64)[0])
+
+
+# ------------------------------------------------------------------------- reading batches
+def _to_float(col: Any) -> np.ndarray:
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    if (
+        pa.types.is_string(col.type)
+        or pa.types.is_large_string(col.type)
+        or pa.types.is_dictionary(col.type)
+    ):
+        col = pc.cast(
+            col.cast(pa.string()) if pa.types.is_dictionary(col.type) else col, pa.float64()
+        )
+    return np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _to_cat(col: Any) -> pd.Categorical:
+    import pyarrow as pa
+
+    if not pa.types.is_dictionary(col.type):
+        if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
+            col = col.cast(pa.string())
+        col = col.dictionary_encode()
+    return pd.Categorical(col.to_pandas())
+
+
+def _read_table(part: Part, columns: list[str]) -> Any:
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    present = [c for c in columns if c in part.file_columns]
+    if part.fmt == "parquet":
+        strings = [c for c in present if REGISTER_COLUMNS[c] == "str"]
+        pf = pq.ParquetFile(part.path, read_dictionary=strings)
+        return pf.read_row_groups(list(part.row_groups), columns=present)
+    offset, length = part.csv_block or (0, -1)
+    with open(part.path, "rb") as fh:
+        header = fh.readline()
+        if offset:
+            fh.seek(offset)
+        data = fh.read(length) if length >= 0 else fh.read()
+    body = header + data if offset else data
+    all_text = {c: pa.string() for c in part.file_columns}
+    opts = pcsv.ConvertOptions(
+        column_types=all_text, include_columns=present, strings_can_be_null=True
+    )
+    import io
+
+    return pcsv.read_csv(io.BytesIO(body), convert_options=opts)
+
+
+def read_batch(part: Part, columns: Sequence[str]) -> Batch:
+    """Read the given schema columns of one partition (missing columns are all-missing)."""
+    import pyarrow as pa
+
+    need = set(columns)
+    grid_from_xy = "grid_cell" in need and {"x", "y"} <= set(part.file_columns)
+    if grid_from_xy:
+        need |= {"x", "y"}
+    read = [c for c in REGISTER_COLUMNS if c in need and c != "year"] + (
+        ["year"] if "year" in need else []
+    )
+    try:
+        table = _read_table(part, read)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise InputError(
+            Problem(part.path, "register partition cannot be read", value=str(exc))
+        ) from exc
+    n = table.num_rows
+    out: dict[str, np.ndarray | pd.Categorical] = {}
+    for c in read:
+        if c in table.column_names:
+            col = table.column(c)
+            try:
+                out[c] = _to_cat(col) if REGISTER_COLUMNS[c] == "str" else _to_float(col)
+            except (pa.ArrowInvalid, ValueError) as exc:
+                raise InputError(
+                    Problem(part.path, "value of the wrong type", column=c, value=str(exc)[:200])
+                ) from exc
+        elif c == "year" and part.year is not None:
+            out[c] = np.full(n, float(part.year))
+        elif REGISTER_COLUMNS[c] == "str":
+            out[c] = pd.Categorical.from_codes(np.full(n, -1), categories=[])
+        else:
+            out[c] = np.full(n, np.nan)
+    if "year" in out and part.year is not None and "year" in table.column_names:
+        pass  # a year column inside a hive file wins, as in DuckDB's union_by_name
+    if grid_from_xy:
+        derived = (
+            np.floor(out["x"] / GRID_SIZE) * GRID_SIZE * GRID_FACTOR
+            + np.floor(out["y"] / GRID_SIZE) * GRID_SIZE
+        )
+        grid = out["grid_cell"]
+        out["grid_cell"] = np.where(np.isnan(grid), derived, grid)  # type: ignore[arg-type]
+    return Batch(out, n)
+
+
+# ------------------------------------------------------------------------------- task bodies
+def _codes(arr: np.ndarray | pd.Categorical) -> tuple[np.ndarray, Any]:
+    if isinstance(arr, pd.Categorical):
+        return np.asarray(arr.codes, dtype=np.int64), np.asarray(arr.categories, dtype=object)
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    return codes.astype(np.int64), np.asarray(uniques)
+
+
+def _count_part(
+    part: Part, by: tuple[str, ...], counters: tuple[tuple[str, Cond], ...]
+) -> pd.DataFrame:
+    cols = set(by).union(*(columns_of(c) for _, c in counters))
+    batch = read_batch(part, sorted(cols))
+    masks = {name: evaluate(cond, batch) for name, cond in counters}
+    if not by:
+        return pd.DataFrame({name: [int(m.sum())] for name, m in masks.items()})
+    gid = np.zeros(batch.n, dtype=np.int64)
+    decoded = []
+    for k in by:
+        codes, uniques = _codes(batch[k])
+        gid = gid * (len(uniques) + 1) + (codes + 1)
+        decoded.append((len(uniques) + 1, uniques))
+    inv, ugid = pd.factorize(gid)
+    frame: dict[str, Any] = {}
+    rest = np.asarray(ugid, dtype=np.int64)
+    for k, (size, uniques) in zip(reversed(by), reversed(decoded), strict=True):
+        code = rest % size - 1
+        rest = rest // size
+        labels = np.append(uniques, None)[code]  # code -1 -> None (missing)
+        frame[k] = labels
+    for name, m in masks.items():
+        frame[name] = np.bincount(inv[m], minlength=len(ugid)).astype(np.int64)
+    out = pd.DataFrame(frame)
+    return _typed_keys(out, by)
+
+
+def _typed_keys(out: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    for k in by:
+        if k == "deso":
+            out[k] = out[k].astype("string")
+        else:
+            out[k] = pd.array(
+                pd.to_numeric(out[k].astype(object).where(out[k].notna(), np.nan)), dtype="Int64"
+            )
+    return out
+
+
+def _sum_counts(parts: list[pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
+    frame = pd.concat(parts, ignore_index=True)
+    if not by:
+        return frame.sum().to_frame().T.astype("int64")
+    return frame.groupby(list(by), dropna=False, sort=False).sum().reset_index()
+
+
+def _hist_part(
+    part: Part, column: str, specs: tuple[tuple[int, int, int, bool], ...]
+) -> list[np.ndarray]:
+    """For each spec (year, prefix, shift, gather): bin counts of the next 16 bits, or values."""
+    batch = read_batch(part, [column, "year"])
+    vals = np.asarray(batch[column], dtype=np.float64)
+    years = np.asarray(batch["year"])
+    ok = ~np.isnan(vals)
+    results: list[np.ndarray] = []
+    by_year: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for year, prefix, shift, gather in specs:
+        if year not in by_year:
+            sel = ok & (years == year)
+            by_year[year] = (sortable_keys(vals[sel]), vals[sel])
+        keys, v = by_year[year]
+        if shift < 64:
+            hit = (keys >> np.uint64(shift)) == np.uint64(prefix)
+            keys_in, v_in = keys[hit], v[hit]
+        else:
+            keys_in, v_in = keys, v
+        if gather:
+            results.append(v_in)
+        else:
+            low = shift - _BITS
+            bins = ((keys_in >> np.uint64(low)) & np.uint64(_BINS - 1)).astype(np.int64)
+            results.append(np.bincount(bins, minlength=_BINS).astype(np.int64))
+    return results
+
+
+def _sum_hist(
+    parts: list[list[np.ndarray]], specs: tuple[tuple[int, int, int, bool], ...]
+) -> list[np.ndarray]:
+    out = []
+    for i, (_, _, _, gather) in enumerate(specs):
+        items = [p[i] for p in parts]
+        out.append(np.concatenate(items) if gather else functools.reduce(np.add, items))
+    return out
+
+
+def _ids_part(part: Part) -> dict[int, np.ndarray]:
+    import pyarrow as pa
+
+    table = _read_table(
+        part, ["person_id", "year"] if "year" in part.file_columns else ["person_id"]
+    )
+    ids = np.asarray(table.column("person_id").cast(pa.int64()).to_numpy(zero_copy_only=False))
+    if part.year is not None and "year" not in table.column_names:
+        return {int(part.year): ids}
+    years = np.asarray(table.column("year").cast(pa.int64()).to_numpy(zero_copy_only=False))
+    return {int(y): ids[years == y] for y in np.unique(years)}
+
+
+def _dups_year(
+    parts: list[dict[int, np.ndarray]], year: int, n_examples: int
+) -> tuple[int, int, pd.DataFrame]:
+    ids = np.sort(np.concatenate([p.get(year, np.empty(0, np.int64)) for p in parts]))
+    uniq, counts = np.unique(ids, return_counts=True)
+    dup = counts > 1
+    ex = pd.DataFrame(
+        {"person_id": uniq[dup][:n_examples], "year": year, "count": counts[dup][:n_examples]}
+    )
+    return int(dup.sum()), int((counts[dup] - 1).sum()), ex
+
+
+def _examples_part(part: Part, cond: Cond, n: int) -> pd.DataFrame:
+    batch = read_batch(part, list(REGISTER_COLUMNS))
+    idx = np.flatnonzero(evaluate(cond, batch))[:n]
+    frame = {}
+    for c, arr in batch.columns.items():
+        sub = arr[idx]
+        frame[c] = np.asarray(sub, dtype=object) if isinstance(arr, pd.Categorical) else sub
+    return pd.DataFrame(frame)
+
+
+# ------------------------------------------------------------------------------------ engine
+class DaskEngine:
+    """Run the register primitives on Dask (an existing scheduler or a LocalCluster).
+
+    Parameters
+    ----------
+    scheduler
+        Address of a running scheduler (``tcp://host:8786``) or a ``distributed.Client``;
+        ``None`` starts a LocalCluster.
+    workers
+        Workers of the LocalCluster (single-threaded each; ignored with ``scheduler``).
+    processes
+        LocalCluster workers as processes (default) or threads in this process.
+    partition_rows
+        Upper bound of rows per task (Parquet row groups are grouped up to it).
+    gather_limit
+        Largest number of values gathered to the client in the exact-median search.
+    """
+
+    name = "dask"
+
+    def __init__(
+        self,
+        scheduler: Any = None,
+        *,
+        workers: int = 2,
+        processes: bool = True,
+        memory_limit: str | None = None,
+        partition_rows: int = 2_000_000,
+        csv_block_bytes: int = 128 * 2**20,
+        gather_limit: int = 4_000_000,
+    ) -> None:
+        self._dask = import_optional_dependency("dask", "dask")
+        distributed = import_optional_dependency("distributed", "dask")
+        self._cluster = None
+        if scheduler is None:
+            self._cluster = distributed.LocalCluster(
+                n_workers=workers,
+                threads_per_worker=1,
+                processes=processes,
+                memory_limit=memory_limit or "auto",
+                dashboard_address=None,
+            )
+            self.client = distributed.Client(self._cluster)
+            self._own_client = True
+        elif isinstance(scheduler, distributed.Client):
+            self.client, self._own_client = scheduler, False
+        else:
+            self.client, self._own_client = distributed.Client(scheduler), True
+        self.partition_rows = int(partition_rows)
+        self.csv_block_bytes = int(csv_block_bytes)
+        self.gather_limit = int(gather_limit)
+
+    # -- partitions ----------------------------------------------------------------------
+    def partitions(self, source: RegisterSource) -> list[Part]:
+        import os
+
+        import pyarrow.parquet as pq
+
+        parts: list[Part] = []
+        for f in source.files:
+            cols = tuple(f.columns)
+            if source.format == "parquet":
+                meta = pq.read_metadata(f.path)
+                run: list[int] = []
+                rows = 0
+                for rg in range(meta.num_row_groups):
+                    nrg = meta.row_group(rg).num_rows
+                    if run and rows + nrg > self.partition_rows:
+                        parts.append(Part(f.path, "parquet", f.year, cols, tuple(run)))
+                        run, rows = [], 0
+                    run.append(rg)
+                    rows += nrg
+                if run or not parts:
+                    parts.append(Part(f.path, "parquet", f.year, cols, tuple(run)))
+            else:
+                parts.extend(self._csv_blocks(f.path, f.year, cols, os.path.getsize(f.path)))
+        return parts
+
+    def _csv_blocks(
+        self, path: str, year: int | None, cols: tuple[str, ...], size: int
+    ) -> list[Part]:
+        with open(path, "rb") as fh:
+            start = len(fh.readline())
+            cuts = [start]
+            while cuts[-1] + self.csv_block_bytes < size:
+                fh.seek(cuts[-1] + self.csv_block_bytes)
+                fh.readline()  # cut at the next line end
+                pos = fh.tell()
+                if pos >= size:
+                    break
+                cuts.append(pos)
+        cuts.append(size)
+        return [
+            Part(path, "csv", year, cols, (), (a, b - a))
+            for a, b in zip(cuts, cuts[1:], strict=False)
+            if b > a
+        ]
+
+    def _tree(self, leaves: list[Any], combine: Any, *args: Any) -> Any:
+        delayed = self._dask.delayed
+        while len(leaves) > 1:
+            leaves = [
+                delayed(combine)(leaves[i : i + _FANIN], *args)
+                for i in range(0, len(leaves), _FANIN)
+            ]
+        return leaves[0]
+
+    def _compute(self, obj: Any) -> Any:
+        return self._dask.compute(obj, scheduler=self.client)[0]
+
+    # -- primitives ----------------------------------------------------------------------
+    def count(
+        self, source: RegisterSource, by: Sequence[str], counters: Mapping[str, Cond]
+    ) -> pd.DataFrame:
+        delayed = self._dask.delayed
+        by_t, ctr = tuple(by), tuple(counters.items())
+        leaves = [delayed(_count_part)(p, by_t, ctr) for p in self.partitions(source)]
+        root = self._tree(leaves, _sum_counts, by_t)
+        if len(leaves) == 1:
+            root = delayed(_sum_counts)([root], by_t)
+        out = self._compute(root)
+        for name in counters:
+            out[name] = out[name].astype("int64")
+        return _normalise_keys(out, by) if by else out.reset_index(drop=True)
+
+    def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
+        parts = self.partitions(source)
+        totals = self.count(source, ["year"], {"n": _notnull(column)})
+        totals = totals[totals["n"] > 0]
+        # target = [year, rank within current prefix, prefix, shift, resolved value]
+        targets: list[list[Any]] = []
+        for y, n in zip(totals["year"].astype(int), totals["n"].astype(int), strict=True):
+            targets += [[y, (n - 1) // 2, 0, 64, None, n], [y, n // 2, 0, 64, None, n]]
+        counts_in = {(t[0], 0, 64): t[5] for t in targets}
+        delayed = self._dask.delayed
+        while any(t[4] is None for t in targets):
+
+            def spec(t: list[Any]) -> tuple[int, int, int, bool]:
+                return (t[0], t[2], t[3], counts_in[(t[0], t[2], t[3])] <= self.gather_limit)
+
+            specs = sorted({spec(t) for t in targets if t[4] is None})
+            spec_t = tuple(specs)
+            leaves = [delayed(_hist_part)(p, column, spec_t) for p in parts]
+            res = self._compute(
+                self._tree(leaves, _sum_hist, spec_t) if len(leaves) > 1 else leaves[0]
+            )
+            by_spec = dict(zip(specs, res, strict=True))
+            for t in targets:
+                if t[4] is not None:
+                    continue
+                key = spec(t)
+                got = by_spec[key]
+                if key[3]:  # gathered values: pick the rank directly
+                    t[4] = float(np.partition(got, t[1])[t[1]])
+                    continue
+                cum = np.cumsum(got)
+                b = int(np.searchsorted(cum, t[1], side="right"))
+                t[1] -= int(cum[b - 1]) if b else 0
+                t[2] = ((t[2] << _BITS) | b) if t[3] < 64 else b
+                t[3] -= _BITS
+                counts_in[(t[0], t[2], t[3])] = int(got[b])
+                if t[3] == 0:  # all 64 bits known: the key is the value
+                    t[4] = float(_from_key(t[2]))
+        rows = []
+        for i in range(0, len(targets), 2):
+            lo, hi = targets[i][4], targets[i + 1][4]
+            rows.append((targets[i][0], targets[i][5], 0.5 * lo + 0.5 * hi))
+        out = pd.DataFrame(rows, columns=["year", "n", "median"])
+        return out.astype({"year": "int64", "n": "int64", "median": "float64"})
+
+    def duplicates(self, source: RegisterSource, n_examples: int = 5) -> DuplicateInfo:
+        delayed = self._dask.delayed
+        parts = self.partitions(source)
+        if all(p.year is not None and "year" not in p.file_columns for p in parts):
+            groups: dict[int, list[Part]] = {}
+            for p in parts:
+                groups.setdefault(int(p.year), []).append(p)  # type: ignore[arg-type]
+            jobs = [
+                delayed(_dups_year)([delayed(_ids_part)(p) for p in ps], y, n_examples)
+                for y, ps in groups.items()
+            ]
+        else:
+            years = (
+                self.count(source, ["year"], {"n": _notnull("person_id")})["year"]
+                .dropna()
+                .astype(int)
+            )
+            leaves = [delayed(_ids_part)(p) for p in parts]
+            jobs = [delayed(_dups_year)(leaves, int(y), n_examples) for y in years]
+        res = self._compute(jobs)
+        keys = sum(r[0] for r in res)
+        extra = sum(r[1] for r in res)
+        ex = pd.concat([r[2] for r in res], ignore_index=True) if res else pd.DataFrame()
+        ex = ex.sort_values(["year", "person_id"]).head(n_examples) if len(ex) else ex
+        cols = ["person_id", "year", "count"]
+        ex = ex.reindex(columns=cols).astype("int64").reset_index(drop=True)
+        return DuplicateInfo(int(keys), int(extra), ex)
+
+    def examples(self, source: RegisterSource, cond: Cond, n: int = 5) -> pd.DataFrame:
+        delayed = self._dask.delayed
+        res = self._compute([delayed(_examples_part)(p, cond, n) for p in self.partitions(source)])
+        frames = [r for r in res if len(r)]
+        return pd.concat(frames, ignore_index=True).head(n) if frames else res[0].head(0)
+
+    def close(self) -> None:
+        if self._own_client:
+            self.client.close()
+        if self._cluster is not None:
+            self._cluster.close()
+
+    def __enter__(self) -> DaskEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _notnull(column: str) -> Cond:
+    from grannskap.register.expr import NotNull
+
+    return NotNull(column)

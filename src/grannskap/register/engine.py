@@ -1,0 +1,270 @@
+"""The engine interface and the embedded DuckDB engine.
+
+An engine offers four primitives over a :class:`~grannskap.register.schema.RegisterSource`;
+everything else (validation, indicators) is written against these and does not know which
+engine runs it:
+
+``count(source, by, counters)``
+    one row per group of ``by`` (``year``, ``deso``, ``grid_cell``) with, for each named
+    condition, the number of person-years that satisfy it (int64, exact);
+``medians(source, column)``
+    per year: the number of non-missing values and their exact median, defined as the mean
+    of the two middle order statistics ``0.5 * lo + 0.5 * hi`` (the middle value for odd
+    counts) — the same number DuckDB's ``median``/``quantile_cont(x, 0.5)`` returns;
+``duplicates(source, n_examples)``
+    person-years that occur more than once;
+``examples(source, cond, n)``
+    up to ``n`` rows satisfying a condition, for validation reports.
+
+:class:`DuckDBEngine` (default) runs in-process; :class:`grannskap.register.dask_engine.DaskEngine`
+runs on a Dask cluster. :func:`make_engine` picks one by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Literal, Protocol, runtime_checkable
+
+import pandas as pd
+
+from grannskap._literals import validate_literal
+from grannskap.errors import InputError, Problem
+from grannskap.register.expr import Cond, In, to_sql
+from grannskap.register.schema import GRID_FACTOR, REGISTER_COLUMNS, RegisterSource
+
+__all__ = [
+    "EngineName",
+    "GRID_SIZE",
+    "GROUP_KEYS",
+    "DuplicateInfo",
+    "Engine",
+    "DuckDBEngine",
+    "make_engine",
+]
+
+EngineName = Literal["duckdb", "dask"]
+GRID_SIZE = 1000
+"""Side of the grid cells derived from coordinates when ``grid_cell`` is absent (metres)."""
+GROUP_KEYS: tuple[str, ...] = ("year", "deso", "grid_cell")
+
+
+@dataclass(frozen=True)
+class DuplicateInfo:
+    """Person-years present more than once."""
+
+    keys: int  # distinct (person_id, year) pairs that occur more than once
+    extra_rows: int  # rows beyond the first of each such pair
+    examples: pd.DataFrame  # columns person_id, year, count
+
+
+@runtime_checkable
+class Engine(Protocol):
+    """What the analysis code needs from an engine (see the module docstring)."""
+
+    name: str
+
+    def count(
+        self, source: RegisterSource, by: Sequence[str], counters: Mapping[str, Cond]
+    ) -> pd.DataFrame: ...
+
+    def medians(self, source: RegisterSource, column: str) -> pd.DataFrame: ...
+
+    def duplicates(self, source: RegisterSource, n_examples: int = 5) -> DuplicateInfo: ...
+
+    def examples(self, source: RegisterSource, cond: Cond, n: int = 5) -> pd.DataFrame: ...
+
+    def close(self) -> None: ...
+
+
+_SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR"}
+
+
+def _set_conditions(cond: Cond, out: list[frozenset[str]]) -> None:
+    terms = getattr(cond, "terms", None)
+    if terms is not None:
+        for t in terms:
+            _set_conditions(t, out)
+    elif isinstance(cond, In) and len(cond.values) > 50:
+        out.append(cond.values)
+
+
+class DuckDBEngine:
+    """The embedded engine: DuckDB reading the Parquet/CSV files directly (streaming).
+
+    Parameters
+    ----------
+    threads
+        DuckDB worker threads (default: DuckDB's choice, the number of cores).
+    memory_limit
+        DuckDB ``memory_limit`` (e.g. ``"4GB"``); aggregation spills to disk beyond it.
+    """
+
+    name = "duckdb"
+
+    def __init__(self, threads: int | None = None, memory_limit: str | None = None) -> None:
+        import duckdb
+
+        self._duckdb = duckdb
+        self.con = duckdb.connect()
+        if threads:
+            self.con.execute(f"SET threads = {int(threads)}")
+        if memory_limit:
+            self.con.execute(f"SET memory_limit = '{memory_limit}'")
+        self.con.execute("SET preserve_insertion_order = false")
+        self._views: dict[int, str] = {}
+        self._sets: dict[frozenset[str], str] = {}
+
+    # -- set-up ------------------------------------------------------------------------
+    def _view(self, source: RegisterSource) -> str:
+        key = id(source)
+        if key in self._views:
+            return self._views[key]
+        name = f"register_{len(self._views)}"
+        files = "[" + ", ".join("'" + p.replace("'", "''") + "'" for p in source.paths) + "]"
+        if source.format == "parquet":
+            hive = "true" if source.hive else "false"
+            scan = f"read_parquet({files}, hive_partitioning = {hive}, union_by_name = true)"
+        else:
+            scan = f"read_csv({files}, header = true, union_by_name = true, all_varchar = true)"
+        present = set(source.columns)
+        cols = []
+        for col, typ in REGISTER_COLUMNS.items():
+            expr = (
+                f'CAST("{col}" AS {_SQL_TYPES[typ]})'
+                if col in present
+                else f"CAST(NULL AS {_SQL_TYPES[typ]})"
+            )
+            if col == "grid_cell" and {"x", "y"} <= present:
+                derived = (
+                    f"CAST(floor(CAST(x AS DOUBLE) / {GRID_SIZE}) * {GRID_SIZE} AS BIGINT) * {GRID_FACTOR}"
+                    f" + CAST(floor(CAST(y AS DOUBLE) / {GRID_SIZE}) * {GRID_SIZE} AS BIGINT)"
+                )
+                expr = f"coalesce({expr}, {derived})"
+            cols.append(f"{expr} AS {col}")
+        self.con.execute(
+            f"CREATE OR REPLACE TEMP VIEW {name} AS SELECT {', '.join(cols)} FROM {scan}"
+        )
+        self._views[key] = name
+        return name
+
+    def _register_sets(self, conds: Sequence[Cond]) -> dict[frozenset[str], str]:
+        found: list[frozenset[str]] = []
+        for c in conds:
+            _set_conditions(c, found)
+        for values in found:
+            if values not in self._sets:
+                table = f"valueset_{len(self._sets)}"
+                frame = pd.DataFrame({"v": sorted(values)})  # noqa: F841  (read by DuckDB)
+                self.con.execute(f"CREATE OR REPLACE TEMP TABLE {table} AS SELECT v FROM frame")
+                self._sets[values] = f"SELECT v FROM {table}"
+        return self._sets
+
+    def _run(self, sql: str, source: RegisterSource) -> pd.DataFrame:
+        try:
+            return self.con.execute(sql).df()
+        except (self._duckdb.ConversionException, self._duckdb.InvalidInputException) as exc:
+            raise InputError(
+                Problem(source.root, "register data cannot be read", value=str(exc).splitlines()[0])
+            ) from exc
+
+    # -- primitives ----------------------------------------------------------------------
+    def count(
+        self, source: RegisterSource, by: Sequence[str], counters: Mapping[str, Cond]
+    ) -> pd.DataFrame:
+        view = self._view(source)
+        sets = self._register_sets(list(counters.values()))
+        aggs = ", ".join(
+            f'count(*) FILTER (WHERE {to_sql(c, sets)}) AS "{n}"' for n, c in counters.items()
+        )
+        keys = ", ".join(by)
+        select = f"{keys}, {aggs}" if by else aggs
+        group = f" GROUP BY {keys} ORDER BY {keys}" if by else ""
+        out = self._run(f"SELECT {select} FROM {view}{group}", source)
+        for n in counters:
+            out[n] = out[n].astype("int64")
+        return _normalise_keys(out, by)
+
+    def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
+        view = self._view(source)
+        sql = (
+            f'SELECT year, count("{column}") AS n, median(CAST("{column}" AS DOUBLE)) AS median '
+            f'FROM {view} WHERE "{column}" IS NOT NULL GROUP BY year ORDER BY year'
+        )
+        out = self._run(sql, source)
+        out["year"] = out["year"].astype("int64")
+        out["n"] = out["n"].astype("int64")
+        return out.reset_index(drop=True)
+
+    def duplicates(self, source: RegisterSource, n_examples: int = 5) -> DuplicateInfo:
+        view = self._view(source)
+        dup = (
+            f"SELECT person_id, year, count(*) AS count FROM {view} "
+            "GROUP BY person_id, year HAVING count(*) > 1"
+        )
+        agg = self._run(
+            f"SELECT count(*) AS keys, coalesce(sum(count - 1), 0) AS extra FROM ({dup})", source
+        )
+        keys, extra = int(agg["keys"].iloc[0]), int(agg["extra"].iloc[0])
+        ex = (
+            self._run(
+                f"SELECT * FROM ({dup}) ORDER BY year, person_id LIMIT {int(n_examples)}", source
+            )
+            if keys
+            else pd.DataFrame({"person_id": [], "year": [], "count": []})
+        )
+        return DuplicateInfo(keys, extra, ex.astype("int64"))
+
+    def examples(self, source: RegisterSource, cond: Cond, n: int = 5) -> pd.DataFrame:
+        view = self._view(source)
+        sets = self._register_sets([cond])
+        sql = f"SELECT * FROM {view} WHERE {to_sql(cond, sets)} LIMIT {int(n)}"
+        return self._run(sql, source)
+
+    def close(self) -> None:
+        self.con.close()
+
+    def __enter__(self) -> DuckDBEngine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _normalise_keys(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
+    """Same key dtypes from every engine: year/grid_cell nullable Int64, deso string."""
+    for k in by:
+        if k == "deso":
+            frame[k] = frame[k].astype("string")
+        else:
+            frame[k] = frame[k].astype("Int64")
+    if by:
+        frame = frame.sort_values(list(by), na_position="last", kind="stable")
+    return frame.reset_index(drop=True)
+
+
+def make_engine(
+    name: str = "duckdb",
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    threads: int | None = None,
+    memory_limit: str | None = None,
+    partition_rows: int | None = None,
+) -> Engine:
+    """An engine by name: ``"duckdb"`` (embedded, default) or ``"dask"``.
+
+    For Dask, ``scheduler`` is the address of a running scheduler (``tcp://host:8786``);
+    without it a LocalCluster with ``workers`` single-threaded worker processes is started.
+    """
+    validate_literal(name, EngineName, "engine")
+    if name == "duckdb":
+        return DuckDBEngine(threads=threads, memory_limit=memory_limit)
+    from grannskap.register.dask_engine import DaskEngine
+
+    kwargs: dict[str, object] = {}
+    if partition_rows:
+        kwargs["partition_rows"] = partition_rows
+    return DaskEngine(
+        scheduler=scheduler, workers=workers or 2, memory_limit=memory_limit, **kwargs
+    )  # type: ignore[arg-type]
