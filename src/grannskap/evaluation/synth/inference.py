@@ -1,0 +1,252 @@
+"""Inference for the synthetic control: placebos in space and in time, leave-one-out.
+
+- In-space placebos (Abadie, Diamond & Hainmueller 2010, sec. 4.2; Abadie 2021, JEL 59:391-425,
+  sec. 7): every donor in turn is treated as if it had been treated, fitted from the other
+  donors (the real treated unit never serves as a donor), and the ratio of post- to
+  pre-period RMSPE is compared. The p-value is the share of units whose ratio is at least the
+  treated unit's (rank / number of units).
+- In-time placebos (Abadie, Diamond & Hainmueller 2015, sec. 5): pretend the treatment began
+  earlier, using only the real pre-period; a large "effect" then signals a poor design.
+- Leave-one-out (ADH 2015): drop each donor with positive weight and refit; the spread of the
+  estimates shows how much rests on a single donor.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass, replace
+
+import numpy as np
+import pandas as pd
+
+from grannskap.errors import EstimationError
+
+from .data import MIN_PRE_PERIODS, Predictor, SynthPanel
+from .fit import Method, WeightFit, fit_weights
+
+__all__ = [
+    "PathStats",
+    "PlaceboResult",
+    "path_stats",
+    "placebo_in_space",
+    "placebo_in_time",
+    "leave_one_out",
+    "PLACEBO_SEARCH",
+]
+
+PLACEBO_SEARCH: dict[str, object] = {
+    "n_random": 0,
+    "emphasis_starts": True,
+    "screen_iter": 8,
+    "n_polish": 1,
+    "maxiter": 60,
+}
+"""Lighter V search for placebo fits (starts include the treated unit's V)."""
+
+
+@dataclass(frozen=True)
+class PathStats:
+    """Synthetic path, gaps and RMSPEs of one fit."""
+
+    synthetic: np.ndarray
+    gaps: np.ndarray
+    pre_rmspe: float
+    post_rmspe: float
+
+    @property
+    def ratio(self) -> float:
+        if self.pre_rmspe > 0:
+            return self.post_rmspe / self.pre_rmspe
+        return float("inf") if self.post_rmspe > 0 else float("nan")
+
+
+def path_stats(panel: SynthPanel, w: np.ndarray) -> PathStats:
+    """Synthetic outcome ``Y0 w``, gaps and pre/post RMSPE for the panel's treated unit."""
+    synthetic = panel.outcome[:, panel.donors] @ w
+    gaps = panel.outcome[:, panel.treated] - synthetic
+    pre = float(np.sqrt(np.mean(gaps[panel.pre_mask] ** 2)))
+    post = float(np.sqrt(np.mean(gaps[panel.post_mask] ** 2)))
+    return PathStats(synthetic=synthetic, gaps=gaps, pre_rmspe=pre, post_rmspe=post)
+
+
+@dataclass(frozen=True)
+class PlaceboResult:
+    """In-space placebo inference.
+
+    ``table`` has one row per unit (treated first): ``pre_rmspe``, ``post_rmspe``, ``ratio``,
+    ``rank`` (1 = largest ratio) and ``treated``. ``gaps`` holds every unit's gap path
+    (periods x units).
+    """
+
+    table: pd.DataFrame
+    gaps: pd.DataFrame
+    p_value: float
+    rank: int
+    n_units: int
+
+    def p_value_excluding(self, mspe_multiple: float) -> float:
+        """p-value after dropping placebos whose pre-MSPE exceeds ``mspe_multiple`` times the
+        treated unit's (ADH 2010, Figures 5-7 use 20, 5 and 2)."""
+        t = self.table
+        treated = t.loc[t["treated"]].iloc[0]
+        keep = t["pre_rmspe"] ** 2 <= mspe_multiple * treated["pre_rmspe"] ** 2
+        kept = t.loc[keep | t["treated"]]
+        return float((kept["ratio"] >= treated["ratio"]).sum() / len(kept))
+
+
+def _placebo_search(base: dict[str, object] | None, v: np.ndarray | None) -> dict[str, object]:
+    search = dict(PLACEBO_SEARCH)
+    if base:
+        search.update(base)
+    if v is not None:
+        search["extra_starts"] = (np.asarray(v, dtype=float),)
+    return search
+
+
+def placebo_in_space(
+    panel: SynthPanel,
+    treated_fit: WeightFit,
+    *,
+    method: Method = "synth",
+    v: np.ndarray | None = None,
+    search: dict[str, object] | None = None,
+) -> PlaceboResult:
+    """Refit the design with every donor as the treated unit and rank the RMSPE ratios.
+
+    Parameters
+    ----------
+    panel : SynthPanel
+    treated_fit : WeightFit
+        The fit of the real treated unit (its V seeds the placebo searches).
+    method : as in :func:`fit_weights`.
+    v : ndarray, optional
+        A fixed V used for every placebo too (no search).
+    search : dict, optional
+        Overrides of :data:`PLACEBO_SEARCH`.
+    """
+    units = [panel.treated, *[int(d) for d in panel.donors]]
+    if len(units) < 3:
+        raise EstimationError(
+            f"in-space placebos need at least 2 donors; got {len(units) - 1}"
+        )
+    opts = _placebo_search(search, treated_fit.v)
+    rows = []
+    gaps = np.empty((len(panel.times), len(units)))
+    donors = np.asarray(panel.donors, dtype=int)
+    for k, u in enumerate(units):
+        if k == 0:
+            fit = treated_fit
+            sub = panel
+        else:
+            sub = panel.as_treated(u, donors[donors != u])
+            fit = fit_weights(sub, method=method, v=v, search=opts)
+        st = path_stats(sub, fit.w)
+        gaps[:, k] = st.gaps
+        rows.append((panel.units[u], k == 0, st.pre_rmspe, st.post_rmspe, st.ratio))
+    table = pd.DataFrame(rows, columns=["unit", "treated", "pre_rmspe", "post_rmspe", "ratio"])
+    table["rank"] = table["ratio"].rank(ascending=False, method="max").astype(int)
+    treated_ratio = table["ratio"].iloc[0]
+    n_ge = int((table["ratio"] >= treated_ratio).sum())
+    return PlaceboResult(
+        table=table,
+        gaps=pd.DataFrame(gaps, index=panel.times, columns=[panel.units[u] for u in units]),
+        p_value=n_ge / len(table),
+        rank=int(table["rank"].iloc[0]),
+        n_units=len(table),
+    )
+
+
+def placebo_in_time(
+    panel: SynthPanel,
+    fake_start: Hashable,
+    *,
+    method: Method = "synth",
+    search: dict[str, object] | None = None,
+) -> pd.DataFrame:
+    """Backdate the treatment to ``fake_start`` using only the real pre-period (ADH 2015).
+
+    Predictors whose periods all fall before ``fake_start`` are kept; if none do, the outcome
+    in each period before ``fake_start`` is used. Returns a frame with the treated and
+    synthetic path and the gap over the real pre-period, plus the placebo's pre/post RMSPE in
+    ``attrs``.
+    """
+    pre = panel.pre_mask
+    times = panel.times[pre]
+    if not (fake_start > times.min() and fake_start <= times.max()):
+        raise EstimationError(
+            f"in-time placebo start {fake_start!r} must fall inside the pre-period "
+            f"({times.min()!r}..{times.max()!r})"
+        )
+    n_before = int(np.sum(times < fake_start))
+    if n_before < MIN_PRE_PERIODS:
+        raise EstimationError(
+            f"in-time placebo at {fake_start!r} leaves {n_before} period(s) before it; "
+            f"expected at least {MIN_PRE_PERIODS}"
+        )
+    keep = [
+        i for i, p in enumerate(panel.predictor_specs) if all(t < fake_start for t in p.periods)
+    ]
+    Y = panel.outcome[pre]
+    if keep:
+        X = panel.predictors[keep]
+        specs = tuple(panel.predictor_specs[i] for i in keep)
+    else:
+        X = Y[times < fake_start]
+        specs = tuple(Predictor(panel.outcome_name, (t,)) for t in times[times < fake_start])
+    fake = replace(
+        panel,
+        times=times,
+        outcome=Y,
+        predictors=X,
+        predictor_specs=specs,
+        predictor_labels=tuple(s.label for s in specs),
+        treatment_start=fake_start,
+        optimize_mask=times < fake_start,
+    )
+    fit = fit_weights(fake, method=method, search=search)
+    st = path_stats(fake, fit.w)
+    out = pd.DataFrame(
+        {
+            "treated": Y[:, panel.treated],
+            "synthetic": st.synthetic,
+            "gap": st.gaps,
+        },
+        index=pd.Index(times, name="period"),
+    )
+    out.attrs.update(
+        fake_start=fake_start, pre_rmspe=st.pre_rmspe, post_rmspe=st.post_rmspe, ratio=st.ratio
+    )
+    return out
+
+
+def leave_one_out(
+    panel: SynthPanel,
+    treated_fit: WeightFit,
+    *,
+    method: Method = "synth",
+    v: np.ndarray | None = None,
+    search: dict[str, object] | None = None,
+    min_weight: float = 1e-3,
+) -> pd.DataFrame:
+    """Refit without each donor whose weight exceeds ``min_weight`` (ADH 2015, Figure 4).
+
+    Returns one row per dropped donor: its weight in the main fit, the pre-RMSPE of the refit
+    and the mean post-period gap (the estimate without that donor).
+    """
+    donors = np.asarray(panel.donors, dtype=int)
+    rows = []
+    for pos in np.flatnonzero(treated_fit.w > min_weight):
+        if donors.size < 2:
+            break
+        sub = panel.as_treated(panel.treated, np.delete(donors, pos))
+        fit = fit_weights(sub, method=method, v=v, search=search)
+        st = path_stats(sub, fit.w)
+        rows.append(
+            (
+                panel.units[donors[pos]],
+                float(treated_fit.w[pos]),
+                st.pre_rmspe,
+                float(np.mean(st.gaps[sub.post_mask])),
+            )
+        )
+    return pd.DataFrame(rows, columns=["dropped", "weight", "pre_rmspe", "mean_post_gap"])
