@@ -12,23 +12,24 @@ in the file is collected and raised together as :class:`~grannskap.errors.Valida
 malformed JSON is one :class:`~grannskap.errors.InputError` naming the position. The JSON path
 of a problem (``value[17]``) is given as its column, the cell index as its row.
 
-:func:`sniff` tells the two JSON formats grannskap reads apart (JSON-stat 2 and Kolada v3) so
-that ``grannskap import`` can dispatch on content, not on the file name.
+:func:`sniff` (from :mod:`grannskap.ingest.jsonio`, re-exported here) tells the two JSON
+formats grannskap reads apart (JSON-stat 2 and Kolada v3) so that ``grannskap import`` can
+dispatch on content, not on the file name.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from grannskap.errors import InputError, Problem, ValidationError
+from grannskap.errors import Problem, ValidationError
+from grannskap.ingest.jsonio import JsonFormat, load_json, sniff
 from grannskap.ingest.model import AreaDef, IndicatorDef, ParsedTable, empty_observations
 
 __all__ = [
@@ -40,8 +41,6 @@ __all__ = [
     "parse_jsonstat2",
     "area_system",
 ]
-
-JsonFormat = Literal["jsonstat2", "kolada"]
 
 SCB_STATUS: dict[str, str] = {
     "": "ok",
@@ -58,121 +57,13 @@ SCB_STATUS: dict[str, str] = {
 TOTAL_CODES: frozenset[str] = frozenset({"tot", "totalt", "total", "1+2", "sa", "totsa", "t"})
 """Value codes (lower-cased) SCB uses for the total of a breakdown variable."""
 
+MAX_CELLS = 50_000_000
+"""Largest cube accepted (SCB serves at most 150,000 cells per call; merged fetches stay far below)."""
+
 _TIME_NAMES = ("tid", "time", "år", "ar", "year")
 _GEO_NAMES = ("region", "geo", "deso", "regso")
 _METRIC_NAMES = ("contentscode", "tabellinnehall")
 _YEAR = re.compile(r"^\d{4}$")
-
-
-# --------------------------------------------------------------------------- JSON loading
-def load_json(data: bytes, file_name: str) -> Any:
-    """Decode JSON bytes strictly; malformed JSON becomes one :class:`InputError`.
-
-    Duplicate keys in an object and the non-standard constants ``NaN``/``Infinity`` (which
-    Python's ``json`` accepts by default) are rejected, since either would silently change
-    what a file says.
-    """
-    if not isinstance(data, bytes | bytearray | memoryview):
-        raise InputError(
-            Problem(file_name, "not a byte string", value=type(data).__name__, expected="bytes")
-        )
-    raw = bytes(data)
-    if not raw.strip():
-        raise InputError(Problem(file_name, "the file is empty", expected="a JSON document"))
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            Problem(
-                file_name,
-                f"not UTF-8 text at byte {exc.start}",
-                value=raw[exc.start : exc.start + 4].hex(),
-                expected="UTF-8 encoded JSON",
-            )
-        ) from None
-
-    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for key, value in items:
-            if key in out:
-                raise _DuplicateKey(key)
-            out[key] = value
-        return out
-
-    def constant(name: str) -> float:
-        raise _BadConstant(name)
-
-    try:
-        return json.loads(text, object_pairs_hook=pairs, parse_constant=constant)
-    except json.JSONDecodeError as exc:
-        raise InputError(
-            Problem(
-                file_name,
-                f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}",
-                row=exc.lineno,
-                column=str(exc.colno),
-                expected="valid JSON",
-            )
-        ) from None
-    except _DuplicateKey as exc:
-        raise InputError(
-            Problem(
-                file_name, "duplicate key in a JSON object", value=exc.key, expected="unique keys"
-            )
-        ) from None
-    except _BadConstant as exc:
-        raise InputError(
-            Problem(
-                file_name, "non-standard JSON number", value=exc.name, expected="a finite number"
-            )
-        ) from None
-    except RecursionError:
-        raise InputError(
-            Problem(file_name, "JSON nested too deeply", expected="a JSON-stat or Kolada document")
-        ) from None
-
-
-class _DuplicateKey(Exception):
-    def __init__(self, key: str) -> None:
-        self.key = key
-
-
-class _BadConstant(Exception):
-    def __init__(self, name: str) -> None:
-        self.name = name
-
-
-def sniff(data: bytes, file_name: str) -> JsonFormat | None:
-    """Which JSON format ``data`` is in: ``"jsonstat2"``, ``"kolada"`` or ``None``.
-
-    Never raises: anything that is not JSON, or JSON of another shape, gives ``None``.
-    Kolada input may also be a JSON array of pages (as written by ``grannskap fetch``).
-    """
-    head = bytes(data[:1])
-    if head not in (b"{", b"[", b"\xef", b" ", b"\n", b"\r", b"\t"):
-        return None
-    try:
-        doc = load_json(data, file_name)
-    except InputError:
-        return None
-    if isinstance(doc, dict):
-        if doc.get("class") == "dataset" and "dimension" in doc and "id" in doc:
-            return "jsonstat2"
-        if _is_kolada_page(doc):
-            return "kolada"
-    elif isinstance(doc, list) and doc and all(_is_kolada_page(p) for p in doc):
-        return "kolada"
-    return None
-
-
-def _is_kolada_page(doc: object) -> bool:
-    if not isinstance(doc, dict) or not isinstance(doc.get("values"), list):
-        return False
-    values = doc["values"]
-    if not values:
-        return "next_url" in doc or "count" in doc
-    first = values[0]
-    return isinstance(first, dict) and "kpi" in first and "period" in first
 
 
 # --------------------------------------------------------------------------- parsing
@@ -242,7 +133,19 @@ def parse_jsonstat2(
         raise ValidationError(problems)
     ids, codes, labels, units = dims
     sizes = [len(c) for c in codes]
-    n_cells = int(np.prod(sizes, dtype=np.int64)) if sizes else 0
+    n_cells = math.prod(sizes) if sizes else 0
+    if n_cells > MAX_CELLS:
+        raise ValidationError(
+            [
+                Problem(
+                    file_name,
+                    "the dataset has too many cells",
+                    column="size",
+                    value=n_cells,
+                    expected=f"at most {MAX_CELLS:,}",
+                )
+            ]
+        )
 
     roles = doc.get("role") if isinstance(doc.get("role"), dict) else {}
     geo = _role(roles, "geo", ids, _GEO_NAMES)
@@ -279,8 +182,8 @@ def parse_jsonstat2(
                     "a four-digit year such as 2022",
                     row=k + 1,
                 )
-    if values is None or statuses is None or geo is None or time is None or problems:
-        raise ValidationError(problems)
+    if values is None or statuses is None or geo is None or time is None:
+        raise ValidationError(problems)  # not one problem fewer: each None added one
 
     status_col = np.empty(n_cells, dtype=object)
     status_col[:] = "ok"

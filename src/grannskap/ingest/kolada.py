@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from grannskap.errors import InputError, Problem, ValidationError
-from grannskap.ingest.jsonstat import load_json
+from grannskap.ingest.jsonio import load_json
 from grannskap.ingest.model import AreaDef, IndicatorDef, ParsedTable, empty_observations
 
 __all__ = ["KOLADA_ATTRIBUTION", "GENDER_BREAKDOWN", "parse_kolada", "kolada_area_system"]
@@ -186,7 +186,7 @@ def parse_kolada(
                     )
                     continue
                 gender = gv.get("gender")
-                if gender not in GENDER_BREAKDOWN:
+                if not isinstance(gender, str) or gender not in GENDER_BREAKDOWN:
                     bad("unknown gender", f"{gpath}.gender", gender, "T, K or M", row=n_entry)
                     continue
                 v = gv.get("value")
