@@ -1,0 +1,402 @@
+"""Uncertainty and inference for segregation indices, vectorised over replicates.
+
+* :func:`bootstrap_ci` - bootstrap intervals. ``scheme="within_areas"`` resamples the
+  persons of every area (a multinomial draw per area with the area's own composition; area
+  sizes fixed); ``scheme="table"`` resamples all persons of the table at once (a multinomial
+  over all area x group cells, Elbers' R package ``segregation``).
+* :func:`bias_corrected` - the bootstrap bias correction of Elbers' package: estimate minus
+  (mean of the bootstrap replicates minus the estimate). Segregation indices are biased
+  upwards in small areas (Carrington & Troske 1997; Allen et al. 2015); M and H especially.
+* :func:`simulate_null`, :func:`permutation_test`, :func:`expected_value` - the index under
+  random allocation. ``null="permutation"``: persons randomly re-allocated to areas with
+  every area's size and every group's total fixed (multivariate hypergeometric; PySAL's
+  ``person_permutation``, Elbers' ``mutual_expected(fixed_margins = TRUE)``);
+  ``"evenness"``: every person independently gets the overall group shares (PySAL
+  ``evenness``); ``"systematic"``: each group's members placed multinomially over areas in
+  proportion to area size (PySAL ``systematic``, the default of its ``SingleValueTest``).
+* :func:`compare` - difference of an index between two tables (years or places) with a
+  bootstrap interval and a normal-approximation two-sided p-value.
+
+Two-group indices under the permutation and evenness nulls use an exact table-inversion
+binomial sampler (see ``_sampling``): 1,000 random allocations of D on 50,000 areas take
+about a second instead of PySAL's minutes.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Callable
+from typing import Literal
+
+import numpy as np
+from scipy import stats
+
+from grannskap._literals import validate_literal
+from grannskap.errors import EstimationWarning, InputError, Problem
+
+from . import _sampling as smp
+from ._validate import CountsLike, as_counts
+from .indices import (
+    TWO_GROUP_INDICES,
+    _check_index,
+    _check_two_group,
+    batch_index,
+)
+from .results import ComparisonResult, IndexResult, NullResult
+
+__all__ = [
+    "NullModel",
+    "BootstrapScheme",
+    "IntervalMethod",
+    "bootstrap_replicates",
+    "bootstrap_ci",
+    "bias_corrected",
+    "simulate_null",
+    "permutation_test",
+    "expected_value",
+    "expected_m_independence",
+    "compare",
+]
+
+NullModel = Literal["permutation", "evenness", "systematic"]
+BootstrapScheme = Literal["within_areas", "table"]
+IntervalMethod = Literal["percentile", "debiased"]
+
+_CHUNK_ELEMENTS = 5_000_000
+
+
+def _chunks(n_rep: int, per_rep: int) -> list[int]:
+    size = max(1, _CHUNK_ELEMENTS // max(per_rep, 1))
+    full, rest = divmod(n_rep, size)
+    return [size] * full + ([rest] if rest else [])
+
+
+def _check_positive_int(value: int, name: str) -> int:
+    if int(value) != value or value < 1:
+        raise InputError(
+            Problem(name, "must be a positive whole number", value=value, expected=">= 1")
+        )
+    return int(value)
+
+
+def _check_level(level: float) -> float:
+    if not 0.0 < level < 1.0:
+        raise InputError(
+            Problem(
+                "level",
+                "confidence level out of range",
+                value=level,
+                expected="0 < level < 1, e.g. 0.95",
+            )
+        )
+    return float(level)
+
+
+def _prepare(counts: CountsLike, index: str, group: int) -> np.ndarray:
+    _check_index(index)
+    c = as_counts(counts)
+    if index in TWO_GROUP_INDICES:
+        _check_two_group(c, group)
+    return c
+
+
+def _finite(values: np.ndarray, what: str) -> np.ndarray:
+    ok = np.isfinite(values)
+    if not ok.all():
+        warnings.warn(
+            f"{int((~ok).sum())} of {values.size} {what} replicates gave no finite index "
+            "(e.g. a resampled table without persons of one group) and were dropped",
+            EstimationWarning,
+            stacklevel=3,
+        )
+    return values[ok]
+
+
+def bootstrap_replicates(
+    counts: CountsLike,
+    index: str = "dissimilarity",
+    *,
+    n_boot: int = 1000,
+    scheme: BootstrapScheme = "within_areas",
+    group: int = 0,
+    seed: int | np.random.Generator | None = None,
+    **index_kwargs: float,
+) -> np.ndarray:
+    """The index on ``n_boot`` bootstrap tables (see the module docstring for the schemes)."""
+    validate_literal(scheme, BootstrapScheme, "scheme")
+    c = _prepare(counts, index, group)
+    n_boot = _check_positive_int(n_boot, "n_boot")
+    rng = np.random.default_rng(seed)
+    draw: Callable[[np.random.Generator, np.ndarray, int], np.ndarray]
+    draw = smp.bootstrap_within_areas if scheme == "within_areas" else smp.bootstrap_table
+    out = []
+    for r in _chunks(n_boot, c.size):
+        tables = draw(rng, c.astype(np.int64), r).astype("float64")
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(batch_index(index, tables, group=group, **index_kwargs))
+    return np.concatenate(out)
+
+
+def bootstrap_ci(
+    counts: CountsLike,
+    index: str = "dissimilarity",
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    scheme: BootstrapScheme = "within_areas",
+    method: IntervalMethod = "percentile",
+    group: int = 0,
+    seed: int | np.random.Generator | None = None,
+    keep_replicates: bool = False,
+    **index_kwargs: float,
+) -> IndexResult:
+    """Index with a bootstrap confidence interval, standard error and bias estimate.
+
+    Parameters
+    ----------
+    counts
+        Areas x groups counts of whole persons.
+    index
+        Any name of ``INDEX_NAMES`` (two-group indices use column ``group`` as focal group).
+    n_boot, level, scheme
+        Replicates, confidence level, resampling scheme (``"within_areas"`` or ``"table"``).
+    method
+        ``"percentile"``: quantiles of the replicates. ``"debiased"``: the same quantiles
+        shifted down by twice the estimated bias, i.e. centred on the bias-corrected
+        estimate (Elbers' package reports debiased estimates), which matters for small areas
+        where the index is biased upwards.
+
+    Notes
+    -----
+    Efron & Tibshirani (1993), ch. 13; Elbers (2023) for the bias correction of M and H.
+    """
+    validate_literal(method, IntervalMethod, "method")
+    level = _check_level(level)
+    c = _prepare(counts, index, group)
+    stat = float(batch_index(index, c, group=group, **index_kwargs))
+    reps = _finite(
+        bootstrap_replicates(
+            c, index, n_boot=n_boot, scheme=scheme, group=group, seed=seed, **index_kwargs
+        ),
+        "bootstrap",
+    )
+    a = (1.0 - level) / 2.0
+    lo, hi = np.quantile(reps, [a, 1.0 - a])
+    bias = float(reps.mean() - stat)
+    if method == "debiased":
+        # replicates scatter around est + bias while est scatters around truth + bias:
+        # shifting by 2 * bias centres the interval on the bias-corrected estimate
+        lo, hi = lo - 2.0 * bias, hi - 2.0 * bias
+    return IndexResult(
+        name=index,
+        statistic=stat,
+        n_areas=c.shape[0],
+        n_persons=float(c.sum()),
+        ci_low=float(lo),
+        ci_high=float(hi),
+        ci_level=level,
+        se=float(reps.std(ddof=1)) if reps.size > 1 else float("nan"),
+        bias=bias,
+        bias_corrected=stat - bias,
+        n_replicates=int(reps.size),
+        method=f"bootstrap {scheme}, {method}",
+        replicates=reps if keep_replicates else None,
+    )
+
+
+def bias_corrected(
+    counts: CountsLike,
+    index: str = "mutual_information",
+    *,
+    n_boot: int = 100,
+    level: float = 0.95,
+    scheme: BootstrapScheme = "table",
+    seed: int | np.random.Generator | None = None,
+    group: int = 0,
+) -> IndexResult:
+    """Small-unit bias correction by bootstrap, as Elbers' ``mutual_total(se = TRUE)``.
+
+    ``statistic`` of the result is the *corrected* value ``2 * est - mean(boot)``; the raw
+    estimate is ``statistic + bias``. Defaults (100 replicates, whole-table resampling)
+    follow his package. The interval is the debiased percentile interval.
+    """
+    res = bootstrap_ci(
+        counts,
+        index,
+        n_boot=n_boot,
+        level=level,
+        scheme=scheme,
+        method="debiased",
+        group=group,
+        seed=seed,
+    )
+    return res.with_interval(statistic=res.bias_corrected, method=f"bias-corrected, {res.method}")
+
+
+def simulate_null(
+    counts: CountsLike,
+    index: str = "dissimilarity",
+    *,
+    null: NullModel = "permutation",
+    n_sim: int = 1000,
+    group: int = 0,
+    seed: int | np.random.Generator | None = None,
+    **index_kwargs: float,
+) -> np.ndarray:
+    """The index on ``n_sim`` tables drawn under random allocation (see module docstring)."""
+    validate_literal(null, NullModel, "null")
+    c = _prepare(counts, index, group)
+    n_sim = _check_positive_int(n_sim, "n_sim")
+    rng = np.random.default_rng(seed)
+    ci = c.astype(np.int64)
+    t = ci.sum(axis=1)
+    out: list[np.ndarray] = []
+    if index in TWO_GROUP_INDICES and null in ("permutation", "evenness"):
+        X = int(ci[:, group].sum())
+        T = int(t.sum())
+        table = smp.BinomialTable(t, X / T)
+        tf = t.astype("float64")
+        kernel = TWO_GROUP_INDICES[index]
+        for r in _chunks(n_sim, c.shape[0]):
+            if null == "permutation":
+                x = smp.two_group_permutation(rng, t, X, r, table)
+                if index == "dissimilarity":
+                    # both margins fixed: D = sum |x_i - P t_i| / (2 T P (1 - P)), P constant
+                    P = X / T
+                    dev = x.T - (P * tf)[:, None]
+                    np.abs(dev, out=dev)
+                    out.append(dev.sum(axis=0) / (2.0 * T * P * (1.0 - P)))
+                    continue
+            else:
+                x = smp.two_group_evenness(rng, t, X / T, r, table)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                out.append(kernel(x, tf, **index_kwargs))
+        return np.concatenate(out)
+    totals = ci.sum(axis=0)
+    for r in _chunks(n_sim, c.size):
+        if null == "permutation":
+            tables = smp.multigroup_permutation(rng, t, totals, r)
+        elif null == "evenness":
+            tables = smp.multigroup_evenness(rng, t, totals / totals.sum(), r)
+        else:
+            tables = smp.systematic(rng, t, totals, r)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out.append(batch_index(index, tables.astype("float64"), group=group, **index_kwargs))
+    return np.concatenate(out)
+
+
+def permutation_test(
+    counts: CountsLike,
+    index: str = "dissimilarity",
+    *,
+    null: NullModel = "permutation",
+    n_sim: int = 1000,
+    group: int = 0,
+    seed: int | np.random.Generator | None = None,
+    **index_kwargs: float,
+) -> NullResult:
+    """Is the index larger than random allocation would give? One-sided Monte Carlo test.
+
+    ``p = (1 + #{null >= observed}) / (1 + n_sim)`` (Davison & Hinkley 1997, eq. 4.11);
+    ``expected`` is the mean under the null, the benchmark for "no segregation beyond
+    chance" in small areas.
+    """
+    c = _prepare(counts, index, group)
+    stat = float(batch_index(index, c, group=group, **index_kwargs))
+    sims = _finite(
+        simulate_null(c, index, null=null, n_sim=n_sim, group=group, seed=seed, **index_kwargs),
+        "null",
+    )
+    sd = float(sims.std(ddof=1)) if sims.size > 1 else float("nan")
+    mean = float(sims.mean())
+    return NullResult(
+        name=index,
+        statistic=stat,
+        expected=mean,
+        null_sd=sd,
+        p_value=float((1 + (sims >= stat).sum()) / (1 + sims.size)),
+        z=(stat - mean) / sd if sd > 0 else float("nan"),
+        n_simulations=int(sims.size),
+        null=null,
+        null_distribution=sims,
+    )
+
+
+def expected_value(
+    counts: CountsLike,
+    index: str = "dissimilarity",
+    *,
+    null: NullModel = "permutation",
+    n_sim: int = 200,
+    group: int = 0,
+    seed: int | np.random.Generator | None = None,
+) -> float:
+    """Mean of the index under random allocation (Elbers' ``mutual_expected``; Winship 1977 for D)."""
+    return float(
+        np.nanmean(simulate_null(counts, index, null=null, n_sim=n_sim, group=group, seed=seed))
+    )
+
+
+def expected_m_independence(counts: CountsLike) -> float:
+    """Large-sample expected M under independence: ``(I - 1)(K - 1) / (2 N)``.
+
+    Under random allocation ``2 N M`` is the likelihood-ratio statistic G of independence,
+    asymptotically chi-square with ``(I - 1)(K - 1)`` degrees of freedom (Mora &
+    Ruiz-Castillo 2011, sec. 5); I counts populated areas, K groups with persons.
+    """
+    c = as_counts(counts)
+    I_ = int((c.sum(axis=1) > 0).sum())
+    K = int((c.sum(axis=0) > 0).sum())
+    return (I_ - 1) * (K - 1) / (2.0 * c.sum())
+
+
+def compare(
+    counts1: CountsLike,
+    counts2: CountsLike,
+    index: str = "dissimilarity",
+    *,
+    n_boot: int = 1000,
+    level: float = 0.95,
+    scheme: BootstrapScheme = "within_areas",
+    group: int = 0,
+    seed: int | np.random.Generator | None = None,
+    **index_kwargs: float,
+) -> ComparisonResult:
+    """Difference ``index(counts2) - index(counts1)`` with a bootstrap interval and p-value.
+
+    The tables are resampled independently (two years of a register, or two places); they
+    need not have the same areas. The interval is the observed difference plus the
+    centred quantiles of the replicate differences (basic bootstrap, Davison & Hinkley
+    1997, sec. 5.2), the p-value ``2 (1 - Phi(|diff| / se))``.
+    """
+    level = _check_level(level)
+    rng = np.random.default_rng(seed)
+    c1 = _prepare(counts1, index, group)
+    c2 = _prepare(counts2, index, group)
+    s1 = float(batch_index(index, c1, group=group, **index_kwargs))
+    s2 = float(batch_index(index, c2, group=group, **index_kwargs))
+    b1 = bootstrap_replicates(
+        c1, index, n_boot=n_boot, scheme=scheme, group=group, seed=rng, **index_kwargs
+    )
+    b2 = bootstrap_replicates(
+        c2, index, n_boot=n_boot, scheme=scheme, group=group, seed=rng, **index_kwargs
+    )
+    d = _finite(b2 - b1, "bootstrap difference")
+    diff = s2 - s1
+    a = (1.0 - level) / 2.0
+    centred = d - d.mean()
+    q_lo, q_hi = np.quantile(centred, [a, 1.0 - a])
+    se = float(d.std(ddof=1))
+    p = float(2.0 * stats.norm.sf(abs(diff) / se)) if se > 0 else float("nan")
+    return ComparisonResult(
+        name=index,
+        statistic_1=s1,
+        statistic_2=s2,
+        difference=diff,
+        ci_low=float(diff + q_lo),
+        ci_high=float(diff + q_hi),
+        ci_level=level,
+        se=se,
+        p_value=p,
+        n_replicates=int(d.size),
+    )
