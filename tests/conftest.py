@@ -12,6 +12,7 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import io  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
@@ -32,3 +33,68 @@ def shared_data() -> Path:
     if not SHARED_DATA.is_dir():
         pytest.skip(f"shared data not found at {SHARED_DATA}")
     return SHARED_DATA
+
+
+# --- SCB-style xlsx exports built in tests ------------------------------------------
+
+
+def make_scb_xlsx(rows: list[list[object]]) -> bytes:
+    """An xlsx workbook with one sheet holding ``rows`` (as SCB's exports are laid out)."""
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "000005FE"
+    for row in rows:
+        sheet.append(row)
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
+FOOTER: list[list[object]] = [
+    [None],
+    ["Källa:"],
+    ["SCB"],
+    ["Sort:"],
+    ["antal"],
+    ["Intern referenskod:"],
+    ["000005FE"],
+]
+
+
+def _scb_rows(
+    data: list[list[object]],
+    title: str = "Folkmängden per region efter region, år, utländsk/svensk bakgrund och kön",
+) -> list[list[object]]:
+    return [
+        [title],
+        [None],
+        [None, "2022", None, None],
+        [None, "svensk bakgrund", "utländsk bakgrund", "totalt"],
+        [None, "totalt", "totalt", "totalt"],
+        *data,
+        *FOOTER,
+    ]
+
+
+@pytest.fixture()
+def tmp_xlsx(tmp_path: Path):
+    def write(rows: list[list[object]], name: str = "export.xlsx") -> Path:
+        path = tmp_path / name
+        path.write_bytes(make_scb_xlsx(rows))
+        return path
+
+    return write
+
+
+@pytest.fixture()
+def scb_rows():
+    """Build the rows of an SCB-style export around the given data rows."""
+    return _scb_rows
+
+
+@pytest.fixture(scope="session")
+def xlsx_bytes():
+    """``make_scb_xlsx`` as a fixture, for tests that build many workbooks."""
+    return make_scb_xlsx

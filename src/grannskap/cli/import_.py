@@ -45,7 +45,10 @@ def run(args: argparse.Namespace) -> int:
     finally:
         con.close()
     if failed:
-        print(f"grannskap: {failed} of {len(args.files)} file(s) not imported; the database is unchanged "
-              "for those files", file=sys.stderr)
+        print(
+            f"grannskap: {failed} of {len(args.files)} file(s) not imported; the database is unchanged "
+            "for those files",
+            file=sys.stderr,
+        )
         return 1
     return 0

@@ -10,8 +10,12 @@ __all__ = ["register", "run"]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    p = sub.add_parser("init", help="create or upgrade a database (optionally load the Borås demo data)")
-    p.add_argument("--demo", action="store_true", help="load the embedded Borås/Sweden demo dataset")
+    p = sub.add_parser(
+        "init", help="create or upgrade a database (optionally load the Borås demo data)"
+    )
+    p.add_argument(
+        "--demo", action="store_true", help="load the embedded Borås/Sweden demo dataset"
+    )
     add_db_argument(p)
     p.set_defaults(func=run)
 

@@ -71,9 +71,14 @@ def reconcile(funding: pd.DataFrame, programme_id: str) -> Reconciliation:
     f = funding[funding["programme_id"] == programme_id].copy()
     f["amount_sek"] = f["amount_sek"].map(lambda v: Decimal(str(v)))
     spent = f[f["kind"] == "spent"]
-    per_year = (spent[spent["dimension"] == "year"].groupby("year", as_index=False)["amount_sek"]
-                .agg(lambda s: sum(s, Decimal(0))))
-    per_cat = spent[spent["dimension"] == "category"][["category", "malomrade_id", "amount_sek"]].reset_index(drop=True)
+    per_year = (
+        spent[spent["dimension"] == "year"]
+        .groupby("year", as_index=False)["amount_sek"]
+        .agg(lambda s: sum(s, Decimal(0)))
+    )
+    per_cat = spent[spent["dimension"] == "category"][
+        ["category", "malomrade_id", "amount_sek"]
+    ].reset_index(drop=True)
     sum_year = sum(per_year["amount_sek"], Decimal(0))
     sum_cat = sum(per_cat["amount_sek"], Decimal(0))
 
@@ -87,29 +92,56 @@ def reconcile(funding: pd.DataFrame, programme_id: str) -> Reconciliation:
     st_year, st_cat = stated("year"), stated("category")
     findings = []
     if st_year is not None and st_year != sum_year:
-        findings.append(f"Beloppen per år summerar till {_fmt_kr(sum_year)}, men källans totalsumma är "
-                        f"{_fmt_kr(st_year)} (skillnad {_fmt_kr(sum_year - st_year)}).")
+        findings.append(
+            f"Beloppen per år summerar till {_fmt_kr(sum_year)}, men källans totalsumma är "
+            f"{_fmt_kr(st_year)} (skillnad {_fmt_kr(sum_year - st_year)})."
+        )
     if st_cat is not None and st_cat != sum_cat:
-        findings.append(f"Beloppen per målområde summerar till {_fmt_kr(sum_cat)}, men källans totalsumma är "
-                        f"{_fmt_kr(st_cat)} (skillnad {_fmt_kr(sum_cat - st_cat)}).")
+        findings.append(
+            f"Beloppen per målområde summerar till {_fmt_kr(sum_cat)}, men källans totalsumma är "
+            f"{_fmt_kr(st_cat)} (skillnad {_fmt_kr(sum_cat - st_cat)})."
+        )
     if sum_year != sum_cat:
-        findings.append(f"Summan per år ({_fmt_kr(sum_year)}) och summan per målområde ({_fmt_kr(sum_cat)}) "
-                        f"skiljer sig med {_fmt_kr(sum_year - sum_cat)}.")
+        findings.append(
+            f"Summan per år ({_fmt_kr(sum_year)}) och summan per målområde ({_fmt_kr(sum_cat)}) "
+            f"skiljer sig med {_fmt_kr(sum_year - sum_cat)}."
+        )
     else:
-        findings.append(f"Summan per år och summan per målområde stämmer överens ({_fmt_kr(sum_year)}).")
-    rec = Reconciliation(programme_id, grant, grant_label, sum_year, sum_cat, st_year, st_cat, per_year, per_cat, findings)
+        findings.append(
+            f"Summan per år och summan per målområde stämmer överens ({_fmt_kr(sum_year)})."
+        )
+    rec = Reconciliation(
+        programme_id,
+        grant,
+        grant_label,
+        sum_year,
+        sum_cat,
+        st_year,
+        st_cat,
+        per_year,
+        per_cat,
+        findings,
+    )
     if grant is not None and rec.unspent is not None:
         label = f" ({grant_label})" if grant_label else ""
-        findings.append(f"Av det beviljade bidraget {_fmt_kr(grant)}{label} återstår {_fmt_kr(rec.unspent)} "
-                        "enligt källans totalsumma.")
+        findings.append(
+            f"Av det beviljade bidraget {_fmt_kr(grant)}{label} återstår {_fmt_kr(rec.unspent)} "
+            "enligt källans totalsumma."
+        )
         if grant_label and ("milj" in grant_label.lower()):
-            findings.append("Bidragsbeloppet är angivet avrundat i källan (miljoner kronor med en decimal); "
-                            "det återstående beloppet är därför osäkert med upp till ±50 000 kr.")
+            findings.append(
+                "Bidragsbeloppet är angivet avrundat i källan (miljoner kronor med en decimal); "
+                "det återstående beloppet är därför osäkert med upp till ±50 000 kr."
+            )
     unspecified = per_cat[per_cat["malomrade_id"].isna()]
     if len(unspecified):
-        share = sum(unspecified["amount_sek"], Decimal(0)) / sum_cat * 100 if sum_cat else Decimal(0)
-        findings.append(f"{format_share(share)} av kostnaderna är inte knutna till något målområde "
-                        f"({', '.join(str(c) for c in unspecified['category'])}).")
+        share = (
+            sum(unspecified["amount_sek"], Decimal(0)) / sum_cat * 100 if sum_cat else Decimal(0)
+        )
+        findings.append(
+            f"{format_share(share)} av kostnaderna är inte knutna till något målområde "
+            f"({', '.join(str(c) for c in unspecified['category'])})."
+        )
     return rec
 
 
@@ -133,4 +165,6 @@ def funding_by(con: duckdb.DuckDBPyConnection, by: str, programme_id: str) -> pd
     return con.execute(
         f"SELECT f.year, {col} AS key, sum(f.amount_sek) AS amount_sek FROM funding f "
         "JOIN intervention i USING (intervention_id) WHERE f.programme_id = ? AND f.dimension = 'intervention' "
-        "GROUP BY ALL ORDER BY 1, 2", [programme_id]).df()
+        "GROUP BY ALL ORDER BY 1, 2",
+        [programme_id],
+    ).df()

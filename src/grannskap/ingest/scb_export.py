@@ -35,8 +35,17 @@ _MARKERS = {"..": "missing", ".": "missing", "-": "zero", "x": "suppressed", "X"
 _YEAR_DIMS = {"år", "kalenderår", "inkomstår", "year", "tid"}
 _REGION_DIMS = {"region", "kommun", "län", "deso", "regso", "område"}
 _CONTENT_DIMS = {"tabellinnehåll", "contents", "table contents"}
-_FOOTER_KEYS = ("Senaste uppdatering:", "Källa:", "Kontaktperson:", "Sort:", "Datatyp:",
-                "Referenstid:", "Officiell statistik", "Databas:", "Intern referenskod:")
+_FOOTER_KEYS = (
+    "Senaste uppdatering:",
+    "Källa:",
+    "Kontaktperson:",
+    "Sort:",
+    "Datatyp:",
+    "Referenstid:",
+    "Officiell statistik",
+    "Databas:",
+    "Intern referenskod:",
+)
 
 
 def slug(text: str) -> str:
@@ -90,13 +99,22 @@ class _Layout:
 def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
     nonempty = [i for i, r in enumerate(rows) if any(_text(c) for c in r)]
     if not nonempty:
-        raise InputError(Problem(file_name, "the file is empty", expected="an SCB Statistikdatabasen export"))
+        raise InputError(
+            Problem(file_name, "the file is empty", expected="an SCB Statistikdatabasen export")
+        )
     title_row = nonempty[0]
     title = next(t for t in (_text(c) for c in rows[title_row]) if t)
     parsed = _parse_title(title)
     if parsed is None:
-        raise InputError(Problem(file_name, "not an SCB Statistikdatabasen export: no title of the form "
-                                 "'<subject> efter <dimensions>'", row=title_row + 1, value=title))
+        raise InputError(
+            Problem(
+                file_name,
+                "not an SCB Statistikdatabasen export: no title of the form "
+                "'<subject> efter <dimensions>'",
+                row=title_row + 1,
+                value=title,
+            )
+        )
     subject, dims = parsed
     dim_names = {d.lower() for d in dims}
     header_rows: list[int] = []
@@ -114,8 +132,13 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
         first_data = i
         break
     if first_data is None or not header_rows:
-        raise InputError(Problem(file_name, "layout not recognised: no header rows followed by data rows",
-                                 expected="SCB's export layout (title, header rows, data rows, footnotes)"))
+        raise InputError(
+            Problem(
+                file_name,
+                "layout not recognised: no header rows followed by data rows",
+                expected="SCB's export layout (title, header rows, data rows, footnotes)",
+            )
+        )
     data_rows = []
     footer_start = len(rows)
     for i in range(first_data, len(rows)):
@@ -123,6 +146,7 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
             footer_start = i
             break
         data_rows.append(i)
+
     # stub columns: leading cells that are empty (or dimension names) in every header row
     def leading_stub(row: list[Cell]) -> int:
         n = 0
@@ -136,23 +160,40 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
 
     n_stub = min(leading_stub(rows[h]) for h in header_rows)
     width = max(len(rows[i]) for i in data_rows)
-    data_cols = [c for c in range(n_stub, width)
-                 if any(c < len(rows[i]) and _text(rows[i][c]) is not None for i in data_rows)]
+    data_cols = [
+        c
+        for c in range(n_stub, width)
+        if any(c < len(rows[i]) and _text(rows[i][c]) is not None for i in data_rows)
+    ]
     # a header row that only names the stub dimensions (csv "med rubrik") is not a column dimension
-    label_rows = [h for h in header_rows if any(_text(rows[h][c]) for c in data_cols if c < len(rows[h]))
-                  and not all((_text(rows[h][c]) or "").lower() in dim_names for c in data_cols if c < len(rows[h]))]
+    label_rows = [
+        h
+        for h in header_rows
+        if any(_text(rows[h][c]) for c in data_cols if c < len(rows[h]))
+        and not all(
+            (_text(rows[h][c]) or "").lower() in dim_names for c in data_cols if c < len(rows[h])
+        )
+    ]
     if n_stub + len(label_rows) != len(dims):
-        raise InputError(Problem(
-            file_name, "SCB export with a changed layout: the title names "
-            f"{len(dims)} dimension(s) ({', '.join(dims)}) but the file has {n_stub} row-label column(s) "
-            f"and {len(label_rows)} header row(s)", row=title_row + 1, value=title,
-            expected="one row-label column or header row per dimension"))
+        raise InputError(
+            Problem(
+                file_name,
+                "SCB export with a changed layout: the title names "
+                f"{len(dims)} dimension(s) ({', '.join(dims)}) but the file has {n_stub} row-label column(s) "
+                f"and {len(label_rows)} header row(s)",
+                row=title_row + 1,
+                value=title,
+                expected="one row-label column or header row per dimension",
+            )
+        )
     return _Layout(title, subject, dims, label_rows, n_stub, data_rows, data_cols, footer_start)
 
 
 def _footnotes(rows: list[list[Cell]], start: int) -> tuple[list[str], dict[str, list[str]]]:
     """Free-text notes, and the key/value sections (Sort:, Intern referenskod:, ...)."""
-    lines = [t for r in rows[start:] for t in [next((x for x in (_text(c) for c in r) if x), None)] if t]
+    lines = [
+        t for r in rows[start:] for t in [next((x for x in (_text(c) for c in r) if x), None)] if t
+    ]
     notes: list[str] = []
     sections: dict[str, list[str]] = {}
     current: str | None = None
@@ -217,16 +258,38 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
     table_id = ref[0] if ref else re.split(r"[_.\s]", file_name.rsplit("/", 1)[-1])[0]
 
     stub_dims = layout.dims[: layout.n_stub]
-    head_dims = layout.dims[layout.n_stub:]
-    roles = {d: ("region" if d.lower() in _REGION_DIMS else "year" if d.lower() in _YEAR_DIMS
-                 else "content" if d.lower() in _CONTENT_DIMS else "breakdown") for d in layout.dims}
+    head_dims = layout.dims[layout.n_stub :]
+    roles = {
+        d: (
+            "region"
+            if d.lower() in _REGION_DIMS
+            else "year"
+            if d.lower() in _YEAR_DIMS
+            else "content"
+            if d.lower() in _CONTENT_DIMS
+            else "breakdown"
+        )
+        for d in layout.dims
+    }
     problems: list[Problem] = []
     if "region" not in [roles[d] for d in stub_dims]:
-        raise InputError(Problem(file_name, "SCB export with a changed layout: regions must be in the rows",
-                                 value=layout.title, expected="'region' among the row dimensions"))
+        raise InputError(
+            Problem(
+                file_name,
+                "SCB export with a changed layout: regions must be in the rows",
+                value=layout.title,
+                expected="'region' among the row dimensions",
+            )
+        )
     if "year" not in roles.values():
-        raise InputError(Problem(file_name, "the export has no year dimension", value=layout.title,
-                                 expected="'år' among the dimensions"))
+        raise InputError(
+            Problem(
+                file_name,
+                "the export has no year dimension",
+                value=layout.title,
+                expected="'år' among the dimensions",
+            )
+        )
 
     # column labels per header dimension, merged cells forward-filled to the right
     col_labels: dict[int, dict[str, str]] = {c: {} for c in layout.data_cols}
@@ -238,13 +301,21 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
             last = t if t is not None else last
             if c in col_labels:
                 if last is None:
-                    problems.append(Problem(file_name, f"missing header label for dimension '{dim}'",
-                                            row=h + 1, column=column_letter(c)))
+                    problems.append(
+                        Problem(
+                            file_name,
+                            f"missing header label for dimension '{dim}'",
+                            row=h + 1,
+                            column=column_letter(c),
+                        )
+                    )
                 else:
                     col_labels[c][dim] = last
     ValidationError.raise_if_any(problems)
 
-    contents = sorted({lab[d] for lab in col_labels.values() for d in head_dims if roles[d] == "content"})
+    contents = sorted(
+        {lab[d] for lab in col_labels.values() for d in head_dims if roles[d] == "content"}
+    )
     units = _units(sections, contents)
     records: list[dict[str, object]] = []
     areas: dict[str, AreaDef] = {}
@@ -260,9 +331,16 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
         region_text = labels_row[region_dim]
         split = split_code_label(region_text) if region_text else None
         if split is None:
-            problems.append(Problem(file_name, "not a region code", row=i + 1,
-                                    column=column_letter(stub_dims.index(region_dim)), value=region_text,
-                                    expected="a DeSO/RegSO/kommun/län code such as 1490C1010, 1490R003 or '1490 Borås'"))
+            problems.append(
+                Problem(
+                    file_name,
+                    "not a region code",
+                    row=i + 1,
+                    column=column_letter(stub_dims.index(region_dim)),
+                    value=region_text,
+                    expected="a DeSO/RegSO/kommun/län code such as 1490C1010, 1490R003 or '1490 Borås'",
+                )
+            )
             continue
         code, name = split
         for c in layout.data_cols:
@@ -270,17 +348,30 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
             year_dim = next(d for d in layout.dims if roles[d] == "year")
             year_text = labels.get(year_dim) or ""
             if not re.fullmatch(r"(19|20)\d\d", year_text.strip()):
-                problems.append(Problem(file_name, "not a year", row=i + 1, column=column_letter(c),
-                                        value=year_text, expected="a four-digit year such as 2022"))
+                problems.append(
+                    Problem(
+                        file_name,
+                        "not a year",
+                        row=i + 1,
+                        column=column_letter(c),
+                        value=year_text,
+                        expected="a four-digit year such as 2022",
+                    )
+                )
                 continue
             year = int(year_text)
             if classify_code(code, year) is None:
-                problems.append(Problem(file_name, "not a region code", row=i + 1, column="A", value=code))
+                problems.append(
+                    Problem(file_name, "not a region code", row=i + 1, column="A", value=code)
+                )
                 break
             content = next((labels[d] for d in layout.dims if roles[d] == "content"), None)
             indicator_id = f"scb.{table_id}" + (f".{slug(content)}" if content else "")
-            parts = [f"{slug(d)}={labels[d]}" for d in layout.dims
-                     if roles[d] == "breakdown" and not _is_total(labels[d])]
+            parts = [
+                f"{slug(d)}={labels[d]}"
+                for d in layout.dims
+                if roles[d] == "breakdown" and not _is_total(labels[d])
+            ]
             cell = row[c] if c < len(row) else None
             raw = _text(cell)
             unit = units.get(content or "", units.get("", ""))
@@ -293,35 +384,74 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
             else:
                 value = _number(cell)
                 if value is None:
-                    problems.append(Problem(file_name, "not a number", row=i + 1, column=column_letter(c),
-                                            value=raw, expected="a number or one of SCB's markers .. . - x"))
+                    problems.append(
+                        Problem(
+                            file_name,
+                            "not a number",
+                            row=i + 1,
+                            column=column_letter(c),
+                            value=raw,
+                            expected="a number or one of SCB's markers .. . - x",
+                        )
+                    )
                     continue
                 if value < 0 and _kind(unit, content or "") in ("count", "percent"):
-                    problems.append(Problem(file_name, "negative value for a count or share", row=i + 1,
-                                            column=column_letter(c), value=raw, expected="a value >= 0"))
+                    problems.append(
+                        Problem(
+                            file_name,
+                            "negative value for a count or share",
+                            row=i + 1,
+                            column=column_letter(c),
+                            value=raw,
+                            expected="a value >= 0",
+                        )
+                    )
                     continue
             areas.setdefault(code, AreaDef(code=code, name=name))
-            records.append({"indicator_id": indicator_id, "area_code": code, "year": year,
-                            "breakdown": ";".join(parts), "value": value, "numerator": None,
-                            "denominator": None, "status": status, "_content": content or ""})
+            records.append(
+                {
+                    "indicator_id": indicator_id,
+                    "area_code": code,
+                    "year": year,
+                    "breakdown": ";".join(parts),
+                    "value": value,
+                    "numerator": None,
+                    "denominator": None,
+                    "status": status,
+                    "_content": content or "",
+                }
+            )
     ValidationError.raise_if_any(problems)
     if not records:
-        raise InputError(Problem(file_name, "no data rows found", expected="at least one region row"))
+        raise InputError(
+            Problem(file_name, "no data rows found", expected="at least one region row")
+        )
     frame = pd.DataFrame.from_records(records)
     indicators = []
     for (ind, content), _ in frame.groupby(["indicator_id", "_content"], sort=True):
         unit = units.get(content, units.get("", ""))
         label = content or layout.subject
-        indicators.append(IndicatorDef(
-            indicator_id=str(ind), name_sv=str(label) if content else layout.subject,
-            unit=unit, kind=_kind(unit, str(label)),  # type: ignore[arg-type]
-            source_table=f"SCB Statistikdatabasen {table_id}: {layout.title}",
-        ))
+        indicators.append(
+            IndicatorDef(
+                indicator_id=str(ind),
+                name_sv=str(label) if content else layout.subject,
+                unit=unit,
+                kind=_kind(unit, str(label)),  # type: ignore[arg-type]
+                source_table=f"SCB Statistikdatabasen {table_id}: {layout.title}",
+            )
+        )
     years = sorted(frame["year"].unique())
     return ParsedTable(
-        source="scb", table_id=table_id, title=layout.title, file_name=file_name, file_hash=file_hash,
-        observations=frame.drop(columns="_content"), indicators=indicators, areas=list(areas.values()),
-        notes=notes, year=int(years[-1]) if years else None,
+        source="scb",
+        table_id=table_id,
+        title=layout.title,
+        file_name=file_name,
+        file_hash=file_hash,
+        observations=frame.drop(columns="_content"),
+        indicators=indicators,
+        areas=list(areas.values()),
+        notes=notes,
+        year=int(years[-1]) if years else None,
     )
 
 
@@ -332,8 +462,13 @@ def parse_scb_xlsx(data: bytes, file_name: str) -> ParsedTable:
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many types for broken files
-        raise InputError(Problem(file_name, f"cannot read as an Excel workbook ({type(exc).__name__})",
-                                 expected="an .xlsx file exported from SCB Statistikdatabasen")) from exc
+        raise InputError(
+            Problem(
+                file_name,
+                f"cannot read as an Excel workbook ({type(exc).__name__})",
+                expected="an .xlsx file exported from SCB Statistikdatabasen",
+            )
+        ) from exc
     try:
         sheet = book.worksheets[0]
         rows = [list(r) for r in sheet.iter_rows(values_only=True)]
@@ -348,7 +483,9 @@ def _decode(data: bytes, file_name: str) -> str:
             return data.decode(enc)
         except UnicodeDecodeError:
             continue
-    raise InputError(Problem(file_name, "cannot decode text", expected="UTF-8 or Windows-1252 text"))
+    raise InputError(
+        Problem(file_name, "cannot decode text", expected="UTF-8 or Windows-1252 text")
+    )
 
 
 def parse_scb_csv(data: bytes, file_name: str) -> ParsedTable:
@@ -362,5 +499,8 @@ def parse_scb_csv(data: bytes, file_name: str) -> ParsedTable:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    rows = [[c if c != "" else None for c in r] for r in csv.reader(io.StringIO(text), delimiter=delimiter)]
+    rows = [
+        [c if c != "" else None for c in r]
+        for r in csv.reader(io.StringIO(text), delimiter=delimiter)
+    ]
     return parse_scb_grid(rows, file_name, hashlib.sha256(data).hexdigest())

@@ -61,14 +61,18 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
         )
         for version, name, sql in pending:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name])
+            con.execute(
+                "INSERT INTO schema_migrations (version, name) VALUES (?, ?)", [version, name]
+            )
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
 
 
-def connect(path: str | Path = "grannskap.duckdb", *, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | Path = "grannskap.duckdb", *, read_only: bool = False
+) -> duckdb.DuckDBPyConnection:
     """Open (and, unless read-only, create and migrate) the database at ``path``.
 
     ``":memory:"`` gives an in-memory database. Raises :class:`DatabaseError` with a
@@ -79,7 +83,9 @@ def connect(path: str | Path = "grannskap.duckdb", *, read_only: bool = False) -
 
     text = str(path)
     if read_only and text != ":memory:" and not Path(text).exists():
-        raise DatabaseError(f"{text}: no such database; create it with `grannskap import` or `--demo`")
+        raise DatabaseError(
+            f"{text}: no such database; create it with `grannskap import` or `--demo`"
+        )
     if text != ":memory:" and Path(text).is_dir():
         raise DatabaseError(f"{text}: is a directory, expected a DuckDB database file")
     try:

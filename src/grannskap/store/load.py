@@ -21,7 +21,13 @@ from grannskap.store.connection import transaction
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["LoadResult", "load_parsed", "already_imported", "validate_observations", "record_provenance"]
+__all__ = [
+    "LoadResult",
+    "load_parsed",
+    "already_imported",
+    "validate_observations",
+    "record_provenance",
+]
 
 
 @dataclass(frozen=True)
@@ -39,12 +45,16 @@ class LoadResult:
 
 
 def already_imported(con: duckdb.DuckDBPyConnection, file_hash: str) -> int | None:
-    row = con.execute("SELECT import_id FROM provenance WHERE file_hash = ?", [file_hash]).fetchone()
+    row = con.execute(
+        "SELECT import_id FROM provenance WHERE file_hash = ?", [file_hash]
+    ).fetchone()
     return int(row[0]) if row else None
 
 
 def _known_codes(con: duckdb.DuckDBPyConnection, system: str) -> set[str]:
-    return {r[0] for r in con.execute("SELECT code FROM area WHERE system = ?", [system]).fetchall()}
+    return {
+        r[0] for r in con.execute("SELECT code FROM area WHERE system = ?", [system]).fetchall()
+    }
 
 
 def validate_observations(
@@ -57,35 +67,66 @@ def validate_observations(
     if missing_cols:
         return obs, [Problem(parsed.file_name, f"parser produced no column(s) {missing_cols}")]
     if obs.empty:
-        return obs, [Problem(parsed.file_name, "no data rows found", expected="at least one observation")]
+        return obs, [
+            Problem(parsed.file_name, "no data rows found", expected="at least one observation")
+        ]
     obs = obs.reset_index(drop=True).copy()
     bad_status = ~obs["status"].isin(STATUSES)
     for i in np.flatnonzero(bad_status.to_numpy())[:20]:
-        problems.append(Problem(parsed.file_name, "unknown status", row=int(i) + 1, column="status",
-                                value=obs.at[i, "status"], expected=f"one of {list(STATUSES)}"))
+        problems.append(
+            Problem(
+                parsed.file_name,
+                "unknown status",
+                row=int(i) + 1,
+                column="status",
+                value=obs.at[i, "status"],
+                expected=f"one of {list(STATUSES)}",
+            )
+        )
     systems = [
-        classify_code(str(code), int(year)) for code, year in zip(obs["area_code"], obs["year"], strict=True)
+        classify_code(str(code), int(year))
+        for code, year in zip(obs["area_code"], obs["year"], strict=True)
     ]
     obs["area_system"] = systems
     unknown_pattern = obs["area_system"].isna()
     for i in np.flatnonzero(unknown_pattern.to_numpy())[:50]:
-        problems.append(Problem(parsed.file_name, "not a Swedish region code", column="region",
-                                value=obs.at[i, "area_code"],
-                                expected="a DeSO (e.g. 1490C1010), RegSO (1490R003), kommun (1490), län (14) or riket (00) code"))
-    for system in sorted(set(s for s in systems if s in ("deso2018", "deso2025", "regso2020", "regso2025"))):
+        problems.append(
+            Problem(
+                parsed.file_name,
+                "not a Swedish region code",
+                column="region",
+                value=obs.at[i, "area_code"],
+                expected="a DeSO (e.g. 1490C1010), RegSO (1490R003), kommun (1490), län (14) or riket (00) code",
+            )
+        )
+    for system in sorted(
+        set(s for s in systems if s in ("deso2018", "deso2025", "regso2020", "regso2025"))
+    ):
         known = _known_codes(con, system)
         if not known:
             continue  # no reference list loaded for this system: pattern check only
         codes = set(obs.loc[obs["area_system"] == system, "area_code"])
         for code in sorted(codes - known)[:50]:
-            problems.append(Problem(parsed.file_name, f"unknown {system} code (not in the loaded SCB key)",
-                                    column="region", value=code, expected=f"a {system} code from SCB's key file"))
+            problems.append(
+                Problem(
+                    parsed.file_name,
+                    f"unknown {system} code (not in the loaded SCB key)",
+                    column="region",
+                    value=code,
+                    expected=f"a {system} code from SCB's key file",
+                )
+            )
     key = ["indicator_id", "area_code", "year", "breakdown"]
     dup = obs.duplicated(key, keep="first")
     for i in np.flatnonzero(dup.to_numpy())[:20]:
         r = obs.loc[i]
-        problems.append(Problem(parsed.file_name, "duplicate key (same indicator, area, year and breakdown twice)",
-                                value=f"{r['indicator_id']} / {r['area_code']} / {r['year']} / {r['breakdown'] or 'totalt'}"))
+        problems.append(
+            Problem(
+                parsed.file_name,
+                "duplicate key (same indicator, area, year and breakdown twice)",
+                value=f"{r['indicator_id']} / {r['area_code']} / {r['year']} / {r['breakdown'] or 'totalt'}",
+            )
+        )
     return obs, problems
 
 
@@ -94,8 +135,15 @@ def record_provenance(con: duckdb.DuckDBPyConnection, parsed: ParsedTable, rows:
     row = con.execute(
         "INSERT INTO provenance (source, table_id, title, file_name, file_hash, row_count, notes) "
         "VALUES (?, ?, ?, ?, ?, ?, ?) RETURNING import_id",
-        [parsed.source, parsed.table_id, parsed.title, parsed.file_name, parsed.file_hash, rows,
-         "\n".join(parsed.notes) or None],
+        [
+            parsed.source,
+            parsed.table_id,
+            parsed.title,
+            parsed.file_name,
+            parsed.file_hash,
+            rows,
+            "\n".join(parsed.notes) or None,
+        ],
     ).fetchone()
     if row is None:  # pragma: no cover - RETURNING always yields a row
         raise RuntimeError("provenance insert returned nothing")
@@ -113,8 +161,19 @@ def load_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedTable) -> LoadResu
     obs, problems = validate_observations(con, parsed)
     ValidationError.raise_if_any(problems)
 
-    frame = obs[["indicator_id", "area_system", "area_code", "year", "breakdown", "value",
-                 "numerator", "denominator", "status"]].copy()
+    frame = obs[
+        [
+            "indicator_id",
+            "area_system",
+            "area_code",
+            "year",
+            "breakdown",
+            "value",
+            "numerator",
+            "denominator",
+            "status",
+        ]
+    ].copy()
     frame["year"] = frame["year"].astype("int64")
     for col in ("value", "numerator", "denominator"):
         frame[col] = pd.to_numeric(frame[col], errors="coerce").astype("float64")
@@ -123,18 +182,35 @@ def load_parsed(con: duckdb.DuckDBPyConnection, parsed: ParsedTable) -> LoadResu
     indicators = pd.DataFrame(
         [
             {
-                "indicator_id": d.indicator_id, "name_sv": d.name_sv, "name_en": d.name_en,
-                "unit": d.unit, "kind": d.kind, "numerator_def": d.numerator_def,
-                "denominator_def": d.denominator_def, "source_table": d.source_table,
-                "higher_is_better": d.higher_is_better, "responsible_board": d.responsible_board,
+                "indicator_id": d.indicator_id,
+                "name_sv": d.name_sv,
+                "name_en": d.name_en,
+                "unit": d.unit,
+                "kind": d.kind,
+                "numerator_def": d.numerator_def,
+                "denominator_def": d.denominator_def,
+                "source_table": d.source_table,
+                "higher_is_better": d.higher_is_better,
+                "responsible_board": d.responsible_board,
             }
             for d in parsed.indicators
         ],
-        columns=["indicator_id", "name_sv", "name_en", "unit", "kind", "numerator_def",
-                 "denominator_def", "source_table", "higher_is_better", "responsible_board"],
+        columns=[
+            "indicator_id",
+            "name_sv",
+            "name_en",
+            "unit",
+            "kind",
+            "numerator_def",
+            "denominator_def",
+            "source_table",
+            "higher_is_better",
+            "responsible_board",
+        ],
     )
     areas = (
-        frame[["area_system", "area_code"]].drop_duplicates()
+        frame[["area_system", "area_code"]]
+        .drop_duplicates()
         .rename(columns={"area_system": "system", "area_code": "code"})
     )
     names = {a.code: a.name for a in parsed.areas if a.name}
