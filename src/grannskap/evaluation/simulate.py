@@ -17,7 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-__all__ = ["SimulatedPanel", "simulate_panel"]
+__all__ = ["CoverageStudy", "SimulatedPanel", "coverage_study", "simulate_panel"]
 
 
 @dataclass
@@ -122,3 +122,102 @@ def simulate_panel(
     truth = pd.DataFrame(rows, columns=["group", "time", "att", "n"])
     simple = float(np.average(truth["att"], weights=truth["n"])) if len(truth) else float("nan")
     return SimulatedPanel(frame, simple, truth)
+
+
+@dataclass
+class CoverageStudy:
+    """Monte Carlo check of an estimator on SIMULATED panels with a known effect.
+
+    Attributes
+    ----------
+    reps : int
+        Replications.
+    bias : float
+        Mean estimate minus the true effect.
+    mc_se : float
+        Monte Carlo standard error of the mean estimate.
+    coverage : float
+        Share of 95 % intervals that contain the true effect.
+    mean_se, sd_estimate : float
+        Average reported standard error and the estimates' standard deviation.
+    """
+
+    estimator: str
+    reps: int
+    bias: float
+    mc_se: float
+    coverage: float
+    mean_se: float
+    sd_estimate: float
+
+
+def coverage_study(
+    estimator: str = "cs",
+    reps: int = 500,
+    *,
+    n_units: int = 200,
+    years: Sequence[int] = tuple(range(2010, 2020)),
+    cohorts: Sequence[int] = (2014, 2016),
+    share_treated: float = 0.4,
+    effect: float = 1.0,
+    effect_slope: float = 0.2,
+    rho: float = 0.5,
+    x_trend: float = 0.0,
+    x_selection: float = 0.0,
+    alpha: float = 0.05,
+    seed: int = 0,
+) -> CoverageStudy:
+    """Bias and interval coverage over ``reps`` SIMULATED panels.
+
+    ``estimator``: "cs" (Callaway-Sant'Anna DR, simple aggregation, with covariate ``x`` when
+    ``x_trend`` is non-zero), "twfe" (static TWFE, CR1; unbiased only with one cohort and a
+    constant effect) or "cs_dynamic0" (event-time-0 effect).
+    """
+    from scipy import stats
+
+    from grannskap.evaluation.did import aggregate, att_gt, twfe
+
+    z = stats.norm.ppf(1 - alpha / 2)
+    est = np.empty(reps)
+    se = np.empty(reps)
+    truth = np.empty(reps)
+    cols = dict(outcome="value", unit="area_code", time="year", group="first_treat")
+    covs = ["x"] if x_trend else []
+    for i in range(reps):
+        sim = simulate_panel(
+            n_units,
+            years,
+            cohorts=cohorts,
+            share_treated=share_treated,
+            effect=effect,
+            effect_slope=effect_slope,
+            rho=rho,
+            x_trend=x_trend,
+            x_selection=x_selection,
+            seed=seed + i,
+        )
+        if estimator == "twfe":
+            res = twfe(
+                sim.data, outcome="value", unit="area_code", time="year", treatment="treated"
+            )
+            est[i], se[i] = res.coef[0], res.se[0]
+            truth[i] = sim.true_att_simple
+            continue
+        fit = att_gt(sim.data, **cols, covariates=covs)
+        if estimator == "cs_dynamic0":
+            agg = aggregate(fit, "dynamic")
+            j = int(np.nonzero(agg.labels == 0)[0][0])
+            est[i], se[i], truth[i] = agg.att[j], agg.se[j], effect
+        else:
+            agg = aggregate(fit, "simple")
+            est[i], se[i], truth[i] = agg.overall, agg.overall_se, sim.true_att_simple
+    err = est - truth
+    return CoverageStudy(
+        estimator=estimator,
+        reps=reps,
+        bias=float(err.mean()),
+        mc_se=float(err.std(ddof=1) / np.sqrt(reps)),
+        coverage=float(np.mean(np.abs(err) <= z * se)),
+        mean_se=float(se.mean()),
+        sd_estimate=float(est.std(ddof=1)),
+    )
