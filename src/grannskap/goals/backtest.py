@@ -69,9 +69,11 @@ def backtest(
     prior_strength: float = 0.5,
     n_draws: int = 500,
     seed: int | None = 0,
+    exclude_from: Sequence[Hashable] = (),
 ) -> Backtest:
     """Fit on transitions ending by ``fit_until``; forecast each later observed year from the
-    state in ``fit_until``; score against what happened.
+    state in ``fit_until``; score against what happened. Areas whose origin state is in
+    ``exclude_from`` are neither fitted on nor scored.
 
     Raises :class:`EstimationError` when nothing after ``fit_until`` can be scored.
     """
@@ -85,7 +87,7 @@ def backtest(
     later = sorted(int(y) for y in wide.columns if y > fit_until and (y - fit_until) % step == 0)
     rows, all_p, all_o = [], [], []
     for y in later:
-        ok = wide[fit_until].notna() & wide[y].notna()
+        ok = wide[fit_until].notna() & wide[y].notna() & ~wide[fit_until].isin(list(exclude_from))
         if not ok.any():
             continue
         cur = wide.loc[ok, fit_until]

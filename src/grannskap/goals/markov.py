@@ -153,12 +153,19 @@ def _wide(histories: pd.DataFrame) -> pd.DataFrame:
 
 
 def count_transitions(
-    histories: pd.DataFrame, states: Sequence[Hashable], *, step: int = 1, until: int | None = None
+    histories: pd.DataFrame,
+    states: Sequence[Hashable],
+    *,
+    step: int = 1,
+    until: int | None = None,
+    exclude_from: Sequence[Hashable] = (),
 ) -> tuple[np.ndarray, int, tuple[int, ...]]:
     """Counts ``n_ij`` of areas in state ``i`` at ``t`` and ``j`` at ``t + step``.
 
     ``histories``: long frame ``area_code, year, state``; gaps are allowed (a pair is used only
     when both ends are observed). ``until``: only pairs ending in or before that year.
+    ``exclude_from``: origin states whose transitions are not counted (their rows are then the
+    prior alone), e.g. "not on the police list", where the areas we can see are not a sample.
     Returns the counts, the number of pairs and the start years used.
     """
     wide = _wide(histories)
@@ -175,7 +182,7 @@ def count_transitions(
         if y2 not in wide.columns or (until is not None and y2 > until):
             continue
         a, b = wide[y], wide[y2]
-        ok = a.notna() & b.notna()
+        ok = a.notna() & b.notna() & ~a.isin(list(exclude_from))
         if not ok.any():
             continue
         i = a[ok].map(code).to_numpy(dtype=int)
@@ -193,12 +200,15 @@ def fit_markov(
     prior: PriorKind | float = "adjacent",
     prior_strength: float = 0.5,
     until: int | None = None,
+    exclude_from: Sequence[Hashable] = (),
 ) -> MarkovModel:
     """Estimate the transition matrix from area histories (see the module docstring).
 
     Raises :class:`EstimationError` when the histories contain no transition at all.
     """
-    counts, n, years = count_transitions(histories, states, step=step, until=until)
+    counts, n, years = count_transitions(
+        histories, states, step=step, until=until, exclude_from=exclude_from
+    )
     if n == 0:
         raise EstimationError(
             f"no area is observed in two years {step} year(s) apart"

@@ -82,6 +82,9 @@ def trend_text_sv(table: pd.DataFrame, noun: str) -> str:
     if len(t) == 1:
         return f"{b} {noun} {int(last.year)} (bara ett år med uppgifter; ingen trend)."
     word = "oförändrat" if a == b else ("minskat" if b < a else "ökat")
+    changed = t[t["n_bad"].diff().fillna(0) != 0]
+    if not changed.empty and int(changed.iloc[-1].year) < int(last.year):
+        word += f", oförändrat sedan {int(changed.iloc[-1].year)}"
     peak = t.loc[t["n_bad"].idxmax()]
     text = f"{a} {noun} {int(first.year)}, {b} {int(last.year)}: {word}"
     if int(peak.n_bad) > max(a, b):

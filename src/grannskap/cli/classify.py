@@ -1,0 +1,91 @@
+"""``grannskap classify``: SCB/Delmos' socioeconomic index and *områdestyper* per area to CSV."""
+
+from __future__ import annotations
+
+import argparse
+
+from grannskap.cli import add_db_argument
+
+__all__ = ["register", "run"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser(
+        "classify",
+        help="compute the socioeconomic index and områdestyper (SCB/Delmos) per area and year",
+    )
+    p.add_argument(
+        "--level", choices=["regso", "deso"], default="regso", help="area level (default regso)"
+    )
+    p.add_argument(
+        "--year", type=int, action="append", required=True, help="statistics year (repeatable)"
+    )
+    p.add_argument(
+        "--profile",
+        choices=["auto", "scb", "proxy"],
+        default="auto",
+        help="index definition: scb (exact), proxy (public DeSO tables), auto (scb if available)",
+    )
+    p.add_argument(
+        "--reference",
+        choices=["nation", "county", "municipality"],
+        default="nation",
+        help="areas over which mean and SD are taken (SCB: nation)",
+    )
+    p.add_argument(
+        "--kommun", help="write only the areas of this kommun (types are still cut nationally)"
+    )
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV file")
+    add_db_argument(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import warnings
+
+    from grannskap.errors import DataQualityWarning
+    from grannskap.measures.socioeconomic import CutRule, agreement, classify_from_store
+    from grannskap.store import connect
+
+    con = connect(args.db, read_only=True)
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataQualityWarning)
+            res = classify_from_store(
+                con,
+                sorted(set(args.year)),
+                level=args.level,
+                profile=args.profile,
+                rule=CutRule(reference=args.reference),
+            )
+    finally:
+        con.close()
+    f = res.frame
+    if args.kommun:
+        f = f[f["area_code"].astype(str).str[:4] == args.kommun]
+    cols = ["area_code", "year", "index", "omradestyp"]
+    if "official" in f.columns:
+        cols.append("official")
+    cols += [
+        c
+        for c in (*res.index.components, "population", "mu", "sigma", "z", "flag")
+        if c in f.columns
+    ]
+    out = f[cols].rename(columns={"official": "omradestyp_official"})
+    out.to_csv(args.out, index=False)
+    print(f"{args.out}: {len(out)} areas, profile {res.index.profile}, level {args.level}")
+    for w in caught:
+        print(f"note: {w.message}")
+    for n in res.notes:
+        print(f"note: {n}")
+    if "official" in f.columns and f["official"].notna().any():
+        for y, g in f.groupby("year"):
+            g = g.dropna(subset=["official", "omradestyp"])
+            if len(g):
+                a = agreement(
+                    g.set_index("area_code")["omradestyp"], g.set_index("area_code")["official"]
+                )
+                print(
+                    f"agreement with SCB's official types {int(y)}: {a.n_agree}/{a.n} = {a.rate:.1%}"
+                )
+    return 0

@@ -1,0 +1,419 @@
+"""Everything the report section "Socioekonomiska områdestyper och målet 2030" needs.
+
+Reads the database once, computes with the pure functions of
+:mod:`grannskap.measures.socioeconomic` and :mod:`grannskap.goals`, and returns plain frames and
+strings (see the package docstring of :mod:`grannskap.goals` for the fields).
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from grannskap.errors import DataNotFoundError, EstimationError, GrannskapError
+from grannskap.goals.backtest import backtest
+from grannskap.goals.definitions import POLICE_STATES, Goal, load_goals
+from grannskap.goals.markov import fit_markov, goal_probability, project, simulate_histories
+from grannskap.goals.status import goal_status, police_histories
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["ReportData", "report_data", "SIMULATED_P"]
+
+TYPE_STATES = (1, 2, 3, 4, 5)
+
+# SIMULATED: a plausible yearly transition matrix used only to check the method (backtest on
+# simulated histories); it is not estimated from real data and never shown as real.
+SIMULATED_P = np.array(
+    [
+        [0.85, 0.14, 0.01, 0.0, 0.0],
+        [0.06, 0.84, 0.10, 0.0, 0.0],
+        [0.0, 0.04, 0.88, 0.08, 0.0],
+        [0.0, 0.0, 0.03, 0.94, 0.03],
+        [0.0, 0.0, 0.0, 0.06, 0.94],
+    ]
+)
+
+
+@dataclass
+class ReportData:
+    """Plain frames and strings for the report section (see :mod:`grannskap.goals`)."""
+
+    kommun: str
+    types: pd.DataFrame
+    computed_year: int | None
+    agreement: dict[str, Any] | None
+    disagreements: pd.DataFrame
+    transitions: pd.DataFrame
+    transition_years: tuple[int, int] | None
+    distances: pd.DataFrame
+    closest: pd.DataFrame
+    goal_status: pd.DataFrame
+    goal_summary: pd.DataFrame
+    projection: pd.DataFrame
+    police_projection: pd.DataFrame
+    backtest: pd.DataFrame
+    backtest_simulated: pd.DataFrame
+    caveats: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _texts(lang: str) -> dict[str, str]:
+    sv = {
+        "thin_types": (
+            "Prognosen för områdestyper bygger på mycket tunna data: offline finns SCB:s officiella "
+            "typer bara för Borås 2022 och 2023, alltså {n} övergångar på ett år. Övergångsmatrisen "
+            "styrs därför till stor del av förhandsantagandet (att områden oftast står kvar eller "
+            "flyttar högst en typ per år) och intervallen är breda. Med SCB:s nationella historik "
+            "(tabell TAB6586, 2011–) blir skattningen betydligt säkrare."
+        ),
+        "thin_police": (
+            "Prognosen för polisens lista bygger på {n} observerade övergångar mellan listor (två år "
+            "isär): alla listade områden 2023→2025 och Borås områden 2015–2023. Områden som inte "
+            "står på listan kan inte följas (vi ser bara de som senare hamnade på den), så chansen "
+            "att ett område kommer (tillbaka) på listan är bara ett antagande, och modellen kan inte "
+            "förutse att nya områden i Borås hamnar på listan; sannolikheten att målet nås är därför "
+            "snarast en övre gräns. "
+            "Kategorin riskområde slogs ihop med utsatt eftersom polisen slopade den 2025. Sju "
+            "områden delades 2025, så några övergångar är ungefärliga."
+        ),
+        "deadline_police": (
+            "Polisens lista har publicerats vartannat år (udda år); målet år 2030 bedöms på den "
+            "senaste listan före 2030, dvs. {y}."
+        ),
+        "proxy": (
+            "Typerna är beräknade med proxyprofilen: SCB:s exakta variabler (förgymnasial utbildning "
+            "20–64 år, långvarigt ekonomiskt bistånd/arbetslöshet 20–64 år) finns inte i de "
+            "publicerade DeSO-tabellerna. Överensstämmelsen med SCB:s officiella typer redovisas; "
+            "avvikelserna gäller områden nära en tröskel."
+        ),
+        "simulated": (
+            "Backtesten på simulerade historiker (SIMULERADE DATA, inte verkliga) visar bara att "
+            "metoden är kalibrerad när historiken är lång; den säger inget om Borås."
+        ),
+        "independence": (
+            "Sannolikheten att ett mål nås räknar områdenas övergångar som oberoende givet "
+            "övergångsmatrisen; gemensamma chocker (t.ex. konjunktur) gör verklig osäkerhet större."
+        ),
+        "no_change": 'Jämförelse: prognosen "ingen förändring" säger att målet inte nås om läget i dag består.',
+        "mu_fixed": (
+            "Avståndet till nästa typ räknas med årets medelvärde och standardavvikelse för hela "
+            "landet som fasta; i verkligheten flyttar också de andra områdena."
+        ),
+    }
+    en = {
+        "thin_types": (
+            "The area-type projection rests on very thin data: offline, SCB's official types exist "
+            "only for Borås 2022 and 2023, i.e. {n} one-year transitions. The transition matrix is "
+            "therefore largely the prior (areas mostly stay or move at most one type a year) and the "
+            "intervals are wide."
+        ),
+        "thin_police": (
+            "The police-list projection rests on {n} observed transitions between lists (two years "
+            "apart). Areas not on the list cannot be followed, so new Borås areas entering the list "
+            "are not predicted: the probability of meeting the goal is rather an upper bound. "
+            "Riskområde was merged into utsatt (dropped by the police in 2025)."
+        ),
+        "deadline_police": "Police lists appear every second year; the 2030 goal is judged on the last list before 2030, {y}.",
+        "proxy": "Types computed with the proxy profile (SCB's exact variables are not published per DeSO).",
+        "simulated": "The backtest on SIMULATED histories only checks the method; it says nothing about Borås.",
+        "independence": "Goal probabilities treat areas as independent given the transition matrix.",
+        "no_change": "Comparison: the no-change forecast says the goal is missed if today's situation persists.",
+        "mu_fixed": "Distances use the year's national mean and SD as fixed.",
+    }
+    return sv if lang == "sv" else en
+
+
+def _goal_probability_rows(goal: Goal, proj: Any, basis: str) -> dict[str, Any]:
+    gp = goal_probability(proj, list(goal.bad_states), max_count=goal.max_count)
+    return {"p_met": gp.mean, "p_met_low": gp.low, "p_met_high": gp.high, "projection_basis": basis}
+
+
+def report_data(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    kommun: str = "1490",
+    lang: str = "sv",
+    year: int | None = None,
+    profile: str = "auto",
+    target_year: int = 2030,
+    n_draws: int = 1000,
+    seed: int = 0,
+    goals_path: str | None = None,
+) -> ReportData:
+    """Compute all content of the report section for ``kommun`` (see :mod:`grannskap.goals`)."""
+    from grannskap.measures.socioeconomic import (
+        TYPE_NAMES_EN,
+        TYPE_NAMES_SV,
+        agreement,
+        classify_from_store,
+        closest_to_thresholds,
+        distance_to_thresholds,
+        load_official_types,
+        transition_matrix,
+    )
+
+    tx = _texts(lang)
+    caveats: list[str] = []
+    names = con.execute(
+        "SELECT code AS area_code, name FROM area WHERE system = 'regso2020' AND kommun_code = ?",
+        [kommun],
+    ).df()
+    stadsdel = con.execute(
+        "SELECT c.from_code AS area_code, coalesce(a.name, c.to_code) AS stadsdel FROM crosswalk c "
+        "LEFT JOIN area a ON a.system = 'stadsdel' AND a.code = c.to_code "
+        "WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel'"
+    ).df()
+    official = load_official_types(con)
+    official = official[official["area_code"].str[:4] == kommun]
+
+    # --- computed types (latest year with DeSO data) ---
+    if year is None:
+        row = con.execute(
+            "SELECT max(year) FROM observation WHERE area_system = 'deso2018' AND indicator_id LIKE 'scb.000007A8%'"
+        ).fetchone()
+        year = int(row[0]) if row and row[0] is not None else None
+    types = names.copy()
+    distances = closest = pd.DataFrame()
+    agree: dict[str, Any] | None = None
+    disagreements = pd.DataFrame(columns=["area_code", "name", "computed", "official", "z"])
+    notes: list[str] = []
+    computed_types = pd.DataFrame(columns=["area_code", "year", "omradestyp", "source"])
+    if year is not None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            res = classify_from_store(con, [year], level="regso", profile=profile)
+        notes += list(res.notes)
+        if res.index.profile == "proxy":
+            caveats.append(tx["proxy"])
+        f = res.frame
+        mine = f[f["area_code"].str[:4] == kommun]
+        keep = [
+            "area_code",
+            "index",
+            *res.index.components,
+            "mu",
+            "sigma",
+            "z",
+            "omradestyp",
+            "flag",
+        ]
+        types = names.merge(mine[keep], on="area_code", how="left")
+        computed_types = mine[["area_code", "year", "omradestyp"]].assign(source="beräknad")
+        distances = distance_to_thresholds(mine, res.index.components, res.index.weights)
+        distances = names.merge(distances, on="area_code", how="right")
+        closest = closest_to_thresholds(distances, 10)
+        off_y = official[official["year"] == year].set_index("area_code")["official"]
+        if not off_y.empty:
+            a = agreement(mine.set_index("area_code")["omradestyp"], off_y)
+            agree = {"rate": a.rate, "n": a.n, "n_agree": a.n_agree, "year": year}
+            disagreements = a.disagreements.merge(names, on="area_code", how="left").merge(
+                mine[["area_code", "z"]], on="area_code", how="left"
+            )
+    tn = TYPE_NAMES_SV if lang == "sv" else TYPE_NAMES_EN
+    types["type_name"] = types.get("omradestyp", pd.Series(dtype="Int64")).map(tn)
+    for y, grp in official.groupby("year"):
+        types = types.merge(
+            grp[["area_code", "official"]].rename(columns={"official": f"official_{y}"}),
+            on="area_code",
+            how="left",
+        )
+    types = types.merge(stadsdel, on="area_code", how="left").fillna({"stadsdel": ""})
+    types = types.sort_values("area_code").reset_index(drop=True)
+
+    # --- transitions between the two latest official years ---
+    off_years = sorted(official["year"].unique().tolist())
+    transitions = pd.DataFrame()
+    tyears: tuple[int, int] | None = None
+    if len(off_years) >= 2:
+        y0, y1 = off_years[-2], off_years[-1]
+        o = official.pivot(index="area_code", columns="year", values="official")
+        transitions = transition_matrix(o[y0], o[y1])
+        tyears = (int(y0), int(y1))
+    caveats.append(tx["mu_fixed"])
+
+    # --- goals: status ---
+    goals = load_goals(goals_path, kommun=kommun) if goals_path or kommun == "1490" else []
+    pc = con.execute(
+        "SELECT area_code, name, kommun_code, year, category FROM police_classification"
+    ).df()
+    lc = con.execute("SELECT year, total FROM police_list_count").df()
+    police = (
+        police_histories(pc, lc)
+        if not pc.empty
+        else pd.DataFrame(columns=["area_code", "kommun_code", "name", "year", "state"])
+    )
+    status_types = pd.concat(
+        [
+            official.rename(columns={"official": "omradestyp"}).assign(source="officiell"),
+            computed_types,
+        ],
+        ignore_index=True,
+    )
+    status_rows, summary = [], []
+    statuses = {}
+    for g in goals:
+        st = goal_status(g, types=status_types, police=police)
+        statuses[g.id] = st
+        status_rows.append(
+            st.table.assign(goal_id=g.id, goal=g.name_sv if lang == "sv" else g.name_en)
+        )
+
+    # --- projections ---
+    projection = pd.DataFrame()
+    police_projection = pd.DataFrame()
+    proj_types = proj_police = None
+    n_type_pairs = 0
+    if len(off_years) >= 2:
+        hist = official.rename(columns={"official": "state"})[["area_code", "year", "state"]]
+        try:
+            model = fit_markov(hist, TYPE_STATES, step=1)
+            n_type_pairs = model.n_pairs
+            last = int(off_years[-1])
+            cur = (
+                official[official["year"] == last]
+                .set_index("area_code")["official"]
+                .astype("int64")
+            )
+            proj_types = project(model, cur, last, target_year, n_draws=n_draws, seed=seed)
+            cols = {}
+            for s in TYPE_STATES:
+                cols[f"p_type{s}"] = proj_types.probs[s]
+                cols[f"p_type{s}_low"] = proj_types.low[s]
+                cols[f"p_type{s}_high"] = proj_types.high[s]
+            projection = pd.DataFrame(cols).rename_axis("area_code").reset_index()
+            projection.insert(1, f"type_{last}", cur.to_numpy())
+            projection = (
+                names.merge(projection, on="area_code", how="right")
+                .sort_values("area_code")
+                .reset_index(drop=True)
+            )
+            caveats.append(tx["thin_types"].format(n=n_type_pairs))
+        except EstimationError as exc:
+            caveats.append(str(exc))
+    police_last = None
+    bt_police = pd.DataFrame()
+    if not police.empty:
+        hist = police[["area_code", "year", "state"]]
+        try:
+            pmodel = fit_markov(hist, POLICE_STATES, step=2, exclude_from=("ej_listad",))
+            last = int(police["year"].max())
+            police_last = last + 2 * ((target_year - 1 - last) // 2)
+            mine = police[(police["kommun_code"] == kommun) & (police["year"] == last)]
+            if not mine.empty:
+                cur = mine.set_index("area_code")["state"]
+                proj_police = project(pmodel, cur, last, police_last, n_draws=n_draws, seed=seed)
+                pp = {}
+                for s in POLICE_STATES:
+                    pp[f"p_{s}"] = proj_police.probs[s]
+                    pp[f"p_{s}_low"] = proj_police.low[s]
+                    pp[f"p_{s}_high"] = proj_police.high[s]
+                police_projection = pd.DataFrame(pp).rename_axis("area_code").reset_index()
+                police_projection.insert(
+                    1,
+                    "name",
+                    mine.set_index("area_code")
+                    .loc[police_projection["area_code"], "name"]
+                    .to_numpy(),
+                )
+                police_projection.insert(2, f"state_{last}", cur.to_numpy())
+                police_projection.insert(3, "target_list_year", police_last)
+            caveats.append(tx["thin_police"].format(n=pmodel.n_pairs))
+            caveats.append(tx["deadline_police"].format(y=police_last))
+            complete = police.attrs.get("complete_years", ())
+            if len(complete) >= 2:
+                bt = backtest(
+                    hist,
+                    POLICE_STATES,
+                    complete[-2],
+                    step=2,
+                    n_draws=min(n_draws, 500),
+                    seed=seed,
+                    exclude_from=("ej_listad",),
+                )
+                bt_police = bt.scores.assign(
+                    data="Polisens listor (verkliga)", n_pairs_fit=bt.n_pairs
+                )
+        except GrannskapError as exc:
+            caveats.append(str(exc))
+
+    for g in goals:
+        st = statuses[g.id]
+        row: dict[str, Any] = {
+            "goal_id": g.id,
+            "goal": g.name_sv if lang == "sv" else g.name_en,
+            "deadline": g.deadline,
+            "latest_year": st.latest_year,
+            "latest_met": st.latest_met,
+            "trend": st.trend_sv,
+            "p_met": np.nan,
+            "p_met_low": np.nan,
+            "p_met_high": np.nan,
+            "projection_basis": "",
+        }
+        if g.measure == "omradestyp" and proj_types is not None:
+            row.update(
+                _goal_probability_rows(
+                    g,
+                    proj_types,
+                    f"Markovmodell, officiella typer {off_years[-2]}–{off_years[-1]} ({n_type_pairs} övergångar)",
+                )
+            )
+        if g.measure == "police_category" and proj_police is not None:
+            row.update(
+                _goal_probability_rows(
+                    g, proj_police, f"Markovmodell, polisens listor (lista {police_last})"
+                )
+            )
+        summary.append(row)
+    caveats.append(tx["independence"])
+
+    # --- method check on SIMULATED histories (labelled) ---
+    sim = simulate_histories(
+        SIMULATED_P,
+        3363,
+        range(2011, 2024),
+        initial=np.array([0.05, 0.09, 0.25, 0.52, 0.09]),
+        seed=seed,
+    )
+    bts = backtest(sim, TYPE_STATES, 2018, n_draws=200, seed=seed)
+    bt_sim = bts.scores.assign(data="SIMULERADE DATA (metodkontroll)")
+    caveats.append(tx["simulated"])
+
+    goal_status_frame = (
+        pd.concat(status_rows, ignore_index=True)
+        if status_rows
+        else pd.DataFrame(columns=["goal_id", "goal", "year", "source", "n_areas", "n_bad", "met"])
+    )
+    front = ["goal_id", "goal"]
+    goal_status_frame = goal_status_frame[
+        front + [c for c in goal_status_frame.columns if c not in front]
+    ]
+    if year is None and not len(off_years):
+        raise DataNotFoundError(
+            f"no socioeconomic data or official types for kommun {kommun} in the database"
+        )
+    return ReportData(
+        kommun=kommun,
+        types=types,
+        computed_year=year,
+        agreement=agree,
+        disagreements=disagreements,
+        transitions=transitions,
+        transition_years=tyears,
+        distances=distances,
+        closest=closest,
+        goal_status=goal_status_frame,
+        goal_summary=pd.DataFrame(summary),
+        projection=projection,
+        police_projection=police_projection,
+        backtest=bt_police,
+        backtest_simulated=bt_sim,
+        caveats=caveats,
+        notes=notes,
+    )
