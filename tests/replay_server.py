@@ -225,7 +225,9 @@ class ReplayServer:
         self._httpd.daemon_threads = True
         for real in list(self._rewrite_from):
             self._rewrite_from[real] = self.url
-        self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
         self._thread.start()
         return self
 

@@ -3,7 +3,8 @@
 Used by the SCB, Kolada and geodata fetchers. Only ``urllib.request`` is used (no third-party
 HTTP dependency). Behaviour:
 
-- a token-bucket :class:`RateLimiter` (SCB allows 30 calls per 10 s, Kolada ~5 per s);
+- a :class:`RateLimiter` allowing at most N calls in any window of T seconds (SCB: 30 per
+  10 s; Kolada ~5 per s);
 - retries with exponential back-off and full jitter on 429, 502, 503 and 504 and on network
   failures (reset, dropped connection mid-body, timeout), honouring ``Retry-After`` (seconds
   or an HTTP date); see "Exponential Backoff And Jitter", AWS Architecture Blog (Brooker, 2015);
@@ -15,6 +16,7 @@ HTTP dependency). Behaviour:
 
 from __future__ import annotations
 
+import collections
 import email.utils
 import hashlib
 import http.client
@@ -39,12 +41,16 @@ RETRY_STATUSES: frozenset[int] = frozenset({429, 502, 503, 504})
 
 
 class RateLimiter:
-    """Token bucket: at most ``calls`` acquisitions in any window of ``period`` seconds.
+    """At most ``calls`` acquisitions in any window of ``period`` seconds.
 
-    The bucket starts full (``calls`` tokens) and refills continuously at ``calls / period``
-    tokens per second, so a burst of ``calls`` is followed by one call per
-    ``period / calls`` seconds. Thread-safe. ``clock`` and ``sleep`` are injectable for tests.
+    A token bucket of ``calls`` tokens in which each token returns exactly ``period`` seconds
+    after it was taken (a sliding-window log). Unlike a bucket refilled continuously, this
+    never lets more than ``calls`` requests into any window, which is what SCB's "30 calls per
+    10 seconds" means (it answers 429 beyond). Thread-safe; ``clock`` and ``sleep`` are
+    injectable for tests.
     """
+
+    _EPS = 1e-9
 
     def __init__(
         self,
@@ -60,8 +66,7 @@ class RateLimiter:
         self.period = float(period)
         self._clock = clock
         self._sleep = sleep
-        self._tokens = float(calls)
-        self._last = clock()
+        self._taken: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
 
     def acquire(self) -> float:
@@ -70,13 +75,12 @@ class RateLimiter:
         while True:
             with self._lock:
                 now = self._clock()
-                rate = self.calls / self.period
-                self._tokens = min(self.calls, self._tokens + (now - self._last) * rate)
-                self._last = now
-                if self._tokens >= 1.0:
-                    self._tokens -= 1.0
+                while self._taken and now - self._taken[0] >= self.period - self._EPS:
+                    self._taken.popleft()
+                if len(self._taken) < self.calls:
+                    self._taken.append(max(now, self._taken[-1]) if self._taken else now)
                     return waited
-                wait = (1.0 - self._tokens) / rate
+                wait = max(self._taken[0] + self.period - now, self._EPS)
             self._sleep(wait)
             waited += wait
 

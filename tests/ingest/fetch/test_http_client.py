@@ -1,0 +1,153 @@
+"""The shared HTTP client against the local replay server: rate limit, retries, failures.
+
+The 429/503 answers follow PxWebApi's OpenAPI ``ErrorResponse429`` (RFC 7807 problem JSON).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+
+import pytest
+
+from grannskap.errors import FetchError
+from grannskap.ingest.fetch.http import HttpClient, RateLimiter, build_url
+from replay_server import ReplayServer, Reply
+
+
+def fast_client(**kw: object) -> tuple[HttpClient, list[float]]:
+    slept: list[float] = []
+    client = HttpClient(timeout=5.0, sleep=slept.append, rng=random.Random(1), **kw)  # type: ignore[arg-type]
+    return client, slept
+
+
+def test_429_retry_after_is_honoured(replay: ReplayServer) -> None:
+    replay.add(
+        "GET",
+        "/x",
+        [
+            Reply.problem(
+                429, "Too many requests", "30 calls per 10 seconds", **{"Retry-After": "7"}
+            ),
+            Reply.json({"ok": True}),
+        ],
+    )
+    client, slept = fast_client()
+    resp = client.get(replay.url + "/x")
+    assert resp.json() == {"ok": True}
+    assert slept == [7.0]  # Retry-After, not the jittered back-off
+    assert len(replay.requests) == 2
+
+
+def test_503_backoff_grows_with_jitter(replay: ReplayServer) -> None:
+    replay.add(
+        "GET", "/y", [Reply.problem(503, "Service Unavailable", "busy")] * 3 + [Reply.json([1])]
+    )
+    client, slept = fast_client(backoff_base=0.5, backoff_max=10.0)
+    assert client.get(replay.url + "/y").json() == [1]
+    assert len(slept) == 3
+    for k, s in enumerate(slept):
+        assert 0.0 <= s <= 0.5 * 2**k  # full jitter within the exponential cap
+
+
+def test_retries_exhausted_is_fetch_error(replay: ReplayServer) -> None:
+    replay.add("GET", "/z", Reply.problem(503, "Service Unavailable", "down for maintenance"))
+    client, slept = fast_client(max_retries=2)
+    with pytest.raises(FetchError, match="after 3 attempts.*503.*down for maintenance"):
+        client.get(replay.url + "/z")
+    assert len(replay.requests) == 3 and len(slept) == 2
+
+
+def test_400_is_not_retried_and_quotes_detail(replay: ReplayServer) -> None:
+    replay.add(
+        "POST",
+        "/d",
+        Reply.problem(400, "Bad Request", "Value, xxx is not a valid value code for variable yyy"),
+    )
+    client, _ = fast_client()
+    with pytest.raises(FetchError, match="HTTP 400.*not a valid value code") as err:
+        client.post_json(replay.url + "/d", {"selection": []})
+    assert err.value.status == 400 and len(replay.requests) == 1
+
+
+def test_dropped_connection_mid_body_then_success(replay: ReplayServer) -> None:
+    body = b'{"values": [1, 2, 3]}'
+    replay.add(
+        "GET",
+        "/drop",
+        [Reply(200, body, {"Content-Type": "application/json"}, drop_after=5), Reply(200, body)],
+    )
+    client, slept = fast_client()
+    assert client.get(replay.url + "/drop").body == body
+    assert len(slept) == 1
+
+
+def test_dropped_connection_always_fails_cleanly(replay: ReplayServer) -> None:
+    replay.add("GET", "/drop", Reply(200, b'{"values": [1, 2, 3]}', drop_after=4))
+    client, _ = fast_client(max_retries=1)
+    with pytest.raises(FetchError, match="connection dropped|network error|protocol error"):
+        client.get(replay.url + "/drop")
+
+
+def test_connection_refused_fails_fast() -> None:
+    server = ReplayServer().start()
+    url = server.url
+    server.stop()
+    client, slept = fast_client()
+    with pytest.raises(FetchError, match="cannot connect|network error"):
+        client.get(url + "/gone")
+
+
+def test_cache_resumes_without_network(replay: ReplayServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    replay.add("GET", "/c", Reply.json({"n": 1}))
+    client, _ = fast_client(cache_dir=tmp_path)
+    assert client.get(replay.url + "/c").json() == {"n": 1}
+    replay.add("GET", "/c", Reply.problem(503, "down", "down"))
+    client2, _ = fast_client(cache_dir=tmp_path, max_retries=0)
+    assert client2.get(replay.url + "/c").json() == {"n": 1}  # served from cache
+    assert len(replay.requests) == 1
+
+
+def test_rate_limit_respected_at_the_server(replay: ReplayServer) -> None:
+    """At most 3 requests in any 0.3 s window (a scaled-down SCB 30 per 10 s), measured by the server."""
+    replay.add("GET", "/r", Reply.json({}))
+    client = HttpClient(limiter=RateLimiter(3, 0.3), timeout=5.0)
+    for _ in range(9):
+        client.get(replay.url + "/r")
+    t = [r.time for r in replay.requests]
+    assert len(t) == 9
+    for i in range(len(t) - 3):
+        assert t[i + 3] - t[i] >= 0.3 * 0.95, f"4 requests within {t[i + 3] - t[i]:.3f} s"
+    assert t[-1] - t[0] < 3.0
+
+
+def test_token_bucket_with_fake_clock() -> None:
+    now = [0.0]
+
+    def sleep(s: float) -> None:
+        now[0] += s
+
+    limiter = RateLimiter(30, 10.0, clock=lambda: now[0], sleep=sleep)
+    stamps = []
+    for _ in range(90):
+        limiter.acquire()
+        stamps.append(now[0])
+    # SCB: 30 calls per 10 s, in ANY window of 10 s.
+    assert stamps[29] == 0.0 and stamps[30] == pytest.approx(10.0)
+    for i in range(len(stamps) - 30):
+        assert stamps[i + 30] - stamps[i] >= 10.0 - 1e-9
+
+
+def test_build_url_keeps_selection_syntax() -> None:
+    url = build_url(
+        "http://h/api/v2/",
+        "tables/TAB1/data",
+        [("valuecodes[Region]", "1490*,0114"), ("lang", "sv")],
+    )
+    assert url == "http://h/api/v2/tables/TAB1/data?valuecodes%5BRegion%5D=1490*,0114&lang=sv"
+
+
+def test_time_is_short() -> None:
+    start = time.monotonic()
+    RateLimiter(1, 0.01).acquire()
+    assert time.monotonic() - start < 1.0
