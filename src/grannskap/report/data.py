@@ -1,0 +1,340 @@
+"""Read the numbers the report and the dashboard show, from the database (one place for both).
+
+Key indicators are *shares computed from counts* at DeSO level and summed to any level
+(RegSO, stadsdel, kommun, the comparison group, Sweden), so that every level uses the same
+definition. Small counts are suppressed with :mod:`grannskap.privacy`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pandas as pd
+
+from grannskap.errors import DataNotFoundError
+from grannskap.privacy import DEFAULT_THRESHOLD, suppress_frame
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = [
+    "KeyIndicator",
+    "KEY_INDICATORS",
+    "OMRADESTYP_LABELS",
+    "deso_counts",
+    "shares_by",
+    "kommun_name",
+    "check_kommun",
+    "comparable_kommuner",
+    "key_indicator_table",
+    "regso_table",
+    "omradestyp",
+    "latest_year",
+    "provenance_table",
+]
+
+
+@dataclass(frozen=True)
+class KeyIndicator:
+    """A share (percent) defined as sum(numerator) / sum(denominator) over DeSO.
+
+    ``numerator``/``denominator`` are ``(indicator_id, breakdown)`` pairs that are summed;
+    ``weighted_percent`` marks SCB percentages that are turned back into counts by
+    multiplying with the denominator before summing.
+    """
+
+    key: str
+    name_sv: str
+    name_en: str
+    numerator: tuple[tuple[str, str], ...]
+    denominator: tuple[tuple[str, str], ...]
+    population_sv: str
+    population_en: str
+    source_table: str
+    higher_is_better: bool | None
+    malomrade_id: str | None  # our suggested link; the effektmål wording is not known
+    weighted_percent: bool = False
+
+    def name(self, lang: str) -> str:
+        return self.name_en if lang == "en" else self.name_sv
+
+    def population(self, lang: str) -> str:
+        return self.population_en if lang == "en" else self.population_sv
+
+
+_MO = "scb.000005MO"
+_MO_LEVELS = (
+    "utbildningsniva=förgymnasial utbildning",
+    "utbildningsniva=gymnasial utbildning",
+    "utbildningsniva=eftergymnasial utbildning, mindre än 3 år",
+    "utbildningsniva=eftergymnasial utbildning, 3 år eller mer",
+    "utbildningsniva=uppgift om utbildningsnivå saknas",
+)
+_OC = "scb.000006OC"
+_OC_FORMS = ("hyresrätt", "bostadsrätt", "äganderätt", "uppgift saknas")
+_AGE = "alder=16-64 år"
+
+KEY_INDICATORS: tuple[KeyIndicator, ...] = (
+    KeyIndicator(
+        "utlandsk_bakgrund",
+        "Utländsk bakgrund",
+        "Foreign background",
+        (("scb.000005FE", "utlandsk_svensk_bakgrund=utländsk bakgrund"),),
+        (("scb.000005FE", ""),),
+        "andel av befolkningen",
+        "share of the population",
+        "000005FE",
+        None,
+        None,
+    ),
+    KeyIndicator(
+        "forgymnasial",
+        "Förgymnasial utbildning, 25–64 år",
+        "Compulsory education only, 25–64",
+        ((_MO, "utbildningsniva=förgymnasial utbildning"),),
+        tuple((_MO, b) for b in _MO_LEVELS),
+        "andel av befolkningen 25–64 år",
+        "share of the population aged 25–64",
+        "000005MO",
+        False,
+        "M3",
+    ),
+    KeyIndicator(
+        "arbetslosa",
+        "Arbetslösa, 16–64 år",
+        "Unemployed, 16–64",
+        (("scb.000007A8.antal_arbetslosa", _AGE),),
+        (("scb.000007A8.antal_sysselsatta_och_arbetslosa_arbetskraften", _AGE),),
+        "andel av arbetskraften 16–64 år",
+        "share of the labour force aged 16–64",
+        "000007A8",
+        False,
+        "M3",
+    ),
+    KeyIndicator(
+        "sysselsatta",
+        "Sysselsatta, 16–64 år",
+        "Employed, 16–64",
+        (("scb.000007A8.antal_sysselsatta", _AGE),),
+        (("scb.000007A8.antal_totalt", _AGE),),
+        "andel av befolkningen 16–64 år",
+        "share of the population aged 16–64",
+        "000007A8",
+        True,
+        "M3",
+    ),
+    KeyIndicator(
+        "lag_ekonomisk_standard",
+        "Låg ekonomisk standard",
+        "Low economic standard",
+        (("scb.000006TA.lag_ekonomisk_standard_procent", ""),),
+        (("scb.000006TA.antal_personer_totalt", ""),),
+        "andel av befolkningen",
+        "share of the population",
+        "000006TA",
+        False,
+        "M1",
+        weighted_percent=True,
+    ),
+    KeyIndicator(
+        "hyresratt",
+        "Hyresrätter",
+        "Rental dwellings",
+        ((_OC, "upplatelseform=hyresrätt"),),
+        tuple((_OC, f"upplatelseform={f}") for f in _OC_FORMS),
+        "andel av lägenheterna",
+        "share of dwellings",
+        "000006OC",
+        None,
+        "M2",
+    ),
+)
+
+OMRADESTYP_LABELS: dict[str, dict[int, str]] = {
+    "sv": {
+        1: "Stora socioekonomiska utmaningar",
+        2: "Socioekonomiska utmaningar",
+        3: "Socioekonomiskt blandade områden",
+        4: "Goda socioekonomiska förutsättningar",
+        5: "Mycket goda socioekonomiska förutsättningar",
+    },
+    "en": {
+        1: "Major socio-economic challenges",
+        2: "Socio-economic challenges",
+        3: "Socio-economically mixed",
+        4: "Good socio-economic conditions",
+        5: "Very good socio-economic conditions",
+    },
+}
+
+
+def latest_year(con: duckdb.DuckDBPyConnection, indicator_prefix: str = "scb.0000") -> int:
+    """The latest statistics year in the database (for DeSO-level SCB tables)."""
+    row = con.execute(
+        "SELECT max(year) FROM observation WHERE area_system = 'deso2018' "
+        "AND indicator_id IN ('scb.000005FE', 'scb.000005MO', 'scb.000007A8.antal_arbetslosa')"
+    ).fetchone()
+    if not row or row[0] is None:
+        raise DataNotFoundError(
+            "the database holds no DeSO statistics (expected SCB tables such as 000005FE); "
+            "run `grannskap init --demo` or import SCB exports first"
+        )
+    return int(row[0])
+
+
+def kommun_name(con: duckdb.DuckDBPyConnection, kommun: str) -> str:
+    row = con.execute(
+        "SELECT name FROM area WHERE system = 'kommun' AND code = ?", [kommun]
+    ).fetchone()
+    return str(row[0]) if row and row[0] else kommun
+
+
+def check_kommun(con: duckdb.DuckDBPyConnection, kommun: str) -> str:
+    """Validate a kommun code against the database; returns it or raises DataNotFoundError."""
+    text = str(kommun).strip()
+    row = con.execute(
+        "SELECT count(*) FROM area WHERE system = 'kommun' AND code = ?", [text]
+    ).fetchone()
+    if not row or row[0] == 0:
+        raise DataNotFoundError(
+            f"kommun {kommun!r} is not in the database; expected a four-digit municipality code "
+            "such as '1490' (Borås)"
+        )
+    return text
+
+
+def deso_counts(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """Numerator and denominator of every key indicator per DeSO.
+
+    Columns: ``deso, regso, kommun, indicator, num, den``.
+    """
+    pairs = {p for k in KEY_INDICATORS for p in (*k.numerator, *k.denominator)}
+    ids = sorted({p[0] for p in pairs})
+    obs = con.execute(
+        "SELECT o.area_code AS deso, a.parent_code AS regso, a.kommun_code AS kommun, "
+        "o.indicator_id, o.breakdown, o.value FROM observation o "
+        "JOIN area a ON a.system = 'deso2018' AND a.code = o.area_code "
+        "WHERE o.area_system = 'deso2018' AND o.year = ? AND o.indicator_id IN "
+        f"({', '.join('?' for _ in ids)})",
+        [year, *ids],
+    ).df()
+    obs["col"] = obs["indicator_id"] + "|" + obs["breakdown"]
+    wide = obs.pivot_table(
+        index=["deso", "regso", "kommun"], columns="col", values="value", aggfunc="sum"
+    )
+    frames = []
+    for k in KEY_INDICATORS:
+        cols_n = [f"{i}|{b}" for i, b in k.numerator]
+        cols_d = [f"{i}|{b}" for i, b in k.denominator]
+        if not all(c in wide.columns for c in cols_n + cols_d):
+            continue
+        den = wide[cols_d].sum(axis=1, min_count=1)
+        num = wide[cols_n].sum(axis=1, min_count=1)
+        if k.weighted_percent:
+            num = num * den / 100.0
+        frames.append(pd.DataFrame({"indicator": k.key, "num": num, "den": den}).reset_index())
+    if not frames:
+        raise DataNotFoundError(f"no key indicator can be computed for year {year}")
+    return pd.concat(frames, ignore_index=True)
+
+
+def shares_by(counts: pd.DataFrame, by: str, threshold: int = DEFAULT_THRESHOLD) -> pd.DataFrame:
+    """Sum ``num``/``den`` by column ``by`` and compute the share in percent (suppressed if small)."""
+    g = counts.groupby([by, "indicator"], as_index=False)[["num", "den"]].sum(min_count=1)
+    g = suppress_frame(g, "num", "den", "share", threshold)
+    g["percent"] = g["share"] * 100.0
+    return g
+
+
+def comparable_kommuner(
+    con: duckdb.DuckDBPyConnection, kommun: str, year: int, k: int = 10
+) -> pd.DataFrame:
+    """The ``k`` municipalities closest in population to ``kommun`` (same-size comparison group).
+
+    Population = SCB 000005FE total summed over DeSO for ``year``.
+    """
+    pop = con.execute(
+        "SELECT a.kommun_code AS kommun, sum(o.value) AS population FROM observation o "
+        "JOIN area a ON a.system = 'deso2018' AND a.code = o.area_code "
+        "WHERE o.indicator_id = 'scb.000005FE' AND o.breakdown = '' AND o.year = ? "
+        "GROUP BY 1",
+        [year],
+    ).df()
+    names = con.execute("SELECT code AS kommun, name FROM area WHERE system = 'kommun'").df()
+    pop = pop.merge(names, on="kommun", how="left")
+    own = pop.loc[pop["kommun"] == kommun, "population"]
+    if own.empty:
+        raise DataNotFoundError(f"no population for kommun {kommun!r} in {year}")
+    pop["distance"] = (np.log(pop["population"]) - np.log(float(own.iloc[0]))).abs()
+    others = pop[pop["kommun"] != kommun].sort_values(["distance", "kommun"]).head(k)
+    return others[["kommun", "name", "population"]].reset_index(drop=True)
+
+
+def key_indicator_table(
+    counts: pd.DataFrame, kommun: str, comparison: list[str], threshold: int, lang: str
+) -> pd.DataFrame:
+    """Percent per key indicator for the kommun, the comparison group and Sweden."""
+    c = counts.copy()
+    own = shares_by(c[c["kommun"] == kommun], "kommun", threshold).set_index("indicator")["percent"]
+    grp = c[c["kommun"].isin(comparison)].assign(group="comparison")
+    comp = shares_by(grp, "group", threshold).set_index("indicator")["percent"]
+    nat = shares_by(c.assign(group="riket"), "group", threshold).set_index("indicator")["percent"]
+    rows = []
+    for k in KEY_INDICATORS:
+        if k.key not in own.index and k.key not in nat.index:
+            continue
+        rows.append(
+            {
+                "indicator": k.key,
+                "name": k.name(lang),
+                "population": k.population(lang),
+                "kommun": own.get(k.key, np.nan),
+                "comparison": comp.get(k.key, np.nan),
+                "riket": nat.get(k.key, np.nan),
+                "source": f"SCB {k.source_table}",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def omradestyp(con: duckdb.DuckDBPyConnection, kommun: str) -> pd.DataFrame:
+    """SCB's official områdestyp per RegSO and year (long: ``regso, year, typ``)."""
+    return con.execute(
+        "SELECT o.area_code AS regso, o.year, CAST(o.value AS INTEGER) AS typ FROM observation o "
+        "JOIN area a ON a.system = 'regso2020' AND a.code = o.area_code "
+        "WHERE o.indicator_id = 'scb.omradestyp' AND a.kommun_code = ? ORDER BY 1, 2",
+        [kommun],
+    ).df()
+
+
+def regso_table(
+    con: duckdb.DuckDBPyConnection, counts: pd.DataFrame, kommun: str, threshold: int
+) -> pd.DataFrame:
+    """One row per RegSO of the kommun: name, stadsdel, population, key shares, områdestyp."""
+    areas = con.execute(
+        "SELECT a.code AS regso, a.name, c.to_code AS stadsdel FROM area a "
+        "LEFT JOIN crosswalk c ON c.from_system = 'regso2020' AND c.from_code = a.code "
+        "AND c.to_system = 'stadsdel' "
+        "WHERE a.system = 'regso2020' AND a.kommun_code = ? ORDER BY a.code",
+        [kommun],
+    ).df()
+    sub = counts[counts["kommun"] == kommun]
+    s = shares_by(sub, "regso", threshold)
+    wide = s.pivot(index="regso", columns="indicator", values="percent")
+    pop = sub[sub["indicator"] == "utlandsk_bakgrund"].groupby("regso")["den"].sum(min_count=1)
+    out = areas.merge(wide, left_on="regso", right_index=True, how="left")
+    out["population"] = out["regso"].map(pop)
+    out.loc[out["population"] < threshold, "population"] = np.nan
+    types = omradestyp(con, kommun)
+    for year, g in types.groupby("year"):
+        out[f"typ_{year}"] = out["regso"].map(g.set_index("regso")["typ"])
+    return out
+
+
+def provenance_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    return con.execute(
+        "SELECT import_id, source, table_id, title, file_name, substr(file_hash, 1, 12) AS sha256_12, "
+        "row_count, imported_at FROM provenance ORDER BY import_id"
+    ).df()

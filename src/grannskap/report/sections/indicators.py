@@ -1,0 +1,196 @@
+"""Key indicators: the kommun against Sweden and same-size municipalities, and per stadsdel."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from grannskap.report import svg
+from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
+from grannskap.report.data import KEY_INDICATORS
+from grannskap.report.format import format_percent
+from grannskap.report.sections import _common
+
+NAME = "indicators"
+TITLE = {
+    "sv": "Nyckeltal jämfört med riket och liknande kommuner",
+    "en": "Key indicators compared with Sweden and similar municipalities",
+}
+
+__all__ = ["NAME", "TITLE", "build", "stadsdel_table"]
+
+
+def stadsdel_table(ctx: ReportContext) -> pd.DataFrame:
+    """Key shares per user-defined stadsdel (RegSO → stadsdel crosswalk)."""
+    from grannskap.report.data import shares_by
+
+    cw = ctx.con.execute(
+        "SELECT c.from_code AS regso, c.to_code AS stadsdel, a.name AS stadsdel_name FROM crosswalk c "
+        "JOIN area a ON a.system = 'stadsdel' AND a.code = c.to_code "
+        "WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel' AND c.from_code LIKE ?",
+        [ctx.kommun + "%"],
+    ).df()
+    if cw.empty:
+        return pd.DataFrame()
+    c = _common.counts(ctx)
+    c = c[c["kommun"] == ctx.kommun].merge(cw, on="regso")
+    s = shares_by(c, "stadsdel_name", ctx.threshold)
+    return s.pivot(index="stadsdel_name", columns="indicator", values="percent").reset_index()
+
+
+def build(ctx: ReportContext) -> SectionResult:
+    kt = _common.key_table(ctx)
+    comp = _common.comparison(ctx)
+    names = ", ".join(comp["name"].astype(str))
+    lbl_comp = ctx.t("Liknande kommuner", "Similar municipalities")
+    lbl_nat = ctx.t("Riket", "Sweden")
+    src = _common.scb_source(ctx, ", ".join(sorted({k.source_table for k in KEY_INDICATORS})))
+    cats = [f"{n}" for n in kt["name"]]
+    series = [
+        (ctx.kommun_name, list(kt["kommun"])),
+        (lbl_comp, list(kt["comparison"])),
+        (lbl_nat, list(kt["riket"])),
+    ]
+    diffs = []
+    for rec in kt.to_dict("records"):
+        d = rec["kommun"] - rec["riket"]
+        diffs.append(
+            f"{rec['name']}: {ctx.kommun_name} {format_percent(rec['kommun'], 1, ctx.lang)}, "
+            f"{lbl_nat.lower()} {format_percent(rec['riket'], 1, ctx.lang)}"
+            if not np.isnan(d)
+            else rec["name"]
+        )
+    alt = (
+        ctx.t(
+            f"Stapeldiagram med {len(kt)} nyckeltal i procent för {ctx.kommun_name}, tio liknande kommuner och riket. ",
+            f"Bar chart of {len(kt)} key indicators in percent for {ctx.kommun_name}, ten similar municipalities and Sweden. ",
+        )
+        + "; ".join(diffs)
+        + "."
+    )
+    fig1 = Figure(
+        "key-indicators",
+        ctx.t(
+            f"Nyckeltal {ctx.year}: {ctx.kommun_name}, liknande kommuner och riket (procent)",
+            f"Key indicators {ctx.year}: {ctx.kommun_name}, similar municipalities and Sweden (percent)",
+        ),
+        svg.bar_chart(
+            cats, series, title=ctx.t("Nyckeltal", "Key indicators"), desc=alt, lang=ctx.lang
+        ),
+        alt,
+        src + ctx.t(f" Liknande kommuner: {names}.", f" Similar municipalities: {names}."),
+    )
+    t1 = Table(
+        "key-indicators",
+        ctx.t(f"Nyckeltal {ctx.year} (procent)", f"Key indicators {ctx.year} (percent)"),
+        kt,
+        [
+            Column("name", ctx.t("Nyckeltal", "Indicator")),
+            Column("population", ctx.t("Avser", "Of")),
+            Column("kommun", ctx.kommun_name, "pct1"),
+            Column("comparison", lbl_comp, "pct1"),
+            Column("riket", lbl_nat, "pct1"),
+            Column("source", ctx.t("Källa", "Source")),
+        ],
+        src,
+        ctx.t(
+            f"Liknande kommuner = de tio kommuner som ligger närmast i folkmängd: {names}.",
+            f"Similar municipalities = the ten closest in population: {names}.",
+        ),
+    )
+    figures, tables = [fig1], [t1]
+    st = stadsdel_table(ctx)
+    if not st.empty:
+        rows = list(st["stadsdel_name"])
+        keys = [k for k in KEY_INDICATORS if k.key in st.columns]
+        series2 = [
+            (r, [float(st.loc[st["stadsdel_name"] == r, k.key].iloc[0]) for k in keys])
+            for r in rows
+        ]
+        series2.append(
+            (
+                ctx.kommun_name,
+                [float(kt.loc[kt["indicator"] == k.key, "kommun"].iloc[0]) for k in keys],
+            )
+        )
+        series2.append(
+            (lbl_nat, [float(kt.loc[kt["indicator"] == k.key, "riket"].iloc[0]) for k in keys])
+        )
+        alt2 = ctx.t(
+            f"Stapeldiagram: nyckeltal för stadsdelarna {', '.join(rows)} jämfört med hela {ctx.kommun_name} och riket.",
+            f"Bar chart: key indicators for the districts {', '.join(rows)} compared with all of {ctx.kommun_name} and Sweden.",
+        )
+        figures.append(
+            Figure(
+                "stadsdelar",
+                ctx.t(
+                    f"Nyckeltal {ctx.year} i stadsdelarna med insatser, jämfört med kommunen och riket (procent)",
+                    f"Key indicators {ctx.year} in the districts with interventions, compared with the municipality and Sweden (percent)",
+                ),
+                svg.bar_chart(
+                    [k.name(ctx.lang) for k in keys],
+                    series2,
+                    title=ctx.t("Stadsdelar", "Districts"),
+                    desc=alt2,
+                    lang=ctx.lang,
+                ),
+                alt2,
+                src
+                + ctx.t(
+                    " Stadsdelarna är sammansatta av RegSO enligt programfilen.",
+                    " Districts are unions of RegSO as given in the programme file.",
+                ),
+            )
+        )
+        cols = [Column("stadsdel_name", ctx.t("Stadsdel", "District"))] + [
+            Column(k.key, k.name(ctx.lang), "pct1") for k in keys
+        ]
+        tables.append(
+            Table(
+                "stadsdelar",
+                ctx.t(
+                    f"Nyckeltal per stadsdel {ctx.year} (procent)",
+                    f"Key indicators per district {ctx.year} (percent)",
+                ),
+                st,
+                cols,
+                src,
+            )
+        )
+    rg = _common.regso(ctx)
+    cols = [
+        Column("name", "RegSO"),
+        Column("regso", ctx.t("Kod", "Code")),
+        Column("population", ctx.t("Folkmängd", "Population"), "int"),
+    ]
+    cols += [Column(k.key, k.name(ctx.lang), "pct1") for k in KEY_INDICATORS if k.key in rg.columns]
+    tables.append(
+        Table(
+            "regso-indicators",
+            ctx.t(
+                f"Nyckeltal per RegSO {ctx.year} (procent)",
+                f"Key indicators per RegSO {ctx.year} (percent)",
+            ),
+            rg.sort_values("name"),
+            cols,
+            src,
+            ctx.t(
+                f"Andelar för områden med färre än {ctx.threshold} personer i täljare eller nämnare visas som ”..”.",
+                f"Shares for areas with fewer than {ctx.threshold} persons in numerator or denominator are shown as “..”.",
+            ),
+        )
+    )
+    years = sorted(
+        int(y)
+        for y in ctx.con.execute(
+            "SELECT DISTINCT year FROM observation WHERE area_system = 'deso2018'"
+        ).df()["year"]
+    )
+    return SectionResult(
+        NAME,
+        TITLE[ctx.lang],
+        True,
+        data={"years": years, "comparison": comp, "n_regso": len(rg)},
+        figures=figures,
+        tables=tables,
+    )

@@ -1,0 +1,104 @@
+"""Methods and data sources: indicator definitions, comparison group, suppression, provenance."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from grannskap.report.context import Column, ReportContext, SectionResult, Table
+from grannskap.report.data import KEY_INDICATORS, provenance_table
+from grannskap.report.sections import _common
+
+NAME = "methods"
+TITLE = {"sv": "Metod och datakällor", "en": "Methods and data sources"}
+
+__all__ = ["NAME", "TITLE", "build"]
+
+
+def build(ctx: ReportContext) -> SectionResult:
+    defs = pd.DataFrame(
+        [
+            {
+                "name": k.name(ctx.lang),
+                "numerator": " + ".join(f"{i}" + (f" [{b}]" if b else "") for i, b in k.numerator)
+                + (
+                    ctx.t(" (procent × antal personer)", " (percent × number of persons)")
+                    if k.weighted_percent
+                    else ""
+                ),
+                "denominator": " + ".join(
+                    f"{i}" + (f" [{b}]" if b else "") for i, b in k.denominator
+                ),
+                "malomrade": k.malomrade_id or "",
+                "direction": {
+                    True: ctx.t("högre är bättre", "higher is better"),
+                    False: ctx.t("lägre är bättre", "lower is better"),
+                    None: ctx.t("ingen riktning", "no direction"),
+                }[k.higher_is_better],
+            }
+            for k in KEY_INDICATORS
+        ]
+    )
+    comp = _common.comparison(ctx)
+    prov = provenance_table(ctx.con)
+    prov["imported_at"] = prov["imported_at"].astype(str).str.slice(0, 19)
+    pol = ctx.con.execute("SELECT year, source_note FROM police_list_count ORDER BY year").df()
+    tables = [
+        Table(
+            "definitions",
+            ctx.t("Definitioner av nyckeltalen", "Definitions of the key indicators"),
+            defs,
+            [
+                Column("name", ctx.t("Nyckeltal", "Indicator")),
+                Column("numerator", ctx.t("Täljare", "Numerator")),
+                Column("denominator", ctx.t("Nämnare", "Denominator")),
+                Column("malomrade", ctx.t("Målområde (förslag)", "Goal area (suggested)")),
+                Column("direction", ctx.t("Tolkning", "Reading")),
+            ],
+            ctx.t("grannskap; SCB:s tabell-id.", "grannskap; SCB table ids."),
+        ),
+        Table(
+            "comparison-group",
+            ctx.t(
+                "Jämförelsekommuner (närmast i folkmängd)",
+                "Comparison municipalities (closest in population)",
+            ),
+            comp,
+            [
+                Column("name", ctx.t("Kommun", "Municipality")),
+                Column("kommun", ctx.t("Kod", "Code")),
+                Column(
+                    "population", ctx.t(f"Folkmängd {ctx.year}", f"Population {ctx.year}"), "int"
+                ),
+            ],
+            _common.scb_source(ctx, "000005FE"),
+        ),
+        Table(
+            "police-sources",
+            ctx.t("Källor till polisens listor", "Sources of the police lists"),
+            pol,
+            [
+                Column("year", ctx.t("Lista", "List"), "year"),
+                Column("source_note", ctx.t("Källa", "Source")),
+            ],
+            ctx.t(
+                "Polisen och sekundära källor enligt kolumnen.",
+                "Swedish Police and secondary sources as listed.",
+            ),
+        ),
+        Table(
+            "provenance",
+            ctx.t("Importerade filer (proveniens)", "Imported files (provenance)"),
+            prov,
+            [
+                Column("file_name", ctx.t("Fil", "File")),
+                Column("source", ctx.t("Källa", "Source")),
+                Column("table_id", ctx.t("Tabell", "Table")),
+                Column("title", ctx.t("Titel", "Title")),
+                Column("row_count", ctx.t("Rader", "Rows"), "int"),
+                Column("sha256_12", "SHA-256 (12)"),
+                Column("imported_at", ctx.t("Importerad", "Imported")),
+            ],
+            ctx.t("Databasens provenienstabell.", "The database's provenance table."),
+        ),
+    ]
+    return SectionResult(NAME, TITLE[ctx.lang], True, data={}, tables=tables)

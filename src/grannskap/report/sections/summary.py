@@ -1,0 +1,135 @@
+"""One page for politicians, in plain language: what is better, what is worse, what is uncertain."""
+
+from __future__ import annotations
+
+import math
+
+from grannskap.report.context import ReportContext, SectionResult
+from grannskap.report.data import KEY_INDICATORS
+from grannskap.report.format import format_number, format_percent
+from grannskap.report.sections import _common
+
+NAME = "summary"
+TITLE = {"sv": "Sammanfattning", "en": "Summary"}
+
+__all__ = ["NAME", "TITLE", "build"]
+
+
+def _points(ctx: ReportContext) -> tuple[list[str], list[str], list[str]]:
+    better: list[str] = []
+    worse: list[str] = []
+    uncertain: list[str] = []
+    kt = _common.key_table(ctx).set_index("indicator")
+    for k in KEY_INDICATORS:
+        if k.key not in kt.index:
+            continue
+        own, nat = float(kt.loc[k.key, "kommun"]), float(kt.loc[k.key, "riket"])
+        if math.isnan(own) or math.isnan(nat):
+            continue
+        text = ctx.t(
+            f"{k.name_sv}: {format_percent(own, 1)} i {ctx.kommun_name} mot {format_percent(nat, 1)} i riket ({ctx.year}).",
+            f"{k.name_en}: {format_percent(own, 1, 'en')} in {ctx.kommun_name} against {format_percent(nat, 1, 'en')} in Sweden ({ctx.year}).",
+        )
+        if k.higher_is_better is None or abs(own - nat) < 0.5:
+            continue
+        good = (own > nat) == k.higher_is_better
+        (better if good else worse).append(text)
+    # areas and police
+    pol = _common.police_rows(ctx)
+    if not pol.empty:
+        last_year = int(pol["year"].max())
+        su = pol[(pol["year"] == last_year) & (pol["category"] == "sarskilt_utsatt")][
+            "name"
+        ].tolist()
+        first_su = pol[pol["category"] == "sarskilt_utsatt"]["year"].min()
+        if su:
+            worse.append(
+                ctx.t(
+                    f"{' och '.join(su)} är fortfarande särskilt utsatta områden enligt polisens lista {last_year}"
+                    f" (särskilt utsatt sedan {int(first_su)}).",
+                    f"{' and '.join(su)} are still especially vulnerable areas on the Police list of {last_year}"
+                    f" (since {int(first_su)}).",
+                )
+            )
+    rg = _common.regso(ctx)
+    tcols = sorted(c for c in rg.columns if c.startswith("typ_"))
+    if len(tcols) >= 2:
+        a, b = tcols[-2], tcols[-1]
+        up = rg[(rg[b] > rg[a])]
+        down = rg[(rg[b] < rg[a])]
+        if len(up):
+            better.append(
+                ctx.t(
+                    f"{len(up)} RegSO fick en bättre områdestyp {a[4:]}–{b[4:]}: {', '.join(up['name'].astype(str))}.",
+                    f"{len(up)} RegSO moved to a better area type {a[4:]}–{b[4:]}: {', '.join(up['name'].astype(str))}.",
+                )
+            )
+        if len(down):
+            worse.append(
+                ctx.t(
+                    f"{len(down)} RegSO fick en sämre områdestyp {a[4:]}–{b[4:]}: {', '.join(down['name'].astype(str))}.",
+                    f"{len(down)} RegSO moved to a worse area type {a[4:]}–{b[4:]}: {', '.join(down['name'].astype(str))}.",
+                )
+            )
+        n1 = int((rg[b] <= 2).sum())
+        uncertain.append(
+            ctx.t(
+                f"{n1} av {len(rg)} RegSO har områdestyp 1 eller 2 (socioekonomiska utmaningar) {b[4:]}.",
+                f"{n1} of {len(rg)} RegSO have area type 1 or 2 (socio-economic challenges) in {b[4:]}.",
+            )
+        )
+    years = ctx.con.execute(
+        "SELECT count(DISTINCT year) FROM observation WHERE area_system = 'deso2018' AND indicator_id = 'scb.000005FE'"
+    ).fetchone()[0]
+    if years <= 1:
+        uncertain.append(
+            ctx.t(
+                f"Databasen har bara statistik för {ctx.year}. Det går därför inte att säga om läget har blivit bättre eller sämre, "
+                "eller om insatserna har haft effekt. Jämförelserna här är mot riket och liknande kommuner samma år.",
+                f"The database holds statistics for {ctx.year} only, so it cannot say whether things have improved or whether the "
+                "interventions had an effect. The comparisons here are with Sweden and similar municipalities in the same year.",
+            )
+        )
+    fund = ctx.results.get("funding")
+    if fund is not None and fund.available and fund.data.get("grant") is not None:
+        d = fund.data
+        uncertain.append(
+            ctx.t(
+                f"Av statsbidraget på {format_number(float(d['grant']) / 1e6, 1)} miljoner kronor har "
+                f"{format_number(float(d['spent']) / 1e6, 1)} miljoner förbrukats enligt källan. Källans tabell går inte ihop "
+                f"på kronan (skillnad {format_number(d['diff_year'], 0)} kr) och "
+                f"{format_number(d['unspecified'] / 1e6, 1)} miljoner är inte knutna till något målområde."
+                if not d["balanced"]
+                else f"Av statsbidraget på {format_number(float(d['grant']) / 1e6, 1)} miljoner kronor har "
+                f"{format_number(float(d['spent']) / 1e6, 1)} miljoner förbrukats enligt källan.",
+                f"Of the state grant of SEK {format_number(float(d['grant']) / 1e6, 1, 'en')} million, "
+                f"{format_number(float(d['spent']) / 1e6, 1, 'en')} million has been spent according to the source."
+                + (
+                    ""
+                    if d["balanced"]
+                    else f" The source's table does not add up to the krona (difference SEK {format_number(d['diff_year'], 0, 'en')})."
+                ),
+            )
+        )
+    prog = ctx.results.get("programme")
+    if prog is not None and prog.available and prog.data.get("n_unknown"):
+        uncertain.append(
+            ctx.t(
+                f"Formuleringen av {prog.data['n_unknown']} av {prog.data['n_effektmal']} effektmål saknas i underlaget, "
+                "så måluppfyllelsen kan inte bedömas per effektmål.",
+                f"The wording of {prog.data['n_unknown']} of {prog.data['n_effektmal']} effect goals is missing from the sources, "
+                "so goal attainment cannot be assessed per effect goal.",
+            )
+        )
+    return better, worse, uncertain
+
+
+def build(ctx: ReportContext) -> SectionResult:
+    better, worse, uncertain = _points(ctx)
+    missing = [r.title for r in ctx.results.values() if not r.available and r.name != NAME]
+    return SectionResult(
+        NAME,
+        TITLE[ctx.lang],
+        True,
+        data={"better": better, "worse": worse, "uncertain": uncertain, "missing": missing},
+    )

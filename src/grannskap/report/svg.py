@@ -1,0 +1,328 @@
+"""Hand-written SVG charts: small, self-contained, accessible (``role="img"``, title, desc).
+
+Palettes are colour-blind safe: Okabe & Ito (2008) for categories and ColorBrewer RdYlBu
+(Brewer 2003, marked colour-blind safe) for the five *områdestyper*. Colour is never the
+only carrier of meaning: bars carry value labels and tiles carry their class number.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from html import escape
+
+from grannskap.privacy import SUPPRESSED
+from grannskap.report.format import format_number
+
+__all__ = [
+    "OKABE_ITO",
+    "TYPE_COLOURS",
+    "Tile",
+    "bar_chart",
+    "stacked_columns",
+    "tile_map",
+    "category_grid",
+    "polygon_map",
+]
+
+OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+# RdYlBu 5 classes: 1 = major challenges (red) ... 5 = very good conditions (blue)
+TYPE_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5: "#2c7bb6"}
+TYPE_TEXT = {1: "#ffffff", 2: "#000000", 3: "#000000", 4: "#000000", 5: "#ffffff"}
+_FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
+
+
+def _open(width: float, height: float, title: str, desc: str) -> str:
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
+        f'width="100%" style="max-width:{width:.0f}px;{_FONT}" role="img" '
+        f'aria-label="{escape(title)}: {escape(desc)}"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
+    )
+
+
+def _fmt(value: float | None, decimals: int, lang: str) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return SUPPRESSED
+    return format_number(value, decimals, lang)
+
+
+def bar_chart(
+    categories: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    title: str,
+    desc: str,
+    unit: str = "%",
+    decimals: int = 1,
+    lang: str = "sv",
+    width: int = 720,
+) -> str:
+    """Horizontal grouped bars, one group per category, one bar per series, value labels."""
+    label_w, bar_h, gap = 230, 14, 10
+    n_s = len(series)
+    group_h = n_s * bar_h + gap
+    legend_h = 26
+    height = legend_h + len(categories) * group_h + 10
+    values = [v for _, vs in series for v in vs if v is not None and not math.isnan(v)]
+    vmax = max(values) if values else 1.0
+    vmax = vmax * 1.15 or 1.0
+    plot_w = width - label_w - 70
+    parts = [_open(width, height, title, desc)]
+    x = label_w
+    for j, (name, _) in enumerate(series):
+        colour = OKABE_ITO[j % len(OKABE_ITO)]
+        parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 16}" y="16" font-size="12">{escape(name)}</text>')
+        x += 24 + 7.5 * len(name)
+    for i, cat in enumerate(categories):
+        y0 = legend_h + i * group_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y0 + n_s * bar_h / 2 + 4:.1f}" font-size="12" '
+            f'text-anchor="end">{escape(cat)}</text>'
+        )
+        for j, (_, vs) in enumerate(series):
+            v = vs[i]
+            y = y0 + j * bar_h
+            colour = OKABE_ITO[j % len(OKABE_ITO)]
+            ok = v is not None and not math.isnan(v)
+            w = max(0.0, (v or 0.0) / vmax * plot_w) if ok else 0.0
+            parts.append(
+                f'<rect x="{label_w}" y="{y}" width="{w:.1f}" height="{bar_h - 2}" fill="{colour}"/>'
+            )
+            text = _fmt(v if ok else None, decimals, lang) + (
+                f"\u00a0{unit}" if ok and unit else ""
+            )
+            parts.append(
+                f'<text x="{label_w + w + 4:.1f}" y="{y + bar_h - 4}" font-size="11">{escape(text)}</text>'
+            )
+    parts.append(
+        f'<line x1="{label_w}" y1="{legend_h - 2}" x2="{label_w}" y2="{height - 6}" stroke="#333"/>'
+    )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def stacked_columns(
+    labels: Sequence[str],
+    stacks: Sequence[tuple[str, Sequence[float]]],
+    *,
+    title: str,
+    desc: str,
+    lang: str = "sv",
+    width: int = 720,
+    height: int = 300,
+    colours: Sequence[str] | None = None,
+) -> str:
+    """Vertical stacked columns (e.g. areas per police category and list year), totals on top."""
+    colours = list(colours or OKABE_ITO)
+    left, bottom, top = 50, 40, 40
+    plot_h = height - bottom - top
+    totals = [sum(s[1][i] or 0 for s in stacks) for i in range(len(labels))]
+    vmax = max(totals) * 1.1 if totals and max(totals) > 0 else 1.0
+    slot = (width - left - 10) / max(1, len(labels))
+    bw = slot * 0.6
+    parts = [_open(width, height, title, desc)]
+    x = left
+    for j, (name, _) in enumerate(stacks):
+        parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colours[j]}"/>')
+        parts.append(f'<text x="{x + 16}" y="18" font-size="12">{escape(name)}</text>')
+        x += 30 + 7 * len(name)
+    for tick in range(0, int(vmax) + 1, max(1, int(vmax // 5) or 1)):
+        y = top + plot_h - tick / vmax * plot_h
+        parts.append(
+            f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
+        )
+        parts.append(
+            f'<text x="{left - 6}" y="{y + 4:.1f}" font-size="11" text-anchor="end">{tick}</text>'
+        )
+    for i, lab in enumerate(labels):
+        x = left + i * slot + (slot - bw) / 2
+        y = top + plot_h
+        for j, (_, vals) in enumerate(stacks):
+            v = vals[i] or 0
+            h = v / vmax * plot_h
+            y -= h
+            parts.append(
+                f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" fill="{colours[j]}"/>'
+            )
+            if h > 13:
+                fill = (
+                    "#fff" if colours[j] in ("#0072B2", "#D55E00", "#000000", "#009E73") else "#000"
+                )
+                parts.append(
+                    f'<text x="{x + bw / 2:.1f}" y="{y + h / 2 + 4:.1f}" font-size="10" '
+                    f'text-anchor="middle" fill="{fill}">{format_number(v, 0, lang)}</text>'
+                )
+        parts.append(
+            f'<text x="{x + bw / 2:.1f}" y="{y - 4:.1f}" font-size="11" text-anchor="middle" '
+            f'font-weight="bold">{format_number(totals[i], 0, lang)}</text>'
+        )
+        parts.append(
+            f'<text x="{x + bw / 2:.1f}" y="{top + plot_h + 16}" font-size="12" '
+            f'text-anchor="middle">{escape(lab)}</text>'
+        )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Tile:
+    code: str
+    label: str
+    klass: int | None  # 1-5 områdestyp (or None: unknown)
+    text: str  # short text inside the tile (e.g. the class number)
+    href: str | None = None
+    note: str = ""  # extra line for the tooltip
+
+
+def tile_map(
+    tiles: Sequence[Tile],
+    *,
+    title: str,
+    desc: str,
+    legend: dict[int, str],
+    columns: int = 8,
+    width: int = 760,
+    unknown_label: str = "uppgift saknas",
+) -> str:
+    """One square per area in a grid (code order), coloured by class, with a legend."""
+    cell = (width - 10) / columns
+    rows = math.ceil(len(tiles) / columns) if tiles else 1
+    legend_h = 22 * (len(legend) + 1) + 10
+    height = rows * cell + legend_h + 10
+    parts = [_open(width, height, title, desc)]
+    for i, t in enumerate(tiles):
+        r, c = divmod(i, columns)
+        x, y = 5 + c * cell, 5 + r * cell
+        fill = TYPE_COLOURS.get(t.klass or 0, "#e0e0e0")
+        ink = TYPE_TEXT.get(t.klass or 0, "#000")
+        name = t.label if len(t.label) <= 15 else t.label[:14] + "…"
+        body = (
+            f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell - 4:.1f}" height="{cell - 4:.1f}" '
+            f'rx="6" fill="{fill}" stroke="#333" stroke-width="0.8"/>'
+            f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.45:.1f}" font-size="22" font-weight="bold" '
+            f'text-anchor="middle" fill="{ink}">{escape(t.text)}</text>'
+            f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.68:.1f}" font-size="10" '
+            f'text-anchor="middle" fill="{ink}">{escape(name)}</text>'
+            f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.84:.1f}" font-size="9" '
+            f'text-anchor="middle" fill="{ink}">{escape(t.code)}</text>'
+        )
+        tip = f"<title>{escape(t.label)} ({escape(t.code)}){(': ' + escape(t.note)) if t.note else ''}</title>"
+        if t.href:
+            parts.append(
+                f'<a href="{escape(t.href)}" aria-label="{escape(t.label)}">{tip}{body}</a>'
+            )
+        else:
+            parts.append(f"<g>{tip}{body}</g>")
+    y = rows * cell + 20
+    for k, lab in [*legend.items(), (0, unknown_label)]:
+        parts.append(
+            f'<rect x="10" y="{y:.1f}" width="16" height="16" fill="{TYPE_COLOURS.get(k, "#e0e0e0")}" stroke="#333"/>'
+            f'<text x="32" y="{y + 13:.1f}" font-size="12">{(str(k) + " – ") if k else ""}{escape(lab)}</text>'
+        )
+        y += 22
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def category_grid(
+    rows: Sequence[str],
+    years: Sequence[int],
+    cells: dict[tuple[str, int], str],
+    *,
+    title: str,
+    desc: str,
+    styles: dict[str, tuple[str, str, str, str]],
+    width: int = 760,
+) -> str:
+    """A row per area, a column per year; ``styles[cat] = (fill, ink, short text, legend text)``."""
+    label_w, cell_h = 170, 34
+    cell_w = (width - label_w - 10) / max(1, len(years))
+    height = 30 + len(rows) * cell_h + 30 + 22 * len(styles)
+    parts = [_open(width, height, title, desc)]
+    for j, yr in enumerate(years):
+        parts.append(
+            f'<text x="{label_w + j * cell_w + cell_w / 2:.1f}" y="20" font-size="12" '
+            f'text-anchor="middle" font-weight="bold">{yr}</text>'
+        )
+    for i, name in enumerate(rows):
+        y = 30 + i * cell_h
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 4:.1f}" font-size="12" text-anchor="end">{escape(name)}</text>'
+        )
+        for j, yr in enumerate(years):
+            cat = cells.get((name, yr))
+            fill, ink, short, _ = styles.get(cat or "", ("#f2f2f2", "#555", "–", ""))
+            x = label_w + j * cell_w
+            parts.append(
+                f'<rect x="{x + 2:.1f}" y="{y + 2}" width="{cell_w - 4:.1f}" height="{cell_h - 4}" fill="{fill}" stroke="#333" stroke-width="0.6"/>'
+                f'<text x="{x + cell_w / 2:.1f}" y="{y + cell_h / 2 + 4:.1f}" font-size="11" text-anchor="middle" fill="{ink}">{escape(short)}</text>'
+            )
+    y = 40 + len(rows) * cell_h
+    for _cat, (fill, _ink, short, label) in styles.items():
+        label = f"{short} = {label}"
+        parts.append(
+            f'<rect x="10" y="{y}" width="16" height="16" fill="{fill}" stroke="#333"/>'
+            f'<text x="32" y="{y + 13}" font-size="12">{escape(label)}</text>'
+        )
+        y += 22
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def polygon_map(
+    shapes: Sequence[tuple[str, object, str]],
+    *,
+    title: str,
+    desc: str,
+    width: int = 520,
+    height: int = 380,
+    scale_note: str = "",
+) -> str:
+    """Draw shapely (multi)polygons in EPSG:3006 metres, north up, labelled at their centroid.
+
+    ``shapes`` are ``(label, geometry, fill)``.
+    """
+    from shapely.geometry import MultiPolygon, Polygon
+
+    geoms = [g for _, g, _ in shapes]
+    minx = min(g.bounds[0] for g in geoms)  # type: ignore[attr-defined]
+    miny = min(g.bounds[1] for g in geoms)  # type: ignore[attr-defined]
+    maxx = max(g.bounds[2] for g in geoms)  # type: ignore[attr-defined]
+    maxy = max(g.bounds[3] for g in geoms)  # type: ignore[attr-defined]
+    pad = 0.08 * max(maxx - minx, maxy - miny)
+    minx, miny, maxx, maxy = minx - pad, miny - pad, maxx + pad, maxy + pad
+    s = min((width - 20) / (maxx - minx), (height - 40) / (maxy - miny))
+
+    def pt(x: float, y: float) -> str:
+        return f"{10 + (x - minx) * s:.1f},{10 + (maxy - y) * s:.1f}"
+
+    parts = [_open(width, height, title, desc)]
+    for label, g, fill in shapes:
+        polys = list(g.geoms) if isinstance(g, MultiPolygon) else [g]
+        d = ""
+        for p in polys:
+            if not isinstance(p, Polygon):
+                continue
+            for ring in [p.exterior, *p.interiors]:
+                d += "M" + " L".join(pt(x, y) for x, y in ring.coords) + " Z "
+        parts.append(
+            f'<path d="{d}" fill="{fill}" fill-opacity="0.75" stroke="#222" stroke-width="1" fill-rule="evenodd"><title>{escape(label)}</title></path>'
+        )
+        c = g.centroid  # type: ignore[attr-defined]
+        cx, cy = pt(c.x, c.y).split(",")
+        parts.append(
+            f'<text x="{cx}" y="{cy}" font-size="13" font-weight="bold" text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke">{escape(label)}</text>'
+        )
+    # scale bar: 1 km
+    bar = 1000 * s
+    parts.append(
+        f'<line x1="10" y1="{height - 15}" x2="{10 + bar:.1f}" y2="{height - 15}" stroke="#000" stroke-width="3"/>'
+    )
+    parts.append(
+        f'<text x="{14 + bar:.1f}" y="{height - 11}" font-size="11">1 km {escape(scale_note)}</text>'
+    )
+    parts.append(f'<text x="{width - 20}" y="24" font-size="14" text-anchor="middle">N ↑</text>')
+    parts.append("</svg>")
+    return "".join(parts)
