@@ -29,7 +29,7 @@ import pandas as pd
 from grannskap._compat import import_optional_dependency
 from grannskap.errors import InputError, Problem
 from grannskap.register.engine import GRID_SIZE, DuplicateInfo, _normalise_keys
-from grannskap.register.expr import Batch, Cond, columns_of, evaluate
+from grannskap.register.expr import Batch, Cat, Cond, columns_of, evaluate
 from grannskap.register.schema import GRID_FACTOR, REGISTER_COLUMNS, RegisterSource
 
 __all__ = ["DaskEngine", "Part", "read_batch", "sortable_keys"]
@@ -82,14 +82,25 @@ def _to_float(col: Any) -> np.ndarray:
     return np.asarray(pc.cast(col, pa.float64()).to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
-def _to_cat(col: Any) -> pd.Categorical:
+def _to_cat(col: Any) -> Cat:
     import pyarrow as pa
 
     if not pa.types.is_dictionary(col.type):
         if not (pa.types.is_string(col.type) or pa.types.is_large_string(col.type)):
             col = col.cast(pa.string())
         col = col.dictionary_encode()
-    return pd.Categorical(col.to_pandas())
+    col = col.unify_dictionaries() if hasattr(col, "unify_dictionaries") else col
+    chunks = col.chunks if hasattr(col, "chunks") else [col]
+    if not chunks:
+        return Cat(np.empty(0, np.int64), np.empty(0, dtype=object))
+    categories = np.asarray(chunks[0].dictionary.to_pylist(), dtype=object)
+    codes = np.concatenate(
+        [
+            np.asarray(ch.indices.fill_null(-1).to_numpy(zero_copy_only=False), dtype=np.int64)
+            for ch in chunks
+        ]
+    )
+    return Cat(codes, categories)
 
 
 def _read_table(part: Part, columns: list[str]) -> Any:
@@ -101,7 +112,8 @@ def _read_table(part: Part, columns: list[str]) -> Any:
     if part.fmt == "parquet":
         strings = [c for c in present if REGISTER_COLUMNS[c] == "str"]
         pf = pq.ParquetFile(part.path, read_dictionary=strings)
-        return pf.read_row_groups(list(part.row_groups), columns=present)
+        # one thread per task: the workers are the parallelism (no oversubscription)
+        return pf.read_row_groups(list(part.row_groups), columns=present, use_threads=False)
     offset, length = part.csv_block or (0, -1)
     with open(part.path, "rb") as fh:
         header = fh.readline()
@@ -136,7 +148,7 @@ def read_batch(part: Part, columns: Sequence[str]) -> Batch:
             Problem(part.path, "register partition cannot be read", value=str(exc))
         ) from exc
     n = table.num_rows
-    out: dict[str, np.ndarray | pd.Categorical] = {}
+    out: dict[str, np.ndarray | Cat] = {}
     for c in read:
         if c in table.column_names:
             col = table.column(c)
@@ -149,7 +161,7 @@ def read_batch(part: Part, columns: Sequence[str]) -> Batch:
         elif c == "year" and part.year is not None:
             out[c] = np.full(n, float(part.year))
         elif REGISTER_COLUMNS[c] == "str":
-            out[c] = pd.Categorical.from_codes(np.full(n, -1), categories=[])
+            out[c] = Cat(np.full(n, -1, dtype=np.int64), np.empty(0, dtype=object))
         else:
             out[c] = np.full(n, np.nan)
     if "year" in out and part.year is not None and "year" in table.column_names:
@@ -165,9 +177,11 @@ def read_batch(part: Part, columns: Sequence[str]) -> Batch:
 
 
 # ------------------------------------------------------------------------------- task bodies
-def _codes(arr: np.ndarray | pd.Categorical) -> tuple[np.ndarray, Any]:
-    if isinstance(arr, pd.Categorical):
-        return np.asarray(arr.codes, dtype=np.int64), np.asarray(arr.categories, dtype=object)
+def _codes(arr: np.ndarray | Cat) -> tuple[np.ndarray, Any]:
+    if isinstance(arr, Cat):
+        return arr.codes, arr.categories
+    if len(arr) and not np.isnan(arr[0]) and (arr == arr[0]).all():  # e.g. the year of a hive file
+        return np.zeros(len(arr), dtype=np.int64), np.asarray([arr[0]])
     codes, uniques = pd.factorize(arr, use_na_sentinel=True)
     return codes.astype(np.int64), np.asarray(uniques)
 
@@ -177,7 +191,8 @@ def _count_part(
 ) -> pd.DataFrame:
     cols = set(by).union(*(columns_of(c) for _, c in counters))
     batch = read_batch(part, sorted(cols))
-    masks = {name: evaluate(cond, batch) for name, cond in counters}
+    cache: dict[Cond, np.ndarray] = {}
+    masks = {name: evaluate(cond, batch, cache) for name, cond in counters}
     if not by:
         return pd.DataFrame({name: [int(m.sum())] for name, m in masks.items()})
     gid = np.zeros(batch.n, dtype=np.int64)
@@ -195,7 +210,8 @@ def _count_part(
         labels = np.append(uniques, None)[code]  # code -1 -> None (missing)
         frame[k] = labels
     for name, m in masks.items():
-        frame[name] = np.bincount(inv[m], minlength=len(ugid)).astype(np.int64)
+        # float weights of 0/1 sum exactly (far below 2**53) and are faster than inv[m]
+        frame[name] = np.bincount(inv, weights=m, minlength=len(ugid)).astype(np.int64)
     out = pd.DataFrame(frame)
     return _typed_keys(out, by)
 
@@ -257,6 +273,39 @@ def _sum_hist(
     return out
 
 
+def _top_hist_part(part: Part, column: str) -> dict[int, np.ndarray]:
+    batch = read_batch(part, [column, "year"])
+    vals = np.asarray(batch[column], dtype=np.float64)
+    years = np.asarray(batch["year"])
+    ok = ~np.isnan(vals) & ~np.isnan(years)
+    out = {}
+    for y in np.unique(years[ok]):
+        keys = sortable_keys(vals[ok & (years == y)])
+        bins = (keys >> np.uint64(64 - _BITS)).astype(np.int64)
+        out[int(y)] = np.bincount(bins, minlength=_BINS).astype(np.int64)
+    return out
+
+
+def _sum_year_hists(parts: list[dict[int, np.ndarray]]) -> dict[int, np.ndarray]:
+    out: dict[int, np.ndarray] = {}
+    for p in parts:
+        for y, h in p.items():
+            out[y] = out[y] + h if y in out else h.copy()
+    return out
+
+
+def _descend(t: list[Any], hist: np.ndarray, counts_in: dict[tuple[int, int, int], int]) -> None:
+    """Move a radix-select target one 16-bit level down, into the bin holding its rank."""
+    cum = np.cumsum(hist)
+    b = int(np.searchsorted(cum, t[1], side="right"))
+    t[1] -= int(cum[b - 1]) if b else 0
+    t[2] = ((t[2] << _BITS) | b) if t[3] < 64 else b
+    t[3] -= _BITS
+    counts_in[(t[0], t[2], t[3])] = int(hist[b])
+    if t[3] == 0:  # all 64 bits known: the key is the value
+        t[4] = _from_key(t[2])
+
+
 def _ids_part(part: Part) -> dict[int, np.ndarray]:
     import pyarrow as pa
 
@@ -287,8 +336,7 @@ def _examples_part(part: Part, cond: Cond, n: int) -> pd.DataFrame:
     idx = np.flatnonzero(evaluate(cond, batch))[:n]
     frame = {}
     for c, arr in batch.columns.items():
-        sub = arr[idx]
-        frame[c] = np.asarray(sub, dtype=object) if isinstance(arr, pd.Categorical) else sub
+        frame[c] = arr.labels(idx) if isinstance(arr, Cat) else arr[idx]
     return pd.DataFrame(frame)
 
 
@@ -392,7 +440,11 @@ class DaskEngine:
         ]
 
     def _tree(self, leaves: list[Any], combine: Any, *args: Any) -> Any:
+        """Combine partial results in a tree of fan-in 8 (always at least one combine)."""
         delayed = self._dask.delayed
+        leaves = [
+            delayed(combine)(leaves[i : i + _FANIN], *args) for i in range(0, len(leaves), _FANIN)
+        ]
         while len(leaves) > 1:
             leaves = [
                 delayed(combine)(leaves[i : i + _FANIN], *args)
@@ -411,8 +463,6 @@ class DaskEngine:
         by_t, ctr = tuple(by), tuple(counters.items())
         leaves = [delayed(_count_part)(p, by_t, ctr) for p in self.partitions(source)]
         root = self._tree(leaves, _sum_counts, by_t)
-        if len(leaves) == 1:
-            root = delayed(_sum_counts)([root], by_t)
         out = self._compute(root)
         for name in counters:
             out[name] = out[name].astype("int64")
@@ -420,42 +470,38 @@ class DaskEngine:
 
     def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
         parts = self.partitions(source)
-        totals = self.count(source, ["year"], {"n": _notnull(column)})
-        totals = totals[totals["n"] > 0]
-        # target = [year, rank within current prefix, prefix, shift, resolved value]
-        targets: list[list[Any]] = []
-        for y, n in zip(totals["year"].astype(int), totals["n"].astype(int), strict=True):
-            targets += [[y, (n - 1) // 2, 0, 64, None, n], [y, n // 2, 0, 64, None, n]]
-        counts_in = {(t[0], 0, 64): t[5] for t in targets}
         delayed = self._dask.delayed
+        # pass 1: per year, counts of the keys' top 16 bits (also gives n per year)
+        leaves = [delayed(_top_hist_part)(p, column) for p in parts]
+        top = self._compute(self._tree(leaves, _sum_year_hists))
+        # target = [year, rank within current prefix, prefix, shift, resolved value, n]
+        targets: list[list[Any]] = []
+        counts_in: dict[tuple[int, int, int], int] = {}
+        for y in sorted(top):
+            n = int(top[y].sum())
+            if n == 0:
+                continue
+            for rank in ((n - 1) // 2, n // 2):
+                t: list[Any] = [y, rank, 0, 64, None, n]
+                _descend(t, top[y], counts_in)
+                targets.append(t)
+
+        def spec(t: list[Any]) -> tuple[int, int, int, bool]:
+            return (t[0], t[2], t[3], counts_in[(t[0], t[2], t[3])] <= self.gather_limit)
+
         while any(t[4] is None for t in targets):
-
-            def spec(t: list[Any]) -> tuple[int, int, int, bool]:
-                return (t[0], t[2], t[3], counts_in[(t[0], t[2], t[3])] <= self.gather_limit)
-
-            specs = sorted({spec(t) for t in targets if t[4] is None})
-            spec_t = tuple(specs)
+            spec_t = tuple(sorted({spec(t) for t in targets if t[4] is None}))
             leaves = [delayed(_hist_part)(p, column, spec_t) for p in parts]
-            res = self._compute(
-                self._tree(leaves, _sum_hist, spec_t) if len(leaves) > 1 else leaves[0]
-            )
-            by_spec = dict(zip(specs, res, strict=True))
+            res = self._compute(self._tree(leaves, _sum_hist, spec_t))
+            by_spec = dict(zip(spec_t, res, strict=True))
             for t in targets:
-                if t[4] is not None:
-                    continue
-                key = spec(t)
-                got = by_spec[key]
-                if key[3]:  # gathered values: pick the rank directly
-                    t[4] = float(np.partition(got, t[1])[t[1]])
-                    continue
-                cum = np.cumsum(got)
-                b = int(np.searchsorted(cum, t[1], side="right"))
-                t[1] -= int(cum[b - 1]) if b else 0
-                t[2] = ((t[2] << _BITS) | b) if t[3] < 64 else b
-                t[3] -= _BITS
-                counts_in[(t[0], t[2], t[3])] = int(got[b])
-                if t[3] == 0:  # all 64 bits known: the key is the value
-                    t[4] = float(_from_key(t[2]))
+                if t[4] is None:
+                    key = spec(t)
+                    if key[3]:  # gathered values: pick the rank directly
+                        got = by_spec[key]
+                        t[4] = float(np.partition(got, t[1])[t[1]])
+                    else:
+                        _descend(t, by_spec[key], counts_in)
         rows = []
         for i in range(0, len(targets), 2):
             lo, hi = targets[i][4], targets[i + 1][4]

@@ -174,8 +174,10 @@ class DuckDBEngine:
     ) -> pd.DataFrame:
         view = self._view(source)
         sets = self._register_sets(list(counters.values()))
+        # a sum of 0/1 is faster in DuckDB than count(*) FILTER (...); NULL is not counted
         aggs = ", ".join(
-            f'count(*) FILTER (WHERE {to_sql(c, sets)}) AS "{n}"' for n, c in counters.items()
+            f'CAST(coalesce(sum(CAST({to_sql(c, sets)} AS UTINYINT)), 0) AS BIGINT) AS "{n}"'
+            for n, c in counters.items()
         )
         keys = ", ".join(by)
         select = f"{keys}, {aggs}" if by else aggs

@@ -31,6 +31,7 @@ __all__ = [
     "Or",
     "TRUE",
     "Batch",
+    "Cat",
     "to_sql",
     "evaluate",
     "columns_of",
@@ -165,46 +166,88 @@ def to_sql(cond: Cond, set_sql: Mapping[frozenset[str], str] | None = None) -> s
 
 
 # ------------------------------------------------------------------------------------- numpy
+class Cat:
+    """A dictionary-encoded text column: integer ``codes`` (-1 = missing) into ``categories``."""
+
+    __slots__ = ("codes", "categories")
+
+    def __init__(self, codes: np.ndarray, categories: np.ndarray) -> None:
+        self.codes = codes
+        self.categories = categories
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def labels(self, index: np.ndarray | slice | None = None) -> np.ndarray:
+        """The values as an object array (``None`` for missing)."""
+        codes = self.codes if index is None else self.codes[index]
+        return np.append(np.asarray(self.categories, dtype=object), None)[codes]
+
+
+Column = np.ndarray | Cat
+
+
 class Batch:
     """Columns of one partition for numpy evaluation.
 
     Numeric columns are float64 arrays with NaN for missing values (exact for integers below
-    2**53); string columns are :class:`pandas.Categorical` (code ``-1`` = missing).
+    2**53); text columns are :class:`Cat` (dictionary codes).
     """
 
-    def __init__(self, columns: Mapping[str, np.ndarray | pd.Categorical], n: int) -> None:
+    def __init__(self, columns: Mapping[str, Column], n: int) -> None:
         self.columns = dict(columns)
         self.n = n
 
-    def __getitem__(self, name: str) -> np.ndarray | pd.Categorical:
+    def __getitem__(self, name: str) -> Column:
         return self.columns[name]
 
 
-def _cat_mask(cat: pd.Categorical, values: frozenset[str]) -> np.ndarray:
-    codes = np.asarray(cat.codes)
-    hit = np.asarray(pd.Index(cat.categories).isin(list(values)), dtype=bool)
+def _cat_mask(cat: Cat, values: frozenset[str]) -> np.ndarray:
+    hit = np.isin(np.asarray(cat.categories, dtype=object), list(values))
     lookup = np.append(hit, False)  # code -1 (missing) indexes the appended False
-    return lookup[codes]
+    return lookup[cat.codes]
 
 
-def _missing(arr: np.ndarray | pd.Categorical) -> np.ndarray:
-    if isinstance(arr, pd.Categorical):
-        return np.asarray(arr.codes) < 0
+def _as_cat(arr: Column) -> Cat:
+    if isinstance(arr, Cat):
+        return arr
+    codes, uniques = pd.factorize(arr, use_na_sentinel=True)
+    return Cat(codes, np.asarray(uniques, dtype=object))
+
+
+def _missing(arr: Column) -> np.ndarray:
+    if isinstance(arr, Cat):
+        return arr.codes < 0
     return np.isnan(arr)
 
 
-def evaluate(cond: Cond, batch: Batch) -> np.ndarray:
-    """Evaluate a condition to a boolean mask (missing values count as false)."""
+def evaluate(cond: Cond, batch: Batch, cache: dict[Cond, np.ndarray] | None = None) -> np.ndarray:
+    """Evaluate a condition to a boolean mask (missing values count as false).
+
+    ``cache`` memoises sub-conditions shared by several counters (e.g. the age 20–64 test).
+    """
+    if cache is None:
+        return _evaluate(cond, batch, {})
+    return _evaluate(cond, batch, cache)
+
+
+def _evaluate(cond: Cond, batch: Batch, cache: dict[Cond, np.ndarray]) -> np.ndarray:
+    hit = cache.get(cond)
+    if hit is not None:
+        return hit
+    out = _evaluate_uncached(cond, batch, cache)
+    cache[cond] = out
+    return out
+
+
+def _evaluate_uncached(cond: Cond, batch: Batch, cache: dict[Cond, np.ndarray]) -> np.ndarray:
     if isinstance(cond, _True):
         return np.ones(batch.n, dtype=bool)
     if isinstance(cond, And | Or):
-        out = evaluate(cond.terms[0], batch)
+        out = _evaluate(cond.terms[0], batch, cache)
         for term in cond.terms[1:]:
-            out = (
-                (out & evaluate(term, batch))
-                if isinstance(cond, And)
-                else (out | evaluate(term, batch))
-            )
+            other = _evaluate(term, batch, cache)
+            out = (out & other) if isinstance(cond, And) else (out | other)
         return out
     arr = batch[cond.column]
     if isinstance(cond, IsNull):
@@ -212,14 +255,13 @@ def evaluate(cond: Cond, batch: Batch) -> np.ndarray:
     if isinstance(cond, NotNull):
         return ~_missing(arr)
     if isinstance(cond, In):
-        if not isinstance(arr, pd.Categorical):
-            arr = pd.Categorical(arr)
+        arr = _as_cat(arr)
         mask = _cat_mask(arr, cond.values)
         return (~mask & ~_missing(arr)) if cond.negate else mask
     if isinstance(cond, Between):
         a = np.asarray(arr, dtype=float)
         return (a >= cond.lo) & (a <= cond.hi)
-    if isinstance(arr, pd.Categorical):
+    if isinstance(arr, Cat):
         if cond.op not in ("==", "!="):
             raise TypeError(f"operator {cond.op!r} on text column {cond.column!r}")
         eq = _cat_mask(arr, frozenset([str(cond.value)]))

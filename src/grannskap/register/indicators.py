@@ -11,10 +11,12 @@ Definitions (documented choices, following SCB's socioeconomic index, *Socioekon
         known education level (``"unknown"`` and invalid values excluded and counted apart).
 ``V3``  persons 20–64 with economic assistance >= 10 months and/or more than 180 days of
         unemployment. Denominator: all persons aged 20–64 (missing months/days count as 0).
+``sysselsatta_20_64``  employed among all persons aged 20–64.
 
 Population counts: total, by sex (``kon=K|M``), age band (``alder=0-5`` ...) and background
-(``bakgrund=swedish|foreign``). Everything is counted per DeSO and year, and per 1 km grid cell
-and year when the input has grid cells or coordinates. All rows are used as given: problems are
+(``bakgrund=swedish|foreign``). Everything is counted per DeSO and year; per 1 km grid cell and year (when the input has grid cells or coordinates) the
+population group counts only (a grid cell is a building block for individualised
+neighbourhoods, not an area to publish V1–V3 for). All rows are used as given: problems are
 for :func:`grannskap.register.validate.validate` to report.
 """
 
@@ -283,7 +285,8 @@ def aggregate(source: RegisterSource, engine: Engine, *, grid: bool = True) -> R
         notes.append(f"{no_deso} person-year(s) without a DeSO code are not in any area")
     grid_counts = None
     if grid and ({"grid_cell"} <= set(source.columns) or {"x", "y"} <= set(source.columns)):
-        grid_counts = engine.count(source, ["year", "grid_cell"], ctr)
+        pop = {k: v for k, v in ctr.items() if k.startswith("pop")}
+        grid_counts = engine.count(source, ["year", "grid_cell"], pop)
         no_cell = int(grid_counts.loc[grid_counts["grid_cell"].isna(), "pop"].sum())
         if no_cell:
             notes.append(
