@@ -140,6 +140,11 @@ class KoladaClient:
             f"data/kpi/{kpi}/municipality/{','.join(munis)}/year/{','.join(map(str, yrs))}",
         )
         try:
-            return parse_kolada(pages, name, kpi_titles=titles)
+            parsed = parse_kolada(pages, name, kpi_titles=titles)
         except GrannskapError as exc:
             raise FetchError(f"{name}: Kolada's answer is not valid: {exc}", url=name) from None
+        if parsed.observations.empty:
+            raise FetchError(
+                f"Kolada has no values for {kpi} in {munis} for {yrs[0]}-{yrs[-1]}", url=name
+            )
+        return parsed
