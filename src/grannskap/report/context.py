@@ -13,7 +13,7 @@ if TYPE_CHECKING:
 __all__ = ["Column", "Figure", "Table", "SectionResult", "ReportContext", "Lang"]
 
 Lang = Literal["sv", "en"]
-ColumnKind = Literal["text", "int", "num1", "pct1", "kr", "year"]
+ColumnKind = Literal["text", "int", "num1", "num3", "pct1", "kr", "year"]
 
 
 @dataclass(frozen=True)
@@ -80,6 +80,15 @@ class ReportContext:
     demo: bool = False
     cache: dict[str, Any] = field(default_factory=dict)
     results: dict[str, SectionResult] = field(default_factory=dict)
+
+    @property
+    def kommun_genitive(self) -> str:
+        """Swedish/English genitive of the kommun name ("Borås" -> "Borås", "Umeå" -> "Umeås")."""
+        if self.lang == "en":
+            return self.kommun_name + "'s"
+        return (
+            self.kommun_name if self.kommun_name[-1:].lower() in "sxz" else self.kommun_name + "s"
+        )
 
     def t(self, sv: str, en: str) -> str:
         """Pick the text for the report's language."""

@@ -44,6 +44,8 @@ def format_cell(value: Any, kind: str, lang: str = "sv") -> str:
         return format_number(float(value), 0, lang)
     if kind == "num1":
         return format_number(float(value), 1, lang)
+    if kind == "num3":
+        return format_number(float(value), 3, lang)
     if kind == "pct1":
         return format_number(float(value), 1, lang) + "\u00a0%"
     if kind == "kr":

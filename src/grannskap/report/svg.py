@@ -24,6 +24,7 @@ __all__ = [
     "tile_map",
     "category_grid",
     "polygon_map",
+    "interval_chart",
 ]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -324,5 +325,56 @@ def polygon_map(
         f'<text x="{14 + bar:.1f}" y="{height - 11}" font-size="11">1 km {escape(scale_note)}</text>'
     )
     parts.append(f'<text x="{width - 20}" y="24" font-size="14" text-anchor="middle">N ↑</text>')
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def interval_chart(
+    labels: Sequence[str],
+    estimate: Sequence[float],
+    low: Sequence[float],
+    high: Sequence[float],
+    *,
+    title: str,
+    desc: str,
+    lang: str = "sv",
+    unit: str = "%",
+    vmax: float = 100.0,
+    width: int = 720,
+) -> str:
+    """Point estimates with interval whiskers on a 0–``vmax`` axis, one row per label."""
+    label_w, row_h = 300, 34
+    plot_w = width - label_w - 70
+    height = 30 + len(labels) * row_h + 20
+    parts = [_open(width, height, title, desc)]
+    for tick in range(0, int(vmax) + 1, int(vmax // 4) or 1):
+        x = label_w + tick / vmax * plot_w
+        parts.append(f'<line x1="{x:.1f}" x2="{x:.1f}" y1="20" y2="{height - 16}" stroke="#ddd"/>')
+        parts.append(
+            f'<text x="{x:.1f}" y="14" font-size="11" text-anchor="middle">{format_number(tick, 0, lang)}{unit}</text>'
+        )
+    for i, lab in enumerate(labels):
+        y = 30 + i * row_h + row_h / 2
+        name = lab if len(lab) <= 44 else lab[:43] + "…"
+        parts.append(
+            f'<text x="{label_w - 8}" y="{y + 4:.1f}" font-size="12" text-anchor="end">{escape(name)}<title>{escape(lab)}</title></text>'
+        )
+        lo, hi, est = (min(vmax, max(0.0, v)) for v in (low[i], high[i], estimate[i]))
+        x0, x1, xe = (label_w + v / vmax * plot_w for v in (lo, hi, est))
+        parts.append(
+            f'<line x1="{x0:.1f}" x2="{x1:.1f}" y1="{y:.1f}" y2="{y:.1f}" stroke="{OKABE_ITO[0]}" stroke-width="3"/>'
+        )
+        parts.append(
+            f'<line x1="{x0:.1f}" x2="{x0:.1f}" y1="{y - 6:.1f}" y2="{y + 6:.1f}" stroke="{OKABE_ITO[0]}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<line x1="{x1:.1f}" x2="{x1:.1f}" y1="{y - 6:.1f}" y2="{y + 6:.1f}" stroke="{OKABE_ITO[0]}" stroke-width="2"/>'
+        )
+        parts.append(
+            f'<circle cx="{xe:.1f}" cy="{y:.1f}" r="5" fill="{OKABE_ITO[5]}" stroke="#000"/>'
+        )
+        parts.append(
+            f'<text x="{x1 + 8:.1f}" y="{y + 4:.1f}" font-size="11">{format_number(estimate[i], 1, lang)}{unit}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
