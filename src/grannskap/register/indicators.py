@@ -159,10 +159,13 @@ class RegisterAggregates:
     source: str
     notes: list[str] = field(default_factory=list)
 
-    def observations(self) -> pd.DataFrame:
-        """All indicators in the observation-frame layout of :mod:`grannskap.ingest.model`."""
+    def observations(self, include_grid: bool = True) -> pd.DataFrame:
+        """All indicators in the observation-frame layout of :mod:`grannskap.ingest.model`.
+
+        Grid cells get ``area_code`` = the 13-digit cell id (``E * 10**7 + N``).
+        """
         frames = [observations_from_counts(self.area, "deso")]
-        if self.grid is not None:
+        if self.grid is not None and include_grid:
             frames.append(observations_from_counts(self.grid, "grid_cell"))
         med = pd.DataFrame(
             {
@@ -180,17 +183,25 @@ class RegisterAggregates:
         out = pd.concat([f for f in frames if len(f)], ignore_index=True)
         return out.astype(empty_observations().dtypes.to_dict())
 
-    def to_parsed_table(self, file_hash: str | None = None) -> ParsedTable:
-        """A :class:`ParsedTable` (source ``"register"``) for the database loader."""
-        obs = self.observations()
+    def to_parsed_table(
+        self, file_hash: str | None = None, include_grid: bool = False
+    ) -> ParsedTable:
+        """A :class:`ParsedTable` (source ``"register"``) for the database loader.
+
+        Grid cells are left out by default (the database's areas are DeSO/RegSO/kommun codes;
+        write grid counts with :meth:`observations`). ``file_hash`` defaults to a hash of the
+        aggregated content, so loading the same aggregates twice changes nothing.
+        """
+        obs = self.observations(include_grid=include_grid)
         areas = [AreaDef(str(c), system="deso2018") for c in self.area["deso"].dropna().unique()]
-        if self.grid is not None:
+        if self.grid is not None and include_grid:
             areas += [
                 AreaDef(str(int(c)), system="grid1km")
                 for c in self.grid["grid_cell"].dropna().unique()
             ]
         areas.append(AreaDef("00", "Riket", system="riket"))
-        digest = file_hash or hashlib.sha256(self.source.encode()).hexdigest()
+        content = pd.util.hash_pandas_object(obs, index=False).to_numpy().tobytes()
+        digest = file_hash or hashlib.sha256(content).hexdigest()
         years = sorted(int(y) for y in self.medians["year"])
         return ParsedTable(
             source="register",
@@ -223,6 +234,8 @@ def observations_from_counts(counts: pd.DataFrame, key: str) -> pd.DataFrame:
         v = frame[col].to_numpy(dtype=float)
         parts.append(_obs("register.befolkning", codes, year, breakdown, v, np.nan, np.nan, v == 0))
     for ind, (num, den) in _SHARES.items():
+        if num not in frame or den not in frame:
+            continue  # grid cells carry the population counts only
         n = frame[num].to_numpy(dtype=float)
         d = frame[den].to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
