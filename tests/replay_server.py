@@ -19,8 +19,11 @@ clients follow recorded links exactly as they would in production.
 
 from __future__ import annotations
 
+import copy
 import hashlib
+import itertools
 import json
+import math
 import threading
 import time
 import urllib.parse
@@ -29,7 +32,7 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-__all__ = ["Reply", "RecordedRequest", "ReplayServer", "FIXTURES"]
+__all__ = ["Reply", "RecordedRequest", "ReplayServer", "FIXTURES", "slice_cube", "jsonstat_slicer"]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "http"
 
@@ -267,3 +270,52 @@ class ReplayServer:
             "No recording",
             f"replay server has no recording for {rec.method} {rec.path}?{urllib.parse.urlencode(rec.query)}",
         )
+
+
+# ---------------------------------------------------------------------- PxWebApi emulation
+def slice_cube(doc: dict, selection: dict[str, list[str]]) -> dict:
+    """The JSON-stat 2 answer SCB gives for ``selection`` of the recorded cube ``doc``."""
+    ids, dims = doc["id"], doc["dimension"]
+    codes = {
+        d: sorted(dims[d]["category"]["index"], key=dims[d]["category"]["index"].get) for d in ids
+    }
+    chosen = {d: selection.get(d, codes[d]) for d in ids}
+    eliminated = [
+        d for d in ids if d not in selection and dims[d].get("extension", {}).get("elimination")
+    ]
+    for d in eliminated:  # SCB sums an eliminated variable away: keep its total, drop the dimension
+        chosen[d] = [c for c in codes[d] if dims[d]["category"]["label"][c] == "totalt"]
+    out = copy.deepcopy(doc)
+    strides = [math.prod(doc["size"][k + 1 :]) for k in range(len(ids))]
+    values, status = [], {}
+    for n, combo in enumerate(itertools.product(*(chosen[d] for d in ids))):
+        idx = sum(codes[d].index(c) * s for d, c, s in zip(ids, combo, strides, strict=True))
+        values.append(doc["value"][idx])
+        if str(idx) in doc.get("status", {}):
+            status[str(n)] = doc["status"][str(idx)]
+    for d in ids:
+        cat = out["dimension"][d]["category"]
+        cat["index"] = {c: i for i, c in enumerate(chosen[d])}
+        cat["label"] = {c: dims[d]["category"]["label"][c] for c in chosen[d]}
+    out["size"] = [len(chosen[d]) for d in ids]
+    out["value"] = values
+    for d in eliminated:
+        k = out["id"].index(d)
+        del out["id"][k], out["size"][k], out["dimension"][d]
+    if status:
+        out["status"] = status
+    return out
+
+
+def jsonstat_slicer(doc: dict) -> Callable[[RecordedRequest], Reply]:
+    """A responder answering a PxWebApi ``POST .../data`` selection with the matching slice
+    of the recorded full cube ``doc`` (eliminable variables left out are summed away)."""
+
+    def respond(req: RecordedRequest) -> Reply:
+        body = req.json()
+        if not isinstance(body, dict):
+            return Reply.problem(400, "Bad Request", "no selection")
+        sel = {s["variableCode"]: s["valueCodes"] for s in body.get("selection", [])}
+        return Reply.json(slice_cube(doc, sel))
+
+    return respond

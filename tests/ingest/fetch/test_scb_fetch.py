@@ -24,51 +24,15 @@ from grannskap.errors import ConfigError, FetchError
 from grannskap.ingest.fetch.http import HttpClient, RateLimiter
 from grannskap.ingest.fetch.scb import Expression, ScbClient, expand_values, split_selection
 from grannskap.ingest.jsonstat import parse_jsonstat2
-from replay_server import FIXTURES, RecordedRequest, ReplayServer, Reply
+from replay_server import FIXTURES, RecordedRequest, ReplayServer, Reply, jsonstat_slicer
 
 API = "/api/v2"
 DATA = FIXTURES / "scb" / "TAB6571_data_boras_2022.json"
 FULL = json.loads(DATA.read_text(encoding="utf-8"))
 
 
-def slice_cube(doc: dict, selection: dict[str, list[str]]) -> dict:
-    """The JSON-stat 2 answer SCB gives for ``selection`` of the recorded cube ``doc``."""
-    ids, dims = doc["id"], doc["dimension"]
-    codes = {
-        d: sorted(dims[d]["category"]["index"], key=dims[d]["category"]["index"].get) for d in ids
-    }
-    chosen = {d: selection.get(d, codes[d]) for d in ids}
-    eliminated = [
-        d for d in ids if d not in selection and dims[d].get("extension", {}).get("elimination")
-    ]
-    for d in eliminated:  # SCB sums an eliminated variable away: keep its total, drop the dimension
-        chosen[d] = [c for c in codes[d] if dims[d]["category"]["label"][c] == "totalt"]
-    out = copy.deepcopy(doc)
-    strides = [math.prod(doc["size"][k + 1 :]) for k in range(len(ids))]
-    values, status = [], {}
-    for n, combo in enumerate(itertools.product(*(chosen[d] for d in ids))):
-        idx = sum(codes[d].index(c) * s for d, c, s in zip(ids, combo, strides, strict=True))
-        values.append(doc["value"][idx])
-        if str(idx) in doc.get("status", {}):
-            status[str(n)] = doc["status"][str(idx)]
-    for d in ids:
-        cat = out["dimension"][d]["category"]
-        cat["index"] = {c: i for i, c in enumerate(chosen[d])}
-        cat["label"] = {c: dims[d]["category"]["label"][c] for c in chosen[d]}
-    out["size"] = [len(chosen[d]) for d in ids]
-    out["value"] = values
-    for d in eliminated:
-        k = out["id"].index(d)
-        del out["id"][k], out["size"][k], out["dimension"][d]
-    if status:
-        out["status"] = status
-    return out
-
-
 def slicer(req: RecordedRequest) -> Reply:
-    body = req.json()
-    sel = {s["variableCode"]: s["valueCodes"] for s in body["selection"]}
-    return Reply.json(slice_cube(FULL, sel))
+    return jsonstat_slicer(FULL)(req)
 
 
 def client(replay: ReplayServer, **kw: object) -> ScbClient:
