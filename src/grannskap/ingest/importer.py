@@ -50,7 +50,7 @@ def _is_police_attribute_csv(data: bytes) -> bool:
 
 def _police_attribute_csv(data: bytes, file_name: str) -> geo.GeoFile:
     """An attribute table without geometry, as a GeoFile whose features have no polygons."""
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    reader = csv.DictReader(io.StringIO(scb_export.decode_text(data, file_name)))
     feats = [geo.Feature(dict(row), None) for row in reader]
     if not feats:
         raise InputError(Problem(file_name, "no rows", expected="one row per police area"))

@@ -15,6 +15,7 @@ import pandas as pd
 
 from grannskap.errors import InputError, Problem, ValidationError
 from grannskap.geography.codes import DESO_RE, KOMMUN_RE, REGSO_RE
+from grannskap.ingest.scb_export import decode_text
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported
 
@@ -43,7 +44,7 @@ def looks_like_keyfile(data: bytes) -> bool:
 
 def parse_keyfile(data: bytes, file_name: str) -> KeyFile:
     """Parse SCB's DeSO 2018 -> RegSO 2020 key (columns ``Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020``)."""
-    text = data.decode("utf-8-sig", errors="strict") if data else ""
+    text = decode_text(data, file_name) if data else ""
     reader = csv.DictReader(io.StringIO(text))
     missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
     if missing:

@@ -19,7 +19,7 @@ import pandas as pd
 from grannskap.errors import InputError, Problem, ValidationError
 from grannskap.geography.codes import REGSO_RE
 from grannskap.ingest.model import IndicatorDef, ParsedTable
-from grannskap.ingest.scb_export import slug
+from grannskap.ingest.scb_export import decode_text, slug
 
 __all__ = ["OFFICIAL_TYPE_INDICATOR", "looks_like_overview", "parse_overview"]
 
@@ -34,7 +34,7 @@ def looks_like_overview(data: bytes) -> bool:
 
 def parse_overview(data: bytes, file_name: str) -> tuple[ParsedTable, pd.DataFrame]:
     """Official types as a ParsedTable, and the focus-area crosswalk (regso, stadsdel code, name)."""
-    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig")))
+    reader = csv.DictReader(io.StringIO(decode_text(data, file_name)))
     cols = reader.fieldnames or []
     type_cols = [(c, int(m.group(1))) for c in cols if (m := _TYPE_COL.match(c))]
     if "regsokod" not in cols or not type_cols:

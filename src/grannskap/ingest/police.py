@@ -22,7 +22,7 @@ import pandas as pd
 
 from grannskap.errors import InputError, Problem, ValidationError
 from grannskap.ingest.geo import GeoFile
-from grannskap.ingest.scb_export import slug
+from grannskap.ingest.scb_export import decode_text, slug
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported
 
@@ -218,7 +218,7 @@ def parse_police_summary(
     ``known`` maps (kommun code, name key) to existing police area codes; ``kommun_by_slug``
     maps ASCII kommun names (``"boras"``) to codes, for the ``<kommun>_areas_and_category`` column.
     """
-    text = data.decode("utf-8-sig")
+    text = decode_text(data, file_name)
     reader = csv.DictReader(io.StringIO(text))
     area_cols = [c for c in (reader.fieldnames or []) if c.endswith("_areas_and_category")]
     kommun_col = area_cols[0] if area_cols else None

@@ -28,7 +28,14 @@ from grannskap.errors import InputError, Problem, ValidationError
 from grannskap.geography.codes import classify_code, split_code_label
 from grannskap.ingest.model import AreaDef, IndicatorDef, ParsedTable
 
-__all__ = ["parse_scb_xlsx", "parse_scb_csv", "parse_scb_grid", "slug", "column_letter"]
+__all__ = [
+    "parse_scb_xlsx",
+    "parse_scb_csv",
+    "parse_scb_grid",
+    "slug",
+    "column_letter",
+    "decode_text",
+]
 
 Cell = object
 _MARKERS = {"..": "missing", ".": "missing", "-": "zero", "x": "suppressed", "X": "suppressed"}
@@ -459,9 +466,23 @@ def parse_scb_xlsx(data: bytes, file_name: str) -> ParsedTable:
     """Parse an SCB xlsx export (first worksheet)."""
     import openpyxl
 
+    # openpyxl reads lazily and raises many different types (zlib, XML, KeyError, IndexError)
+    # for damaged files: any failure while reading the workbook is a damaged-file error.
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for broken files
+        try:
+            if not book.worksheets:
+                raise InputError(
+                    Problem(
+                        file_name, "the workbook has no worksheet", expected="one sheet of data"
+                    )
+                )
+            rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+        finally:
+            book.close()
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - see above
         raise InputError(
             Problem(
                 file_name,
@@ -469,15 +490,11 @@ def parse_scb_xlsx(data: bytes, file_name: str) -> ParsedTable:
                 expected="an .xlsx file exported from SCB Statistikdatabasen",
             )
         ) from exc
-    try:
-        sheet = book.worksheets[0]
-        rows = [list(r) for r in sheet.iter_rows(values_only=True)]
-    finally:
-        book.close()
     return parse_scb_grid(rows, file_name, hashlib.sha256(data).hexdigest())
 
 
-def _decode(data: bytes, file_name: str) -> str:
+def decode_text(data: bytes, file_name: str) -> str:
+    """Decode a text file as UTF-8 (with or without BOM) or Windows-1252; clear error otherwise."""
     for enc in ("utf-8-sig", "cp1252"):
         try:
             return data.decode(enc)
@@ -490,7 +507,7 @@ def _decode(data: bytes, file_name: str) -> str:
 
 def parse_scb_csv(data: bytes, file_name: str) -> ParsedTable:
     """Parse an SCB csv export (comma, semicolon or tab separated; UTF-8 or Windows-1252)."""
-    text = _decode(data, file_name)
+    text = decode_text(data, file_name)
     if not text.strip():
         raise InputError(Problem(file_name, "the file is empty", expected="an SCB csv export"))
     sample = "\n".join(text.splitlines()[:50])
