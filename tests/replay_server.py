@@ -308,10 +308,18 @@ def slice_cube(doc: dict, selection: dict[str, list[str]]) -> dict:
 
 
 def jsonstat_slicer(doc: dict) -> Callable[[RecordedRequest], Reply]:
-    """A responder answering a PxWebApi ``POST .../data`` selection with the matching slice
+    """A responder answering a PxWebApi ``.../data`` selection (POST body or GET
+    ``valuecodes``) with the matching slice
     of the recorded full cube ``doc`` (eliminable variables left out are summed away)."""
 
     def respond(req: RecordedRequest) -> Reply:
+        if req.method == "GET":  # valuecodes[VAR]=a,b
+            sel = {
+                k[len("valuecodes[") : -1]: v.split(",")
+                for k, v in req.query
+                if k.startswith("valuecodes[") and k.endswith("]")
+            }
+            return Reply.json(slice_cube(doc, sel))
         body = req.json()
         if not isinstance(body, dict):
             return Reply.problem(400, "Bad Request", "no selection")

@@ -289,3 +289,31 @@ def test_random_bytes_never_crash(data: bytes) -> None:
     except GrannskapError:
         pass
     assert sniff(data, "bytes.json") in (None, "jsonstat2", "kolada")
+
+
+def test_grannskap_import_dispatches_json_files(tmp_path: Path) -> None:
+    """The lead's ``import_file`` recognises both JSON formats through :func:`sniff`."""
+    importer = pytest.importorskip("grannskap.ingest.importer")
+    from grannskap.store import connect
+
+    kolada_file = tmp_path / "kolada_N01951.json"
+    kolada_file.write_bytes(
+        b"["
+        + b",".join((FIX / "kolada" / f"N01951_page{i}.json").read_bytes() for i in (1, 2))
+        + b"]"
+    )
+    con = connect(tmp_path / "g.duckdb")
+    try:
+        first = importer.import_file(con, DATA)
+        again = importer.import_file(con, DATA)
+        importer.import_file(con, kolada_file)
+        n = con.execute(
+            "SELECT count(*) FROM observation WHERE indicator_id = 'scb.TAB6571.000007Y4'"
+        ).fetchone()
+        k = con.execute(
+            "SELECT count(*) FROM observation WHERE indicator_id = 'kolada.N01951'"
+        ).fetchone()
+    finally:
+        con.close()
+    assert first.rows == 231 and again.skipped
+    assert n == (231,) and k == (2,)

@@ -49,6 +49,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="code list for a variable, e.g. Region=vs_RegSO2025",
     )
     s.add_argument("--lang", default="sv", choices=["sv", "en"])
+    s.add_argument(
+        "--method",
+        default="POST",
+        choices=["POST", "GET"],
+        help="POST the selection (default) or GET with valuecodes (POST when the URL is too long)",
+    )
     _common(s, "https://statistikdatabasen.scb.se/api/v2")
     add_db_argument(s)
     s.set_defaults(func=run_scb)
@@ -158,7 +164,12 @@ def run_scb(args: argparse.Namespace) -> int:
 
     selection = parse_assignments(args.select, "--select")
     codelists = {v: c[0] for v, c in parse_assignments(args.codelist, "--codelist").items()}
-    client = ScbClient(args.base_url, lang=args.lang, http=_http(args, SCB_CALLS, SCB_WINDOW))
+    client = ScbClient(
+        args.base_url,
+        lang=args.lang,
+        http=_http(args, SCB_CALLS, SCB_WINDOW),
+        method=args.method,
+    )
     parsed = client.fetch(args.table_id, selection, codelists)
     print(
         f"{args.table_id}: fetched {len(parsed.observations)} values "

@@ -223,3 +223,16 @@ def test_split_selection_covers_each_cell_once(sizes: list[int], max_cells: int)
         assert math.prod(len(v) for v in ch.values()) <= max_cells
         cells += list(itertools.product(*ch.values()))
     assert sorted(cells) == sorted(itertools.product(*sel.values()))
+
+
+def test_get_with_valuecodes_and_post_fallback_for_long_urls(replay: ReplayServer) -> None:
+    setup_routes(replay)
+    replay.add("GET", f"{API}/tables/TAB6571/data", slicer)
+    replay.add("POST", f"{API}/tables/TAB6571/data", slicer)
+    sel = {"Region": ["*"], "UtlBakgrund": ["1"]}
+    short = client(replay, method="GET").fetch("TAB6571", sel)
+    get = data_requests(replay)[-1]
+    assert get.method == "GET" and len(get.params["valuecodes[Region]"].split(",")) == 77
+    long = client(replay, method="GET", max_url_length=300).fetch("TAB6571", sel)
+    assert data_requests(replay)[-1].method == "POST"  # URL too long for SCB: POST instead
+    assert short.observations.equals(long.observations) and len(short.observations) == 77

@@ -26,11 +26,12 @@ import math
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal
 
 import pandas as pd
 
 from grannskap.errors import ConfigError, FetchError, GrannskapError
-from grannskap.ingest.fetch.http import HttpClient, RateLimiter, build_url
+from grannskap.ingest.fetch.http import HttpClient, RateLimiter, Response, build_url
 from grannskap.ingest.jsonstat import parse_jsonstat2
 from grannskap.ingest.model import ParsedTable
 
@@ -46,6 +47,7 @@ __all__ = [
 SCB_BASE_URL = "https://statistikdatabasen.scb.se/api/v2"
 SCB_CALLS, SCB_WINDOW = 30, 10.0
 DEFAULT_MAX_CELLS = 150_000
+MAX_URL_LENGTH = 2_000  # SCB: 404 for URLs longer than about 2,100 characters
 
 _TOP = re.compile(r"^(top|bottom)\((\d+)(?:,\s*(\d+))?\)$", re.IGNORECASE)
 _FROM = re.compile(r"^(from|to)\((.+)\)$", re.IGNORECASE)
@@ -173,6 +175,10 @@ class ScbClient:
         The HTTP client; by default one limited to SCB's 30 calls per 10 seconds.
     max_cells
         Cells per call; by default read from ``/config`` (``maxDataCells``).
+    method
+        ``"POST"`` (default) sends the selection as JSON; ``"GET"`` puts it in the query
+        (``valuecodes[VAR]=a,b``) and falls back to POST for a chunk whose URL would be longer
+        than ``max_url_length`` (SCB answers 404 for URLs over ~2,100 characters).
     """
 
     def __init__(
@@ -182,9 +188,15 @@ class ScbClient:
         lang: str = "sv",
         http: HttpClient | None = None,
         max_cells: int | None = None,
+        method: Literal["POST", "GET"] = "POST",
+        max_url_length: int = MAX_URL_LENGTH,
     ) -> None:
+        if method not in ("POST", "GET"):
+            raise ConfigError(f"`method` was {method!r}; expected 'POST' or 'GET'")
         self.base_url = base_url.rstrip("/")
         self.lang = lang
+        self.method = method
+        self.max_url_length = max_url_length
         self.http = http or HttpClient(limiter=RateLimiter(SCB_CALLS, SCB_WINDOW))
         self._max_cells = max_cells
         self._config: dict | None = None
@@ -279,17 +291,7 @@ class ScbClient:
         parts: list[ParsedTable] = []
         hashes: list[bytes] = []
         for k, chunk in enumerate(chunks):
-            body = {
-                "selection": [
-                    {
-                        "variableCode": var,
-                        "valueCodes": values if isinstance(values, list) else list(values.text),
-                        **({"codelist": codelists[var]} if var in codelists else {}),
-                    }
-                    for var, values in chunk.items()
-                ]
-            }
-            resp = self.http.post_json(url, body)
+            resp = self._request(url, table_id, chunk, codelists)
             name = f"{url} (chunk {k + 1} of {len(chunks)})" if len(chunks) > 1 else url
             try:
                 part = parse_jsonstat2(resp.body, name, table_id=table_id)
@@ -310,6 +312,29 @@ class ScbClient:
             merged.file_hash = hashlib.sha256(b"".join(hashes)).hexdigest()
             merged.notes.append(f"fetched in {len(parts)} requests (maxDataCells {self.max_cells})")
         return merged
+
+    def _request(
+        self, url: str, table_id: str, chunk: Mapping[str, Selected], codelists: Mapping[str, str]
+    ) -> Response:
+        codes = {v: (c if isinstance(c, list) else list(c.text)) for v, c in chunk.items()}
+        if self.method == "GET":
+            params = [("lang", self.lang), ("outputFormat", "json-stat2")]
+            params += [(f"valuecodes[{v}]", ",".join(c)) for v, c in codes.items()]
+            params += [(f"codelist[{v}]", codelists[v]) for v in codes if v in codelists]
+            get_url = build_url(self.base_url, f"tables/{table_id}/data", params)
+            if len(get_url) <= self.max_url_length:
+                return self.http.get(get_url)
+        body = {
+            "selection": [
+                {
+                    "variableCode": v,
+                    "valueCodes": c,
+                    **({"codelist": codelists[v]} if v in codelists else {}),
+                }
+                for v, c in codes.items()
+            ]
+        }
+        return self.http.post_json(url, body)
 
 
 def _size(selected: Selected) -> int:
