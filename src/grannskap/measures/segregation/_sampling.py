@@ -76,7 +76,8 @@ class BinomialTable:
         # the last valid cell closes the distribution when the window reaches t
         F[np.arange(n), width - 1] = np.where(hi < t, F[np.arange(n), width - 1], 1.0)
         F[~valid] = 2.0  # never reached for u inside the window
-        self.F = F.ravel()
+        # a sentinel after the last row stops the forward search for u in the upper tail
+        self.F = np.append(F.ravel(), 2.0)
         # guide table: guide[i, g] = #{w : F[i, w] < g / W}; the product is nudged up so
         # that rounding can only make the guide smaller (the search walks forward only)
         G = W

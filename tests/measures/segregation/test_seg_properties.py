@@ -1,0 +1,131 @@
+"""Property tests (Hypothesis) for the invariances every segregation index must have.
+
+Relabelling areas (row order) and the other groups never changes an index; multigroup
+indices are invariant to relabelling groups; scaling all counts by a constant changes
+nothing (organisational equivalence / scale invariance, Reardon & Firebaugh 2002, and
+James & Taeuber 1985); bounds: D, Gini, H, isolation, exposure in [0, 1], M in
+[0, ln K]; D of a group equals D of its complement; M = between + within.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+from grannskap.measures import segregation as seg
+
+TWO = list(seg.TWO_GROUP_INDICES)
+MULTI = list(seg.MULTI_GROUP_INDICES)
+
+
+@st.composite
+def tables(draw: st.DrawFn, min_groups: int = 2, max_groups: int = 4) -> np.ndarray:
+    n = draw(st.integers(2, 25))
+    k = draw(st.integers(min_groups, max_groups))
+    c = draw(arrays(np.int64, (n, k), elements=st.integers(0, 500)))
+    totals = c.sum(axis=0)
+    assume((totals > 0).all())
+    assume((c.sum(axis=1) > 0).sum() >= 2)
+    return c
+
+
+def _value(name: str, c: np.ndarray, group: int = 0) -> float:
+    return seg.compute_index(name, c, group=group).statistic
+
+
+@given(tables(), st.randoms(use_true_random=False))
+def test_relabel_areas(c: np.ndarray, rnd) -> None:
+    perm = list(range(c.shape[0]))
+    rnd.shuffle(perm)
+    for name in TWO + MULTI:
+        assert _value(name, c[perm]) == pytest.approx(_value(name, c), rel=1e-9, abs=1e-12), name
+
+
+@given(tables(min_groups=3), st.randoms(use_true_random=False))
+def test_relabel_groups(c: np.ndarray, rnd) -> None:
+    perm = list(range(c.shape[1]))
+    rnd.shuffle(perm)
+    inv = int(np.argsort(perm)[0])  # where group 0 went
+    for name in MULTI:
+        assert _value(name, c[:, perm]) == pytest.approx(_value(name, c), rel=1e-9, abs=1e-12), name
+    for name in TWO:  # the two-group indices only see the focal group and the rest
+        assert _value(name, c[:, perm], group=inv) == pytest.approx(
+            _value(name, c), rel=1e-9, abs=1e-12
+        ), name
+
+
+@given(tables(), st.integers(2, 50))
+def test_scale_invariance(c: np.ndarray, k: int) -> None:
+    for name in TWO + MULTI:
+        if name == "mutual_information" or name == "theil_h":
+            pass
+        assert _value(name, c * k) == pytest.approx(_value(name, c), rel=1e-9, abs=1e-12), name
+
+
+@given(tables())
+def test_bounds(c: np.ndarray) -> None:
+    for name in [
+        "dissimilarity",
+        "gini",
+        "isolation",
+        "exposure",
+        "atkinson",
+        "theil_h",
+        "multigroup_dissimilarity",
+    ]:
+        v = _value(name, c)
+        assert -1e-12 <= v <= 1 + 1e-12, (name, v)
+    M = seg.mutual_information(c)
+    assert -1e-12 <= M.M <= np.log(c.shape[1]) + 1e-12
+    assert M.H == pytest.approx(seg.theil_h(c).statistic, rel=1e-12)
+
+
+@given(tables(min_groups=2, max_groups=2))
+def test_dissimilarity_symmetric_in_the_two_groups(c: np.ndarray) -> None:
+    assert _value("dissimilarity", c, 0) == pytest.approx(
+        _value("dissimilarity", c, 1), rel=1e-9, abs=1e-12
+    )
+    assert _value("gini", c, 0) == pytest.approx(_value("gini", c, 1), rel=1e-9, abs=1e-12)
+    # two groups: multigroup D equals D (Reardon & Firebaugh 2002)
+    assert _value("multigroup_dissimilarity", c) == pytest.approx(
+        _value("dissimilarity", c), rel=1e-9, abs=1e-12
+    )
+
+
+@given(tables(), st.data())
+def test_between_plus_within_is_total(c: np.ndarray, data: st.DataObject) -> None:
+    higher = np.array(
+        data.draw(st.lists(st.sampled_from("abc"), min_size=c.shape[0], max_size=c.shape[0]))
+    )
+    d = seg.decompose_between_within(c, higher)
+    assert d.between_M + d.within_M == pytest.approx(d.total_M, rel=1e-9, abs=1e-12)
+    assert d.between_H + d.within_H == pytest.approx(d.total_H, rel=1e-9, abs=1e-12)
+    assert d.between_M <= d.total_M + 1e-12
+
+
+@given(tables())
+def test_local_contributions_sum_to_m(c: np.ndarray) -> None:
+    loc = seg.local_measures(c)
+    assert loc.frame.contribution_M.sum() == pytest.approx(
+        seg.mutual_information(c).M, rel=1e-9, abs=1e-12
+    )
+    assert seg.local_linkage_by_group(c).contribution.sum() == pytest.approx(
+        loc.M, rel=1e-9, abs=1e-12
+    )
+
+
+def test_even_table_is_zero_and_full_segregation_is_one() -> None:
+    even = np.array([[10, 30], [20, 60], [5, 15]])
+    full = np.array([[10, 0], [0, 60], [5, 0]])
+    for name in [
+        "dissimilarity",
+        "gini",
+        "theil_h",
+        "multigroup_dissimilarity",
+        "correlation_ratio",
+    ]:
+        assert _value(name, even) == pytest.approx(0.0, abs=1e-12), name
+        assert _value(name, full) == pytest.approx(1.0, rel=1e-12), name
