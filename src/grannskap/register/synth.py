@@ -8,7 +8,7 @@ log-normal income distribution with a persistent personal component, ageing, dea
 and immigration, and yearly moves that mostly stay nearby and in similar areas (so segregation
 persists). Every output is labelled SYNTHETIC: the Parquet files carry the key-value metadata
 ``grannskap.synthetic = "true"``, file names start with ``SYNTHETIC-``, and the output
-directory gets a ``SYNTHETIC_DATA.txt`` note.
+directory gets a ``_SYNTHETIC_DATA.txt`` note (Parquet dataset readers skip ``_`` files).(leading underscore: Parquet dataset readers skip it).
 
 The generator is vectorised numpy, one year at a time (memory ~ 150 bytes per person), and
 writes hive-partitioned Parquet (``year=YYYY/SYNTHETIC-part-00000.parquet``) or CSV.
@@ -268,7 +268,7 @@ def synthesize(
     areas = _areas(codes, rng)
     root = Path(out)
     root.mkdir(parents=True, exist_ok=True)
-    (root / "SYNTHETIC_DATA.txt").write_text(SYNTHETIC_NOTE + "\n", encoding="utf-8")
+    (root / "_SYNTHETIC_DATA.txt").write_text(SYNTHETIC_NOTE + "\n", encoding="utf-8")
     people = _new_people(persons, 1, areas, rng)
     next_id = persons + 1
     dicts = {
