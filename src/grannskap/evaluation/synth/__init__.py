@@ -1,1 +1,49 @@
-"""Synthetic control (Abadie & Gardeazabal 2003; Abadie, Diamond & Hainmueller 2010, 2015)."""
+"""Synthetic control (Abadie & Gardeazabal 2003; Abadie, Diamond & Hainmueller 2010, 2015).
+
+Public API::
+
+    from grannskap.evaluation.synth import synthetic_control, Predictor
+    res = synthetic_control(frame, unit="area", time="year", outcome="y",
+                            treated="A", treatment_start=2021)
+    res.weights, res.gaps, res.p_value, res.verdict_sv
+
+Lower-level building blocks (arrays in, arrays out) are re-exported for callers that run
+their own designs: :func:`prepare_panel`, :func:`fit_weights`, :func:`placebo_in_space`,
+:func:`placebo_in_time`, :func:`leave_one_out`, :func:`simplex_weights`, :func:`search_v`.
+"""
+
+from .api import SyntheticControlResult, fit_panel, nearest_donors, synthetic_control
+from .data import MIN_PRE_PERIODS, Predictor, SynthPanel, prepare_panel
+from .fit import METHODS, Method, WeightFit, fit_weights
+from .inference import (
+    PlaceboResult,
+    leave_one_out,
+    path_stats,
+    placebo_in_space,
+    placebo_in_time,
+)
+from .simulate import simulate_factor_panel
+from .solver import search_v, simplex_weights
+
+__all__ = [
+    "MIN_PRE_PERIODS",
+    "METHODS",
+    "Method",
+    "PlaceboResult",
+    "Predictor",
+    "SynthPanel",
+    "SyntheticControlResult",
+    "WeightFit",
+    "fit_panel",
+    "fit_weights",
+    "leave_one_out",
+    "nearest_donors",
+    "path_stats",
+    "placebo_in_space",
+    "placebo_in_time",
+    "prepare_panel",
+    "search_v",
+    "simplex_weights",
+    "simulate_factor_panel",
+    "synthetic_control",
+]

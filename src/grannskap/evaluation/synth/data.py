@@ -166,8 +166,7 @@ def prepare_panel(
     outcome: str,
     treated: Hashable,
     treatment_start: Hashable,
-    predictors: Sequence[str | Predictor | tuple[str, Iterable[Hashable] | Hashable]]
-    | None = None,
+    predictors: Sequence[str | Predictor | tuple[str, Iterable[Hashable] | Hashable]] | None = None,
     predictor_periods: Iterable[Hashable] | None = None,
     donors: Iterable[Hashable] | None = None,
     optimize_periods: Iterable[Hashable] | None = None,

@@ -13,8 +13,10 @@
   116:1789-1803): the synthetic control plus a ridge regression correction for the remaining
   pre-period imbalance (weights may then be negative).
 
-For the two variants lambda is chosen by a hold-out on the pre-period: weights are fitted on
-the first two thirds of the pre-periods and judged by the MSPE on the last third.
+For the two variants lambda is chosen by cross-validation on untreated units (Abadie & L'Hour
+2021, sec. 3.3): each of the donors nearest to the treated unit is predicted from the others
+over the post-period, where none of them is treated, and the lambda with the smallest error
+wins. The variants use the pre-period outcomes as predictors.
 """
 
 from __future__ import annotations
@@ -52,7 +54,9 @@ class WeightFit:
 def check_method(method: str) -> Method:
     """Validate the method name, quoting the allowed ones."""
     if method not in METHODS:
-        raise ConfigError(f"synthetic control method {method!r} is not known; expected one of {METHODS}")
+        raise ConfigError(
+            f"synthetic control method {method!r} is not known; expected one of {METHODS}"
+        )
     return method  # type: ignore[return-value]
 
 
@@ -85,11 +89,6 @@ def _synth(panel: SynthPanel, v: np.ndarray | None, search: dict[str, object]) -
     return WeightFit(w=w, v=v, lam=None, loss=float(r @ r) / len(r), method="synth")
 
 
-def _split(n_pre: int) -> int:
-    """Number of training periods in the lambda hold-out (at least 2, at most n_pre - 1)."""
-    return int(min(max(2, n_pre - max(1, n_pre // 3)), n_pre - 1))
-
-
 def _penalized_weights(X0: np.ndarray, X1: np.ndarray, lam: float) -> np.ndarray:
     dist = np.sum((X0 - X1[:, None]) ** 2, axis=0)
     return simplex_weights(X0, X1, lam * dist)
@@ -103,23 +102,32 @@ def _ridge_adjust(X0: np.ndarray, X1: np.ndarray, w: np.ndarray, lam: float) -> 
     return w + Xc.T @ z
 
 
-def _holdout_lambda(
-    Z0: np.ndarray, Z1: np.ndarray, grid: tuple[float, ...], weigh: str
-) -> float:
-    n_train = _split(Z0.shape[0])
-    if n_train < 2 or n_train >= Z0.shape[0]:
-        return grid[len(grid) // 2]
-    tr0, tr1, va0, va1 = Z0[:n_train], Z1[:n_train], Z0[n_train:], Z1[n_train:]
-    best, best_err = grid[0], np.inf
-    for lam in grid:
-        if weigh == "penalized":
-            w = _penalized_weights(tr0, tr1, lam)
-        else:
-            w = _ridge_adjust(tr0, tr1, simplex_weights(tr0, tr1), lam)
-        err = float(np.mean((va1 - va0 @ w) ** 2))
-        if err < best_err - 1e-12:
-            best, best_err = lam, err
-    return best
+def _variant_weights(X0: np.ndarray, X1: np.ndarray, lam: float, method: str) -> np.ndarray:
+    if method == "penalized":
+        return _penalized_weights(X0, X1, lam)
+    return _ridge_adjust(X0, X1, simplex_weights(X0, X1), lam)
+
+
+def _cv_lambda(panel: SynthPanel, grid: tuple[float, ...], method: str, max_units: int) -> float:
+    """Choose lambda by predicting untreated donors' post-period outcomes from the other donors
+    (Abadie & L'Hour 2021, sec. 3.3), using the ``max_units`` donors nearest to the treated
+    unit in the pre-period."""
+    Z = panel.outcome
+    pre, post = panel.optimize_mask, panel.post_mask
+    donors = np.asarray(panel.donors, dtype=int)
+    if donors.size < 3:
+        return grid[0]
+    dist = np.sum((Z[pre][:, donors] - Z[pre][:, [panel.treated]]) ** 2, axis=0)
+    held = donors[np.argsort(dist, kind="stable")[:max_units]]
+    errors = np.zeros(len(grid))
+    for j in held:
+        others = donors[donors != j]
+        X0, X1 = Z[pre][:, others], Z[pre][:, j]
+        Y0, Y1 = Z[post][:, others], Z[post][:, j]
+        for g, lam in enumerate(grid):
+            w = _variant_weights(X0, X1, lam, method)
+            errors[g] += float(np.mean((Y1 - Y0 @ w) ** 2))
+    return float(grid[int(np.argmin(errors))])
 
 
 def fit_weights(
@@ -129,6 +137,7 @@ def fit_weights(
     v: np.ndarray | None = None,
     lam: float | None = None,
     search: dict[str, object] | None = None,
+    cv_units: int = 30,
 ) -> WeightFit:
     """Donor weights for the panel's treated unit.
 
@@ -139,8 +148,8 @@ def fit_weights(
     v : ndarray, optional
         A fixed diagonal of V (Synth's ``custom.v``); skips the V search.
     lam : float, optional
-        Penalty (``penalized``) or relative ridge strength (``augmented``); chosen by a
-        pre-period hold-out when omitted.
+        Penalty (``penalized``) or relative ridge strength (``augmented``); when omitted it
+        is chosen by cross-validation on the post-period outcomes of (untreated) donors.
     search : dict, optional
         Options passed to :func:`~grannskap.evaluation.synth.solver.search_v`.
     """
@@ -150,10 +159,7 @@ def fit_weights(
     Z0, Z1 = _pre_outcomes(panel)
     if lam is None:
         grid = _PENALTY_GRID if method == "penalized" else _RIDGE_GRID
-        lam = _holdout_lambda(Z0, Z1, grid, method)
-    if method == "penalized":
-        w = _penalized_weights(Z0, Z1, lam)
-    else:
-        w = _ridge_adjust(Z0, Z1, simplex_weights(Z0, Z1), lam)
+        lam = _cv_lambda(panel, grid, method, cv_units)
+    w = _variant_weights(Z0, Z1, lam, method)
     r = Z1 - Z0 @ w
     return WeightFit(w=w, v=None, lam=float(lam), loss=float(r @ r) / len(r), method=method)

@@ -74,6 +74,8 @@ def _simplex_core(
         passive = np.array([j0])
     scale = max(1.0, float(np.abs(b).max(initial=0.0)) ** 2, float(np.abs(lin).max(initial=0.0)))
     last_added = -1
+    has_lin = bool(np.any(lin))
+    exact = 1e-20 + 1e-14 * float(b @ b)
     kkt: _FloatArray | None = None
     for _ in range(max_iter):
         # move to the equality-constrained optimum on the passive set, staying feasible
@@ -94,6 +96,10 @@ def _simplex_core(
             kkt = None
         # KKT check: no inactive donor's gradient may undercut the passive ones'
         res = A[:, passive] @ w[passive] - b
+        if not has_lin and float(res @ res) <= exact:
+            # exact fit: the treated unit is inside the donors' hull; stop at this sparse
+            # solution instead of spreading weight to shrink the tie-breaking ridge term
+            break
         grad = 2.0 * (A.T @ res) + lin + 2.0 * eps * w
         gp = grad[passive]
         viol = grad - gp.sum() / gp.size
@@ -242,8 +248,10 @@ def _bfgs(
         if sy > 1e-12:
             rho = 1.0 / sy
             Hy = H @ y_
-            H = H + ((sy + y_ @ Hy) * rho * rho) * np.outer(s_, s_) - rho * (
-                np.outer(Hy, s_) + np.outer(s_, Hy)
+            H = (
+                H
+                + ((sy + y_ @ Hy) * rho * rho) * np.outer(s_, s_)
+                - rho * (np.outer(Hy, s_) + np.outer(s_, Hy))
             )
         stall = stall + 1 if f - fn <= ftol * max(1.0, abs(f)) else 0
         x, f, g = xn, fn, gn
