@@ -147,7 +147,8 @@ def parse_jsonstat2(
             ]
         )
 
-    roles = doc.get("role") if isinstance(doc.get("role"), dict) else {}
+    role = doc.get("role")
+    roles: Mapping[str, Any] = role if isinstance(role, dict) else {}
     geo = _role(roles, "geo", ids, _GEO_NAMES)
     time = _role(roles, "time", ids, _TIME_NAMES)
     metric = _role(roles, "metric", ids, _METRIC_NAMES)
@@ -201,18 +202,18 @@ def parse_jsonstat2(
             continue
         status_col[idx] = mapped
     nan = np.isnan(value_col)
-    for idx in np.flatnonzero(nan):
-        if status_col[idx] == "ok":
-            status_col[idx] = "missing"
-        elif status_col[idx] == "zero":
-            value_col[idx] = 0.0
-    for idx in np.flatnonzero(~nan & (status_col == "missing")):
+    for i in np.flatnonzero(nan):
+        if status_col[i] == "ok":
+            status_col[i] = "missing"
+        elif status_col[i] == "zero":
+            value_col[i] = 0.0
+    for i in np.flatnonzero(~nan & (status_col == "missing")):
         bad(
             "a value is given but marked '..' (missing)",
-            f"value[{idx}]",
-            float(value_col[idx]),
+            f"value[{i}]",
+            float(value_col[i]),
             "null for a missing value",
-            row=int(idx) + 1,
+            row=int(i) + 1,
         )
     count_metrics = {
         c for c, u in units.items() if u.lower() in ("antal", "number", "personer", "persons")
@@ -220,13 +221,13 @@ def parse_jsonstat2(
     if metric is not None and count_metrics:
         mpos = _positions(sizes, metric)
         is_count = np.isin(np.asarray(codes[metric], dtype=object)[mpos], list(count_metrics))
-        for idx in np.flatnonzero(is_count & ~nan & (value_col < 0)):
+        for i in np.flatnonzero(is_count & ~nan & (value_col < 0)):
             bad(
                 "negative count",
-                f"value[{idx}]",
-                float(value_col[idx]),
+                f"value[{i}]",
+                float(value_col[i]),
                 "a count >= 0",
-                row=int(idx) + 1,
+                row=int(i) + 1,
             )
     ValidationError.raise_if_any(problems)
 
@@ -263,14 +264,14 @@ def parse_jsonstat2(
             }
         )
     dup = obs.duplicated(["indicator_id", "area_code", "year", "breakdown"], keep="first")
-    for idx in np.flatnonzero(dup.to_numpy()):
-        r = obs.iloc[idx]
+    for j in np.flatnonzero(dup.to_numpy()):
+        r = obs.iloc[j]
         bad(
             "duplicate observation key (two breakdown codes are both totals?)",
-            f"value[{idx}]",
+            f"value[{j}]",
             f"{r.indicator_id} {r.area_code} {r.year} {r.breakdown!r}",
             "one cell per indicator, area, year and breakdown",
-            row=int(idx) + 1,
+            row=int(j) + 1,
         )
     ValidationError.raise_if_any(problems)
 
@@ -364,7 +365,9 @@ def _read_dimensions(
             "an object",
         )
         ok = False
-    if not ok:
+    if not ok or not isinstance(ids, list) or not isinstance(size, list):
+        return None
+    if not isinstance(dimension, dict):
         return None
     if len(ids) != len(size):
         bad("`id` and `size` differ in length", "size", size, f"{len(ids)} sizes for {ids}")

@@ -18,7 +18,7 @@ from __future__ import annotations
 import hashlib
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 import pandas as pd
@@ -80,9 +80,9 @@ def parse_kolada(
                 Problem(file_name, "no pages given", expected="at least one Kolada page")
             )
         h = hashlib.sha256()
-        for i, page in enumerate(data):
+        for i, page in enumerate(cast(Sequence[bytes], data)):
             name = f"{file_name} (page {i + 1})"
-            pages.append((f"[{i}]", load_json(page, name)))
+            pages.append((f"[{i}]", load_json(page, name)))  # raises unless bytes
             h.update(hashlib.sha256(bytes(page)).digest())
         raw_all = h.hexdigest().encode()
     else:
@@ -209,7 +209,7 @@ def parse_kolada(
                     continue  # Kolada marks withdrawn values; they are not data
                 if not ok:
                     continue
-                key = (kpi, muni, period, GENDER_BREAKDOWN[gender])
+                key = (str(kpi), str(muni), int(cast(int, period)), GENDER_BREAKDOWN[gender])
                 if key in seen:
                     bad(
                         "duplicate value",
@@ -223,9 +223,9 @@ def parse_kolada(
                 value = float("nan") if v is None else float(v)
                 rows.append(
                     (
-                        f"kolada.{kpi}",
-                        muni,
-                        int(period),
+                        f"kolada.{key[0]}",
+                        key[1],
+                        key[2],
                         GENDER_BREAKDOWN[gender],
                         value,
                         "missing" if v is None else "ok",

@@ -151,3 +151,14 @@ def test_time_is_short() -> None:
     start = time.monotonic()
     RateLimiter(1, 0.01).acquire()
     assert time.monotonic() - start < 1.0
+
+
+def test_replay_index_file(replay: ReplayServer) -> None:
+    """Routes can be loaded from a recorded index (``fixtures/http/scb/index.json``)."""
+    replay.load("scb/index.json")
+    client, _ = fast_client()
+    cfg = client.get(replay.url + "/api/v2/config").json()
+    assert cfg["maxDataCells"] == 10000 and cfg["maxCallsPerTimeWindow"] == 30
+    # an unmatched request answers 404 naming the missing recording
+    with pytest.raises(FetchError, match="HTTP 404.*no recording"):
+        client.get(replay.url + "/api/v2/tables/NOPE/metadata")

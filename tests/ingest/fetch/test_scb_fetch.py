@@ -236,3 +236,28 @@ def test_get_with_valuecodes_and_post_fallback_for_long_urls(replay: ReplayServe
     long = client(replay, method="GET", max_url_length=300).fetch("TAB6571", sel)
     assert data_requests(replay)[-1].method == "POST"  # URL too long for SCB: POST instead
     assert short.observations.equals(long.observations) and len(short.observations) == 77
+
+
+def test_cache_resumes_interrupted_split_fetch(replay: ReplayServer, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    config = json.loads((FIXTURES / "scb" / "config.json").read_text())
+    config["maxDataCells"] = 100  # 231 cells -> 3 chunks of 33, 33, 11 DeSO x 3
+    setup_routes(replay, config)
+    state = {"n": 0}
+
+    def third_fails(req: RecordedRequest) -> Reply:
+        state["n"] += 1
+        return Reply.problem(503, "Service Unavailable", "down") if state["n"] >= 3 else slicer(req)
+
+    replay.add("POST", f"{API}/tables/TAB6571/data", third_fails)
+    c = client(replay)
+    c.http.cache_dir = tmp_path
+    c.http.max_retries = 0
+    with pytest.raises(FetchError):
+        c.fetch("TAB6571", {"Region": ["*"], "UtlBakgrund": ["*"]})
+    assert len(data_requests(replay)) == 3
+    replay.add("POST", f"{API}/tables/TAB6571/data", slicer)  # the service is back
+    c2 = client(replay)
+    c2.http.cache_dir = tmp_path
+    parsed = c2.fetch("TAB6571", {"Region": ["*"], "UtlBakgrund": ["*"]})
+    assert len(data_requests(replay)) == 4  # only the missing chunk was requested again
+    assert len(parsed.observations) == 231

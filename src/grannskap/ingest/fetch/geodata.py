@@ -18,6 +18,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from grannskap.errors import ConfigError, FetchError
 from grannskap.ingest.fetch.http import HttpClient, RateLimiter, build_url
@@ -87,7 +88,7 @@ class GeodataClient:
             if kommun is not None:
                 params.append(("CQL_FILTER", f"{kommun_field or KOMMUN_FIELD[layer]}='{kommun}'"))
             url = build_url(self.base_url, "", params)
-            doc = self.http.get(url).json()
+            doc: Any = self.http.get(url).json()
             requests += 1
             page = _check_page(doc, url)
             for f in page:
@@ -135,7 +136,7 @@ class GeodataClient:
         return GeodataResult(path, layer, len(collection["features"]), requests)
 
 
-def _check_page(doc: object, url: str) -> list[dict]:
+def _check_page(doc: Any, url: str) -> list[dict]:
     if (
         not isinstance(doc, dict)
         or doc.get("type") != "FeatureCollection"

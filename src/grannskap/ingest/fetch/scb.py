@@ -128,8 +128,7 @@ def expand_values(expressions: Sequence[str], codes: Sequence[str], variable: st
                 f"`{variable}`: top()/bottom() cannot be combined with other values ({list(expressions)})"
             )
         return Expression(count_only, tuple(expressions))
-    seen: set[str] = set()
-    return [c for c in out if not (c in seen or seen.add(c))]
+    return list(dict.fromkeys(out))
 
 
 def split_selection(selection: Mapping[str, Selected], max_cells: int) -> list[dict[str, Selected]]:
