@@ -93,6 +93,10 @@ _T: dict[str, dict[str, str]] = {
         "pre_bad": "Trender före start: de behandlade och jämförelseområdena utvecklades olika "
         "redan före start (Wald-test p = {p}). Skattningen kan vara snedvriden.",
         "pre_none": "Trender före start kunde inte prövas (för få förperioder).",
+        "pre_perm": " Permutationstest (omlottning av vilka områden som behandlas, giltigt även "
+        "med få behandlade områden): p = {p}.",
+        "pre_unrel": "Trender före start: Wald-testet (p = {p}) är opålitligt med bara {n} "
+        "behandlade områden och förkastar alldeles för ofta; gör ett permutationstest.",
         "clusters_ok": "{n} behandlade områden och {c} jämförelseområden.",
         "clusters_few": "Bara {n} behandlade områden (och {c} jämförelseområden): "
         "osäkerhetsmåtten bygger på approximationer för många områden och kan vara för snäva.",
@@ -153,6 +157,10 @@ _T: dict[str, dict[str, str]] = {
         "pre_bad": "Pre-treatment trends: treated and comparison areas already diverged before "
         "the start (Wald test p = {p}). The estimate may be biased.",
         "pre_none": "Pre-treatment trends could not be tested (too few pre-periods).",
+        "pre_perm": " Permutation test (reshuffling which areas are treated, valid with few "
+        "treated areas): p = {p}.",
+        "pre_unrel": "Pre-treatment trends: the Wald test (p = {p}) is unreliable with only {n} "
+        "treated areas and rejects far too often; run a permutation test.",
         "clusters_ok": "{n} treated areas and {c} comparison areas.",
         "clusters_few": "Only {n} treated areas (and {c} comparison areas): the uncertainty "
         "measures rely on many-area approximations and may be too narrow.",
@@ -296,20 +304,21 @@ def verdict_cs(
     f = lambda v: fmt_number(v, lang)  # noqa: E731
     lo, hi = agg.overall_ci  # type: ignore[attr-defined]
     checks: list[Check] = []
-    if res.pretest_p is None:  # type: ignore[attr-defined]
-        checks.append(Check("pretrend", "not_checked", t["pre_none"]))
-    elif res.pretest_p < pretest_level:  # type: ignore[attr-defined]
-        checks.append(Check("pretrend", "fail", t["pre_bad"].format(p=f(res.pretest_p))))  # type: ignore[attr-defined]
-    else:
-        checks.append(
-            Check(
-                "pretrend",
-                "ok",
-                t["pre_ok"].format(p=f(res.pretest_p), df=res.pretest_df),  # type: ignore[attr-defined]
-            )
-        )
     ug = np.asarray(res.unit_group)  # type: ignore[attr-defined]
     n_tr = int(np.isfinite(ug).sum())
+    p_wald = res.pretest_p  # type: ignore[attr-defined]
+    p_perm = getattr(res, "pretest_perm_p", None)
+    if p_wald is None:
+        checks.append(Check("pretrend", "not_checked", t["pre_none"]))
+    elif p_perm is None and n_tr < 30:
+        checks.append(Check("pretrend", "warning", t["pre_unrel"].format(p=f(p_wald), n=n_tr)))
+    else:
+        p_use = p_perm if p_perm is not None else p_wald
+        key = "pre_bad" if p_use < pretest_level else "pre_ok"
+        text = t[key].format(p=f(p_wald), df=res.pretest_df)  # type: ignore[attr-defined]
+        if p_perm is not None:
+            text += t["pre_perm"].format(p=f(p_perm))
+        checks.append(Check("pretrend", "fail" if key == "pre_bad" else "ok", text))
     checks.append(_count_checks(n_tr, len(ug) - n_tr, lang))
     checks.append(Check("control", "ok", t[f"control_{res.control}"]))  # type: ignore[attr-defined]
     if res.covariates:  # type: ignore[attr-defined]

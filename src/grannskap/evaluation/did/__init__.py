@@ -13,6 +13,7 @@ from grannskap.evaluation.did.aggregate import (
 )
 from grannskap.evaluation.did.cs import ATTgtResult, ControlGroup, EstMethod, att_gt
 from grannskap.evaluation.did.plot import event_study_plot
+from grannskap.evaluation.did.pretest import PermutationPretest, permutation_pretest
 from grannskap.evaluation.did.simple import DiD2x2Result, did_2x2
 from grannskap.evaluation.did.twfe import TWFEResult, event_study_twfe, twfe
 
@@ -23,6 +24,7 @@ __all__ = [
     "ControlGroup",
     "DiD2x2Result",
     "EstMethod",
+    "PermutationPretest",
     "TWFEResult",
     "aggregate",
     "att_gt",
@@ -30,5 +32,6 @@ __all__ = [
     "event_study_plot",
     "event_study_twfe",
     "multiplier_bootstrap",
+    "permutation_pretest",
     "twfe",
 ]

@@ -53,6 +53,9 @@ class ATTgtResult:
         Options used.
     pretest_stat, pretest_df, pretest_p : float | None
         Wald test that all pre-treatment ATT(g, t) are zero (``None`` without pre-periods).
+    pretest_perm_p : float | None
+        Permutation p-value of the same statistic, when computed
+        (:func:`grannskap.evaluation.did.pretest.permutation_pretest`; needed with few treated).
     notes : list of str
         Warnings met while estimating (repeated by the verdict).
     """
@@ -75,6 +78,7 @@ class ATTgtResult:
     pretest_df: int | None = None
     pretest_p: float | None = None
     covariates: tuple[str, ...] = ()
+    pretest_perm_p: float | None = None
     notes: list[str] = field(default_factory=list)
 
     @property
