@@ -197,6 +197,12 @@ def run_geodata(args: argparse.Namespace) -> int:
 
     if args.page_size < 1:
         raise ConfigError(f"`--page-size` was {args.page_size}; expected at least 1")
+    if args.db and args.layer.endswith("2025") and "2025" not in args.out.name:
+        # the importer reads the DeSO/RegSO version (2018/2020 or 2025) from the file name
+        raise ConfigError(
+            f"`--out` was {args.out.name!r}; with `--db` and layer {args.layer} the file name "
+            "must contain 2025 (e.g. deso_2025_1490.geojson) so the codes are stored as the 2025 division"
+        )
     client = GeodataClient(args.base_url, http=_http(args, 5, 1.0), page_size=args.page_size)
     res = client.fetch_to_file(args.layer, args.out, kommun=args.kommun)
     print(

@@ -9,6 +9,8 @@ import random
 import time
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grannskap.errors import FetchError
 from grannskap.ingest.fetch.http import HttpClient, RateLimiter, build_url
@@ -162,3 +164,44 @@ def test_replay_index_file(replay: ReplayServer) -> None:
     # an unmatched request answers 404 naming the missing recording
     with pytest.raises(FetchError, match="HTTP 404.*no recording"):
         client.get(replay.url + "/api/v2/tables/NOPE/metadata")
+
+
+ANSWERS = st.sampled_from(["ok", "429", "503", "drop", "400"])
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(ANSWERS, min_size=1, max_size=5), st.integers(0, 3))
+def test_any_answer_sequence_gives_whole_body_or_fetch_error(
+    answers: list[str], retries: int
+) -> None:
+    """Whatever the server does, the client returns the complete body or raises FetchError."""
+    body = b'{"value": [1, 2, 3], "status": {"1": ".."}}'
+    make = {
+        "ok": lambda: Reply(200, body, {"Content-Type": "application/json"}),
+        "429": lambda: Reply.problem(429, "Too many requests", "slow down", **{"Retry-After": "2"}),
+        "503": lambda: Reply.problem(503, "Service Unavailable", "busy"),
+        "drop": lambda: Reply(200, body, drop_after=7),
+        "400": lambda: Reply.problem(400, "Bad Request", "bad selection"),
+    }
+    with ReplayServer() as server:
+        server.add("GET", "/p", [make[a]() for a in answers])
+        client, slept = fast_client(max_retries=retries)
+        expected_ok, expected_n = False, retries + 1
+        for k in range(retries + 1):  # what a correct client must do (the last answer repeats)
+            a = answers[min(k, len(answers) - 1)]
+            if a in ("ok", "400"):
+                expected_ok, expected_n = a == "ok", k + 1
+                break
+        try:
+            resp = client.get(server.url + "/p")
+        except FetchError:
+            ok = False
+        else:
+            ok = True
+            assert resp.body == body  # never a partial body
+        assert ok == expected_ok
+        assert len(server.requests) == expected_n
+        assert len(slept) == expected_n - 1
+        for k, pause in enumerate(slept):
+            if answers[min(k, len(answers) - 1)] == "429":
+                assert pause == 2.0  # Retry-After honoured
