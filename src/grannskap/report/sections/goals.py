@@ -17,7 +17,9 @@ __all__ = ["NAME", "TITLE", "build"]
 
 
 def build(ctx: ReportContext) -> SectionResult:
-    import grannskap.goals as goals
+    import importlib
+
+    goals = importlib.import_module("grannskap.goals")
 
     fn = getattr(goals, "report_data", None)
     if fn is None:
