@@ -261,3 +261,11 @@ def test_cache_resumes_interrupted_split_fetch(replay: ReplayServer, tmp_path) -
     parsed = c2.fetch("TAB6571", {"Region": ["*"], "UtlBakgrund": ["*"]})
     assert len(data_requests(replay)) == 4  # only the missing chunk was requested again
     assert len(parsed.observations) == 231
+
+
+def test_config_limits_tighten_the_rate_limiter(replay: ReplayServer) -> None:
+    """``/config`` says 30 calls per 10 s (PxWebApi reference answer): a looser limiter adapts."""
+    setup_routes(replay)
+    c = client(replay)
+    assert c.max_cells == 10000
+    assert (c.http.limiter.calls, c.http.limiter.period) == (30, 10.0)  # type: ignore[union-attr]

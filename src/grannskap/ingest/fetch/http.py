@@ -69,6 +69,14 @@ class RateLimiter:
         self._taken: collections.deque[float] = collections.deque()
         self._lock = threading.Lock()
 
+    def tighten(self, calls: int, period: float) -> None:
+        """Make the limit at least as strict as ``calls`` per ``period`` (e.g. a server's own)."""
+        if calls < 1 or period <= 0:
+            return
+        with self._lock:
+            self.calls = min(self.calls, calls)
+            self.period = max(self.period, float(period))
+
     def acquire(self) -> float:
         """Take one token, waiting if needed; returns the seconds waited."""
         waited = 0.0

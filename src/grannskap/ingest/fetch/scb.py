@@ -209,6 +209,13 @@ class ScbClient:
                     f"{self.base_url}/config did not answer with an object", url=self.base_url
                 )
             self._config = doc
+            calls, window = doc.get("maxCallsPerTimeWindow"), doc.get("timeWindow")
+            if (
+                self.http.limiter is not None
+                and isinstance(calls, int)
+                and isinstance(window, int | float)
+            ):
+                self.http.limiter.tighten(calls, float(window))  # never faster than SCB allows
         return self._config
 
     @property
