@@ -111,6 +111,12 @@ def _compare(
 
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
+    try:  # one BLAS thread for every library: multi-threaded OpenBLAS spins badly on a shared box
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)
+    except ImportError:
+        pass
     from grannskap.evaluation.simulate import coverage_study, simulate_panel
 
     mp = pd.read_csv(os.path.join(SHARED, "evaluation_reference", "mpdta.csv"))

@@ -309,7 +309,8 @@ def _pretest(res: ATTgtResult) -> None:
             "no pre-treatment periods beyond the base period: parallel pre-trends cannot be tested",
         )
         return
-    v = res.vcov()[np.ix_(pre, pre)]
+    inf_pre = res.inf[:, pre]
+    v = inf_pre.T @ inf_pre / res.n_units**2
     a = res.att[pre]
     try:
         stat = float(a @ np.linalg.solve(v, a))
