@@ -16,9 +16,9 @@ Conventions (identical to PySAL ``segregation`` 2.5, read from its source
   lagged and then rounded to whole persons (``round_counts=True``; PySAL's ``.round(0)``);
 * distances are Euclidean between the given points (use centroids in a projected CRS).
 
-Unlike PySAL, the neighbourhood is a sparse matrix built from a k-d tree with the largest
-bandwidth as cut-off (``scipy.spatial.cKDTree.query_pairs``); no dense n x n matrix is ever
-formed, so 50,000 areas fit in well under 2 GiB.
+Unlike PySAL, neighbours come from a k-d tree with the bandwidth as cut-off
+(``scipy.spatial.cKDTree.query_pairs``) and the kernel-weighted sums are computed pair by
+pair; no dense n x n matrix is ever formed, so 50,000 areas fit in well under 2 GiB.
 """
 
 from __future__ import annotations
@@ -89,9 +89,9 @@ class Neighbours:
         del pairs
         diff = coords[self.i] - coords[self.j]
         self.d = np.sqrt((diff * diff).sum(axis=1))
+        del diff
 
-    def weights(self, bandwidth: float, kernel: str = "triangular") -> sp.csr_matrix:
-        """Symmetric kernel weights with 1 on the diagonal, as a CSR matrix."""
+    def _check(self, bandwidth: float) -> None:
         if bandwidth > self.max_distance:
             raise InputError(
                 Problem(
@@ -101,10 +101,35 @@ class Neighbours:
                     expected=f"<= {self.max_distance}",
                 )
             )
-        keep = self.d <= bandwidth
-        w = _kernel_values(self.d[keep] / bandwidth, kernel)
+
+    def _pair_weights(
+        self, bandwidth: float, kernel: str
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        self._check(bandwidth)
+        if bandwidth < self.max_distance:
+            keep = self.d <= bandwidth
+            i, j, d = self.i[keep], self.j[keep], self.d[keep]
+        else:
+            i, j, d = self.i, self.j, self.d
+        w = _kernel_values(d / bandwidth, kernel)
+        return i, j, w
+
+    def lag(self, cols: np.ndarray, bandwidth: float, kernel: str = "triangular") -> np.ndarray:
+        """``W @ cols`` without forming W: two weighted bincounts per column plus the diagonal."""
+        i, j, w = self._pair_weights(bandwidth, kernel)
+        cols = np.asarray(cols, dtype="float64")
+        out = cols.copy()  # the area itself, weight 1
+        for k in range(cols.shape[1]):
+            v = cols[:, k]
+            out[:, k] += np.bincount(i, weights=w * v[j], minlength=self.n)
+            out[:, k] += np.bincount(j, weights=w * v[i], minlength=self.n)
+        return out
+
+    def weights(self, bandwidth: float, kernel: str = "triangular") -> sp.csr_matrix:
+        """Symmetric kernel weights with 1 on the diagonal, as a CSR matrix."""
+        i, j, w = self._pair_weights(bandwidth, kernel)
         nz = w != 0.0
-        i, j, w = self.i[keep][nz], self.j[keep][nz], w[nz]
+        i, j, w = i[nz], j[nz], w[nz]
         diag = np.arange(self.n, dtype=np.int32)
         rows = np.concatenate([i, j, diag])
         cols = np.concatenate([j, i, diag])
@@ -143,19 +168,17 @@ def kernel_weights(
     return neighbours(coords, bandwidth, check_crs=check_crs).weights(bandwidth, kernel)
 
 
-def _lagged_columns(W: sp.csr_matrix, cols: np.ndarray, round_counts: bool) -> np.ndarray:
-    lag = np.asarray(W @ cols)
-    return np.round(lag) if round_counts else lag
-
-
 def _index_on_lag(
-    index: str, c: np.ndarray, W: sp.csr_matrix, group: int, round_counts: bool
+    index: str, c: np.ndarray, nb: Neighbours, h: float, kernel: str, group: int, round_counts: bool
 ) -> float:
     if index in TWO_GROUP_INDICES:
-        x_t = np.column_stack([c[:, group], c.sum(axis=1)])
-        lag = _lagged_columns(W, x_t, round_counts)
+        lag = nb.lag(np.column_stack([c[:, group], c.sum(axis=1)]), h, kernel)
+        if round_counts:
+            np.round(lag, out=lag)
         return float(TWO_GROUP_INDICES[index](lag[:, 0], lag[:, 1]))
-    lag = _lagged_columns(W, c, round_counts)
+    lag = nb.lag(c, h, kernel)
+    if round_counts:
+        np.round(lag, out=lag)
     return float(MULTI_GROUP_INDICES[index](lag))
 
 
@@ -171,8 +194,8 @@ def spatial_lag(
     """Local-environment counts: kernel-weighted sums of every column of ``counts``."""
     c = as_counts(counts)
     xy = _coords(coords, c.shape[0], check_crs)
-    W = Neighbours(xy, distance).weights(distance, kernel)
-    return _lagged_columns(W, c, round_counts)
+    lag = Neighbours(xy, distance).lag(c, distance, kernel)
+    return np.round(lag) if round_counts else lag
 
 
 def _check_distance(distance: float) -> float:
@@ -218,8 +241,7 @@ def spatial_index(
         _check_two_group(c, group)
     xy = _coords(coords, c.shape[0], check_crs)
     h = _check_distance(distance)
-    W = Neighbours(xy, h).weights(h, kernel)
-    value = _index_on_lag(index, c, W, group, round_counts)
+    value = _index_on_lag(index, c, Neighbours(xy, h), h, kernel, group, round_counts)
     return IndexResult(
         name=f"spatial_{index}",
         statistic=value,
@@ -290,8 +312,8 @@ def multiscalar_profile(
     """Index at several bandwidths: the multiscalar segregation profile (Reardon et al. 2008).
 
     The first value (distance 0) is the aspatial index, as in PySAL
-    ``compute_multiscalar_profile``. The k-d tree is queried once at the largest distance
-    and every bandwidth reuses those pairs.
+    ``compute_multiscalar_profile``. Each bandwidth queries the k-d tree with its own
+    radius and sums neighbours with weighted ``bincount`` (no weight matrix is built).
     """
     _check_index(index)
     c = as_counts(counts)
@@ -303,10 +325,11 @@ def multiscalar_profile(
         raise InputError(
             Problem("distances", "no distances given", expected="one or more bandwidths in metres")
         )
-    nb = Neighbours(xy, max(ds))
     values = [float(batch_index(index, c, group=group))]
+    # one k-d tree query per distance: small radii are cheap, and no pair list larger than
+    # the current bandwidth needs is kept in memory
     for h in ds:
-        values.append(_index_on_lag(index, c, nb.weights(h, kernel), group, round_counts))
+        values.append(_index_on_lag(index, c, Neighbours(xy, h), h, kernel, group, round_counts))
     return ProfileResult(
         index=index, distances=np.array([0.0, *ds]), values=np.array(values), kernel=kernel
     )
