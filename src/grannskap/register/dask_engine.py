@@ -186,12 +186,15 @@ def _codes(arr: np.ndarray | Cat) -> tuple[np.ndarray, Any]:
     return codes.astype(np.int64), np.asarray(uniques)
 
 
-def _count_part(
-    part: Part, by: tuple[str, ...], counters: tuple[tuple[str, Cond], ...]
+Query = tuple[tuple[str, ...], tuple[tuple[str, Cond], ...]]  # (group keys, named conditions)
+
+
+def _count_batch(
+    batch: Batch,
+    by: tuple[str, ...],
+    counters: tuple[tuple[str, Cond], ...],
+    cache: dict[Cond, np.ndarray],
 ) -> pd.DataFrame:
-    cols = set(by).union(*(columns_of(c) for _, c in counters))
-    batch = read_batch(part, sorted(cols))
-    cache: dict[Cond, np.ndarray] = {}
     masks = {name: evaluate(cond, batch, cache) for name, cond in counters}
     if not by:
         return pd.DataFrame({name: [int(m.sum())] for name, m in masks.items()})
@@ -207,13 +210,21 @@ def _count_part(
     for k, (size, uniques) in zip(reversed(by), reversed(decoded), strict=True):
         code = rest % size - 1
         rest = rest // size
-        labels = np.append(uniques, None)[code]  # code -1 -> None (missing)
-        frame[k] = labels
+        frame[k] = np.append(uniques, None)[code]  # code -1 -> None (missing)
     for name, m in masks.items():
         # float weights of 0/1 sum exactly (far below 2**53) and are faster than inv[m]
         frame[name] = np.bincount(inv, weights=m, minlength=len(ugid)).astype(np.int64)
-    out = pd.DataFrame(frame)
-    return _typed_keys(out, by)
+    return _typed_keys(pd.DataFrame(frame), by)
+
+
+def _count_part(part: Part, queries: tuple[Query, ...]) -> list[pd.DataFrame]:
+    """Read a partition once and answer several group-by counts from it."""
+    cols: set[str] = set()
+    for by, counters in queries:
+        cols |= set(by).union(*(columns_of(c) for _, c in counters))
+    batch = read_batch(part, sorted(cols))
+    cache: dict[Cond, np.ndarray] = {}
+    return [_count_batch(batch, by, counters, cache) for by, counters in queries]
 
 
 def _typed_keys(out: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
@@ -227,11 +238,15 @@ def _typed_keys(out: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
     return out
 
 
-def _sum_counts(parts: list[pd.DataFrame], by: tuple[str, ...]) -> pd.DataFrame:
-    frame = pd.concat(parts, ignore_index=True)
-    if not by:
-        return frame.sum().to_frame().T.astype("int64")
-    return frame.groupby(list(by), dropna=False, sort=False).sum().reset_index()
+def _sum_counts(parts: list[list[pd.DataFrame]], queries: tuple[Query, ...]) -> list[pd.DataFrame]:
+    out = []
+    for i, (by, _) in enumerate(queries):
+        frame = pd.concat([p[i] for p in parts], ignore_index=True)
+        if not by:
+            out.append(frame.sum().to_frame().T.astype("int64"))
+        else:
+            out.append(frame.groupby(list(by), dropna=False, sort=False).sum().reset_index())
+    return out
 
 
 def _hist_part(
@@ -459,14 +474,22 @@ class DaskEngine:
     def count(
         self, source: RegisterSource, by: Sequence[str], counters: Mapping[str, Cond]
     ) -> pd.DataFrame:
+        return self.count_many(source, [(by, counters)])[0]
+
+    def count_many(
+        self, source: RegisterSource, queries: Sequence[tuple[Sequence[str], Mapping[str, Cond]]]
+    ) -> list[pd.DataFrame]:
+        """Several group-by counts in one pass over the data (each partition is read once)."""
         delayed = self._dask.delayed
-        by_t, ctr = tuple(by), tuple(counters.items())
-        leaves = [delayed(_count_part)(p, by_t, ctr) for p in self.partitions(source)]
-        root = self._tree(leaves, _sum_counts, by_t)
-        out = self._compute(root)
-        for name in counters:
-            out[name] = out[name].astype("int64")
-        return _normalise_keys(out, by) if by else out.reset_index(drop=True)
+        qs: tuple[Query, ...] = tuple((tuple(by), tuple(c.items())) for by, c in queries)
+        leaves = [delayed(_count_part)(p, qs) for p in self.partitions(source)]
+        results = self._compute(self._tree(leaves, _sum_counts, qs))
+        out = []
+        for (by, counters), frame in zip(queries, results, strict=True):
+            for name in counters:
+                frame[name] = frame[name].astype("int64")
+            out.append(_normalise_keys(frame, by) if by else frame.reset_index(drop=True))
+        return out
 
     def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
         parts = self.partitions(source)

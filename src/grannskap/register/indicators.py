@@ -274,9 +274,9 @@ def _obs(
 def aggregate(source: RegisterSource, engine: Engine, *, grid: bool = True) -> RegisterAggregates:
     """All area indicators of a register, on whichever engine is given.
 
-    Three passes over the data: the exact national median per year, then the counts per
-    DeSO-year and per grid-cell-year (the latter only when ``grid`` and the input has grid
-    cells or coordinates).
+    Passes over the data: the exact national median per year (one pass on DuckDB, usually two
+    on Dask), then the counts per DeSO-year and per grid-cell-year (the latter only when
+    ``grid`` and the input has grid cells or coordinates; one pass on Dask, two on DuckDB).
 
     Raises
     ------
@@ -291,15 +291,19 @@ def aggregate(source: RegisterSource, engine: Engine, *, grid: bool = True) -> R
     med["threshold"] = LOW_STANDARD_FRACTION * med["median"]
     thresholds = dict(zip(med["year"].astype(int), med["threshold"].astype(float), strict=True))
     ctr = counters(thresholds)
-    area = engine.count(source, ["year", "deso"], ctr)
+    want_grid = grid and ({"grid_cell"} <= set(source.columns) or {"x", "y"} <= set(source.columns))
+    pop = {k: v for k, v in ctr.items() if k.startswith("pop")}
+    queries: list[tuple[list[str], dict[str, Cond]]] = [(["year", "deso"], ctr)]
+    if want_grid:
+        queries.append((["year", "grid_cell"], pop))
+    counted = engine.count_many(source, queries)
+    area = counted[0]
     notes = [f"computed by the {engine.name} engine from {source.root}"]
     no_deso = int(area.loc[area["deso"].isna(), "pop"].sum())
     if no_deso:
         notes.append(f"{no_deso} person-year(s) without a DeSO code are not in any area")
-    grid_counts = None
-    if grid and ({"grid_cell"} <= set(source.columns) or {"x", "y"} <= set(source.columns)):
-        pop = {k: v for k, v in ctr.items() if k.startswith("pop")}
-        grid_counts = engine.count(source, ["year", "grid_cell"], pop)
+    grid_counts = counted[1] if want_grid else None
+    if grid_counts is not None:
         no_cell = int(grid_counts.loc[grid_counts["grid_cell"].isna(), "pop"].sum())
         if no_cell:
             notes.append(
