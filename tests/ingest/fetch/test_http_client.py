@@ -205,3 +205,9 @@ def test_any_answer_sequence_gives_whole_body_or_fetch_error(
         for k, pause in enumerate(slept):
             if answers[min(k, len(answers) - 1)] == "429":
                 assert pause == 2.0  # Retry-After honoured
+
+
+def test_only_http_urls() -> None:
+    client, _ = fast_client()
+    with pytest.raises(FetchError, match="only http"):
+        client.get("file:///etc/passwd")

@@ -176,6 +176,11 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
     ) -> Response:
         """One logical request: cached, rate limited, retried; raises :class:`FetchError`."""
+        scheme = urllib.parse.urlsplit(url).scheme
+        if scheme not in ("http", "https"):
+            raise FetchError(
+                f"{url}: only http(s) URLs can be fetched, not {scheme or 'a bare path'!r}", url=url
+            )
         cached = self._cache_path(method, url, body)
         if cached is not None and cached.is_file():
             return Response(200, url, {"X-Grannskap-Cache": "hit"}, cached.read_bytes())
@@ -217,7 +222,7 @@ class HttpClient:
         hdrs = {"User-Agent": self.user_agent, "Accept": "application/json", **(headers or {})}
         req = urllib.request.Request(url, data=body, headers=hdrs, method=method)
         try:
-            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 (http/https only, checked below)
+            with urllib.request.urlopen(req, timeout=self.timeout) as resp:  # noqa: S310 (http/https only, checked in request)
                 data = resp.read()
                 length = resp.headers.get("Content-Length")
                 if length is not None and length.isdigit() and len(data) != int(length):
