@@ -90,6 +90,10 @@ def _fill(db: Path, years: range, *, seed: int = 0) -> None:
             "VALUES ('sim-iv', 'regso2020', ?)",
             [code],
         )
+    con.execute(
+        "INSERT INTO funding (programme_id, kind, dimension, intervention_id, amount_sek) "
+        "VALUES ('p', 'spent', 'intervention', 'sim-iv', 1500000.00)"
+    )
     other_area = sorted(set(sim.area_code) - set(treated))[5]
     con.execute(
         "INSERT INTO intervention_area (intervention_id, area_system, area_code) "
@@ -147,6 +151,9 @@ def test_did_writes_outputs_labelled_simulated(db: Path, tmp_path: Path) -> None
     assert ctrl.reason.str.contains("områdestyp").all()
     assert "other interventions" in sv  # the area of "other" was left out and that is said
     assert "Permutationstest" in sv  # few treated areas: the pre-test is calibrated
+    cost = pd.read_csv(tmp_path / "cost_per_effect.csv").iloc[0]
+    assert cost.cost == 1_500_000 and cost.ratio == pytest.approx(1_500_000 / simple.att)
+    assert "Kostnad per enhet effekt" in sv
 
 
 def test_its_with_comparison(db: Path, tmp_path: Path) -> None:

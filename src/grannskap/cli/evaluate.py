@@ -37,6 +37,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--method", default="dr", choices=["dr", "reg", "ipw"], help="DiD estimator")
     p.add_argument("--bootstrap", type=int, default=999, help="multiplier-bootstrap draws")
+    p.add_argument(
+        "--cost",
+        type=float,
+        default=None,
+        metavar="SEK",
+        help="cost of the intervention (default: its spending in the funding ledger, if any)",
+    )
     p.add_argument("--out", required=True, metavar="DIR", help="output directory")
     add_db_argument(p)
     p.set_defaults(func=run)
@@ -105,7 +112,22 @@ def load_inputs(con: Any, intervention: str, outcome: str) -> dict[str, Any]:
         f"({','.join('?' * len(systems))})",
         systems,
     )
-    return dict(iv=iv.iloc[0], areas=areas, panel=panel, types=types, others=others, kommun=kommun)
+    cost = _read(
+        con,
+        "SELECT sum(amount_sek) AS total, count(*) AS n FROM funding "
+        "WHERE intervention_id = ? AND kind = 'spent'",
+        [intervention],
+    )
+    total = cost["total"].iloc[0] if int(cost["n"].iloc[0]) else None
+    return dict(
+        iv=iv.iloc[0],
+        areas=areas,
+        panel=panel,
+        types=types,
+        others=others,
+        kommun=kommun,
+        cost=None if total is None else float(total),
+    )
 
 
 def choose_controls(inputs: dict[str, Any], spec: str) -> tuple[list[str], Any, list[str]]:
@@ -242,9 +264,13 @@ def run(args: argparse.Namespace) -> int:
     panel.assign(data="simulated" if simulated else "observed").to_csv(
         out / "panel.csv", index=False
     )
-    verdicts = _DESIGNS[args.design](args, panel, treated, controls, start, notes, simulated, out)
+    verdicts, effect = _DESIGNS[args.design](
+        args, panel, treated, controls, start, notes, simulated, out
+    )
+    cost_texts = _cost(args, inputs["cost"], effect, simulated, out)
     for lang, v in verdicts.items():
         text = v if isinstance(v, str) else v.text()
+        text += cost_texts.get(lang, "")
         header = (
             f"{label}grannskap evaluate: intervention {args.intervention}, outcome "
             f"{args.outcome}, design {args.design}\n"
@@ -325,12 +351,13 @@ def _did(
         aggs["dynamic"], simulated=simulated, title=f"{args.intervention}: {args.outcome}"
     )
     fig.savefig(out / "event_study.png", dpi=120)
-    return {
+    verdicts = {
         lang: verdict_cs(
             res, aggs["simple"], outcome=args.outcome, lang=lang, mde=mde, simulated=simulated
         )
         for lang in ("sv", "en")
     }
+    return verdicts, (aggs["simple"].overall, aggs["simple"].overall_se)
 
 
 def _its(
@@ -356,10 +383,11 @@ def _its(
     if simulated:
         table["data"] = "simulated"
     table.to_csv(out / "result.csv", index=False)
-    return {
+    verdicts = {
         lang: verdict_its(res, outcome=args.outcome, lang=lang, simulated=simulated)
         for lang in ("sv", "en")
     }
+    return verdicts, res.effect_at(float(res.periods[-1]))
 
 
 def _sc(
@@ -407,9 +435,37 @@ def _sc(
     gaps.to_csv(out / "result.csv", index=False)
     res.weights.rename("weight").to_csv(out / "weights.csv")
     extra = "".join(f"- {n}\n" for n in notes)
-    return {
+    verdicts = {
         "sv": res.verdict_sv + ("\n" + extra if extra else ""),
         "en": res.verdict_en + ("\n" + extra if extra else ""),
+    }
+    return verdicts, None  # no standard error: cost per effect needs one
+
+
+def _cost(
+    args: Any, ledger_cost: float | None, effect: Any, simulated: bool, out: Path
+) -> dict[str, str]:
+    """Cost per unit of effect, from ``--cost`` or the ledger's spending on the intervention."""
+    import pandas as pd
+
+    from grannskap.evaluation.cost import cost_per_effect
+    from grannskap.evaluation.verdict import verdict_cost
+
+    cost = args.cost if args.cost is not None else ledger_cost
+    if cost is None or effect is None:
+        return {}
+    source = "--cost" if args.cost is not None else "funding ledger (kind 'spent')"
+    est, se = effect
+    if est == 0:
+        return {}
+    res = cost_per_effect(float(cost), float(est), float(se))
+    frame = pd.DataFrame([{**res.__dict__, "cost_source": source, "notes": "; ".join(res.notes)}])
+    if simulated:
+        frame["data"] = "simulated"
+    frame.to_csv(out / "cost_per_effect.csv", index=False)
+    return {
+        lang: "\n" + verdict_cost(res, lang=lang, simulated=False).text().split("\n", 2)[2]
+        for lang in ("sv", "en")
     }
 
 
