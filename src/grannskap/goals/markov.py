@@ -386,13 +386,18 @@ def simulate_paths(
     """
     code = {s: i for i, s in enumerate(model.states)}
     rng = np.random.default_rng(seed)
-    cum = np.cumsum(model.draws(n_draws, seed), axis=2)  # n x k x k
-    cum[:, :, -1] = 1.0
-    s = np.broadcast_to(current.map(code).to_numpy(dtype=np.int64), (n_draws, len(current))).copy()
-    rows = np.arange(n_draws)[:, None]
     k = len(model.states)
+    cum = np.cumsum(model.draws(n_draws, seed), axis=2)  # n x k x k
+    flat = np.ascontiguousarray(cum.reshape(n_draws * k, k)[:, : k - 1])
+    start = current.map(code).to_numpy(dtype=np.int64)
+    s = np.broadcast_to(start, (n_draws, len(current))).copy()
+    row_base = (np.arange(n_draws, dtype=np.int64) * k)[:, None]
     for _ in range(n_steps):
-        c = cum[rows, s]  # n x areas x k
         u = rng.random(s.shape)
-        s = np.minimum((u[..., None] > c).sum(axis=2), k - 1)
+        rows = (row_base + s).ravel()
+        new = np.zeros(s.size, dtype=np.int64)
+        # the new state is the number of cumulative probabilities below u (inverse CDF)
+        for j in range(k - 1):
+            new += u.ravel() > flat[rows, j]
+        s = new.reshape(s.shape)
     return s

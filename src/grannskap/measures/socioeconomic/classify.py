@@ -197,11 +197,10 @@ def classify(table: pd.DataFrame, rule: CutRule | None = None) -> Classification
             ]
         )
     used = df[~small]
-    stats = (
-        used.groupby(["year", "reference"])["index"]
-        .agg(mu="mean", sigma=lambda s: float(np.std(s.to_numpy(), ddof=rule.ddof)), n="size")
-        .reset_index()
-    )
+    grp = used.groupby(["year", "reference"])["index"]
+    stats = pd.DataFrame(
+        {"mu": grp.mean(), "sigma": grp.std(ddof=rule.ddof), "n": grp.size()}
+    ).reset_index()
     thin = stats[(stats["n"] < 2) | ~(stats["sigma"] > 0)]
     if not thin.empty:
         raise ValidationError(

@@ -28,6 +28,7 @@ __all__ = [
     "COMPONENT_COLUMNS",
     "IndexTable",
     "build_components",
+    "finalize_components",
     "aggregate_components",
     "compute_index",
 ]
@@ -107,15 +108,58 @@ def build_components(
                 )
             ]
         )
-    # every (area, year) present for any term must have every term with a value
-    expected = terms.groupby("component").size()
-    ok = obs[obs["value"].notna() | (obs["role"] == "share")]
-    if "numerator" in obs.columns:
-        share_ok = (obs["role"] != "share") | (
-            obs["numerator"].notna() & obs["denominator"].notna()
+    role = obs["role"].to_numpy()
+    value = obs["value"].to_numpy(dtype=float)
+    num = (
+        obs["numerator"].to_numpy(dtype=float) if "numerator" in obs else np.full(len(obs), np.nan)
+    )
+    den = (
+        obs["denominator"].to_numpy(dtype=float)
+        if "denominator" in obs
+        else np.full(len(obs), np.nan)
+    )
+    share = role == "share"
+    parts = pd.DataFrame(
+        {
+            "area_code": obs["area_code"].to_numpy(),
+            "year": obs["year"].to_numpy(),
+            "component": obs["component"].to_numpy(),
+            "num": np.where(role == "num", value, np.where(share, num, np.nan)),
+            "den": np.where(role == "den", value, np.where(share, den, np.nan)),
+            "pct": np.where(role == "pct", value, np.nan),
+            "base": np.where(role == "base", value, np.nan),
+            "n_present": np.where(share, ~np.isnan(num) & ~np.isnan(den), ~np.isnan(value)).astype(
+                np.int64
+            ),
+        }
+    )
+    grouped = (
+        parts.groupby(["area_code", "year", "component"], sort=False)
+        .agg(
+            num=("num", "sum"),
+            den=("den", "sum"),
+            pct=("pct", "sum"),
+            base=("base", "sum"),
+            n_present=("n_present", "sum"),
         )
-        ok = obs[(obs["value"].notna() | (obs["role"] == "share")) & share_ok]
-    present = ok.groupby(["area_code", "year", "component"]).size().unstack("component")
+        .reset_index()
+    )
+    return finalize_components(grouped, profile, source=source)
+
+
+def finalize_components(
+    grouped: pd.DataFrame, profile: Profile, *, source: str = "observation"
+) -> pd.DataFrame:
+    """Check completeness and form numerators/denominators from per-group sums.
+
+    ``grouped`` has one row per (``area_code, year, component``) with the sums ``num, den``
+    (count and share series), ``pct, base`` (percentage series) and ``n_present`` (how many of
+    the component's series had a value). Used by :func:`build_components` and by the
+    database edge, which forms the same sums in SQL.
+    """
+    terms = _term_table(profile)
+    expected = terms.groupby("component").size()
+    present = grouped.pivot(index=["area_code", "year"], columns="component", values="n_present")
     present = present.reindex(columns=expected.index).fillna(0)
     missing = present.lt(expected, axis=1)
     if missing.to_numpy().any():
@@ -132,35 +176,27 @@ def build_components(
                 )
             )
         raise ValidationError(problems)
-
-    keys = ["area_code", "year", "component"]
-    parts = []
-    counts = obs[obs["role"].isin(["num", "den"])]
-    if not counts.empty:
-        wide = counts.pivot_table(
-            index=keys, columns="role", values="value", aggfunc="sum", observed=True
-        )
-        parts.append(pd.DataFrame({"numerator": wide["num"], "denominator": wide["den"]}))
-    shares = obs[obs["role"] == "share"]
-    if not shares.empty:
-        s = shares.set_index(keys)
-        parts.append(pd.DataFrame({"numerator": s["numerator"], "denominator": s["denominator"]}))
-    pct = obs[obs["role"].isin(["pct", "base"])]
-    if not pct.empty:
-        wide = pct.pivot_table(
-            index=keys, columns="role", values="value", aggfunc="sum", observed=True
-        )
-        parts.append(
-            pd.DataFrame(
-                {"numerator": wide["pct"] / 100.0 * wide["base"], "denominator": wide["base"]}
-            )
-        )
-    out = pd.concat(parts).reset_index()
-    out["year"] = out["year"].astype("int64")
-    out.attrs["percent_components"] = tuple(
-        c.key for c in profile.components if c.kind == "percent_times_base"
+    pct_keys = [c.key for c in profile.components if c.kind == "percent_times_base"]
+    is_pct = grouped["component"].isin(pct_keys).to_numpy()
+    out = pd.DataFrame(
+        {
+            "area_code": grouped["area_code"].to_numpy(),
+            "year": grouped["year"].to_numpy().astype("int64"),
+            "component": grouped["component"].to_numpy(),
+            "numerator": np.where(
+                is_pct,
+                grouped["pct"].to_numpy(dtype=float)
+                / 100.0
+                * grouped["base"].to_numpy(dtype=float),
+                grouped["num"].to_numpy(dtype=float),
+            ),
+            "denominator": np.where(
+                is_pct, grouped["base"].to_numpy(dtype=float), grouped["den"].to_numpy(dtype=float)
+            ),
+        }
     )
-    return out[list(COMPONENT_COLUMNS)]
+    out.attrs["percent_components"] = tuple(pct_keys)
+    return out
 
 
 def aggregate_components(
@@ -177,9 +213,11 @@ def aggregate_components(
     codes mixed with a 2018 key, which must not be summed silently.
     """
     cw = pd.Series(crosswalk) if not isinstance(crosswalk, pd.Series) else crosswalk
-    target = components["area_code"].map(cw)
-    if target.isna().any():
-        bad = sorted(components.loc[target.isna(), "area_code"].astype(str).unique())
+    # factorised keys and bincount sums: the same as a groupby-sum, without string hashing
+    codes, uniq = pd.factorize(components["area_code"])
+    pos = pd.Index(cw.index).get_indexer(np.asarray(uniq, dtype=object))
+    if (pos < 0).any():
+        bad = sorted(str(u) for u, p in zip(uniq, pos, strict=True) if p < 0)
         raise ValidationError(
             [
                 Problem(
@@ -192,11 +230,25 @@ def aggregate_components(
                 for code in bad
             ]
         )
-    summed = (
-        components.assign(area_code=target.to_numpy())
-        .groupby(["area_code", "year", "component"], sort=True)[["numerator", "denominator"]]
-        .sum()
-        .reset_index()
+    tcode_u, tuniq = pd.factorize(cw.to_numpy()[pos])
+    t = tcode_u[codes]
+    ycode, yuniq = pd.factorize(components["year"])
+    ccode, cuniq = pd.factorize(components["component"])
+    ny, nc = len(yuniq), len(cuniq)
+    key = (t.astype(np.int64) * ny + ycode) * nc + ccode
+    size = len(tuniq) * ny * nc
+    num = np.bincount(key, weights=components["numerator"].to_numpy(dtype=float), minlength=size)
+    den = np.bincount(key, weights=components["denominator"].to_numpy(dtype=float), minlength=size)
+    seen = np.bincount(key, minlength=size) > 0
+    k = np.flatnonzero(seen)
+    summed = pd.DataFrame(
+        {
+            "area_code": np.asarray(tuniq, dtype=object)[k // (ny * nc)],
+            "year": np.asarray(yuniq, dtype=np.int64)[(k // nc) % ny],
+            "component": np.asarray(cuniq, dtype=object)[k % nc],
+            "numerator": num[k],
+            "denominator": den[k],
+        }
     )
     summed.attrs.update(components.attrs)
     return summed
@@ -221,13 +273,8 @@ def compute_index(
     prof = profile.with_weights(weights) if weights else profile
     w = prof.weights
     keys = list(prof.keys)
-    wide = components.pivot_table(
-        index=["area_code", "year"],
-        columns="component",
-        values=["numerator", "denominator"],
-        aggfunc="sum",
-    )
-    missing_cols = [k for k in keys if ("numerator", k) not in wide.columns]
+    present = set(pd.unique(components["component"]))
+    missing_cols = [k for k in keys if k not in present]
     if missing_cols:
         raise ValidationError(
             [
@@ -237,10 +284,30 @@ def compute_index(
                 for k in missing_cols
             ]
         )
-    frame = pd.DataFrame(index=wide.index)
+    # one row per (area, year), built from factorised keys (a fast unstack)
+    ac, au = pd.factorize(components["area_code"])
+    yc, yu = pd.factorize(components["year"])
+    rc, ru = pd.factorize(ac.astype(np.int64) * len(yu) + yc)
+    n_rows = len(ru)
+    comp = components["component"].to_numpy()
+    num_all = components["numerator"].to_numpy(dtype=float)
+    den_all = components["denominator"].to_numpy(dtype=float)
+    cols: dict[str, np.ndarray] = {}
     for k in keys:
-        frame[f"{k}_num"] = wide[("numerator", k)]
-        frame[f"{k}_den"] = wide[("denominator", k)]
+        m = comp == k
+        num = np.full(n_rows, np.nan)
+        den = np.full(n_rows, np.nan)
+        num[rc[m]] = num_all[m]
+        den[rc[m]] = den_all[m]
+        cols[f"{k}_num"], cols[f"{k}_den"] = num, den
+    index = pd.MultiIndex.from_arrays(
+        [
+            np.asarray(au, dtype=object)[ru // len(yu)],
+            np.asarray(yu, dtype=np.int64)[ru % len(yu)],
+        ],
+        names=["area_code", "year"],
+    )
+    frame = pd.DataFrame(cols, index=index)
     nan_rows = frame.isna().any(axis=1)
     if nan_rows.any():
         bad = frame.index[nan_rows]

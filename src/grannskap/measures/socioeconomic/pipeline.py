@@ -18,6 +18,7 @@ from grannskap.measures.socioeconomic.index import (
     aggregate_components,
     build_components,
     compute_index,
+    finalize_components,
 )
 from grannskap.measures.socioeconomic.profiles import Profile, Term, choose_profile
 
@@ -48,7 +49,7 @@ class TypeResult:
 class Inputs:
     """What :func:`socioeconomic_types` needs, as read from the store."""
 
-    observations: pd.DataFrame
+    components: pd.DataFrame
     crosswalk: pd.Series
     profile: Profile
     from_system: str
@@ -56,9 +57,10 @@ class Inputs:
 
 
 def socioeconomic_types(
-    observations: pd.DataFrame,
+    observations: pd.DataFrame | None,
     profile: Profile,
     *,
+    components: pd.DataFrame | None = None,
     crosswalk: pd.Series | None = None,
     rule: CutRule | None = None,
     weights: dict[str, float] | None = None,
@@ -70,11 +72,17 @@ def socioeconomic_types(
     """Index and *områdestyper* from DeSO observations.
 
     ``crosswalk`` (from-code -> to-code) aggregates the counts to RegSO; ``None`` keeps the
-    level of the observations. ``official`` (``area_code, year, official``) is joined when
+    level of the observations. ``components`` (the output of :func:`build_components`) may
+    be given instead of ``observations``. ``official`` (``area_code, year, official``) is joined when
     given.
     """
     rule = rule or CutRule()
-    comps = build_components(observations, profile)
+    if components is not None:
+        comps = components
+    elif observations is not None:
+        comps = build_components(observations, profile)
+    else:
+        raise ValidationError([Problem("socioeconomic_types", "give observations or components")])
     if crosswalk is not None:
         comps = aggregate_components(comps, crosswalk, from_system=from_system, to_system=to_system)
     table = compute_index(
@@ -89,6 +97,14 @@ def socioeconomic_types(
         )
         frame["official"] = frame["official"].astype("Int64")
     return TypeResult(index=table, classification=cls, frame=frame, notes=table.notes + cls.notes)
+
+
+def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pd.DataFrame:
+    """Query to pandas through Arrow (about twice as fast as ``.df()`` for string keys)."""
+    try:
+        return con.sql(sql, params=params).to_arrow_table().to_pandas()
+    except (TypeError, AttributeError):  # older DuckDB without params in ``sql``
+        return con.execute(sql, params).df()
 
 
 def _level_systems(
@@ -120,19 +136,29 @@ def load_inputs(
         [from_system, *years],
     ).fetchall()
     prof = choose_profile([Term(a, b) for a, b in avail], profile)
-    terms = pd.DataFrame(
-        [(t.indicator_id, t.breakdown) for t in prof.terms()], columns=["indicator_id", "breakdown"]
-    )
+    from grannskap.measures.socioeconomic.index import _term_table
+
+    terms = _term_table(prof)
     con.register("_grannskap_terms", terms)
+    placeholders = ",".join("?" * len(years))
     try:
-        obs = con.execute(
-            "SELECT o.indicator_id, o.breakdown, o.area_code, o.year, o.value, o.numerator, o.denominator "
+        # the per-group sums of build_components, formed in DuckDB (same semantics)
+        grouped = _fetch(
+            con,
+            "SELECT o.area_code, o.year, t.component, "
+            "sum(CASE WHEN t.role = 'num' THEN o.value WHEN t.role = 'share' THEN o.numerator END) AS num, "
+            "sum(CASE WHEN t.role = 'den' THEN o.value WHEN t.role = 'share' THEN o.denominator END) AS den, "
+            "sum(CASE WHEN t.role = 'pct' THEN o.value END) AS pct, "
+            "sum(CASE WHEN t.role = 'base' THEN o.value END) AS base, "
+            "sum(CASE WHEN t.role = 'share' THEN CAST(o.numerator IS NOT NULL AND o.denominator IS NOT NULL AS INTEGER) "
+            "ELSE CAST(o.value IS NOT NULL AS INTEGER) END) AS n_present "
             "FROM observation o JOIN _grannskap_terms t USING (indicator_id, breakdown) "
-            f"WHERE o.area_system = ? AND o.year IN ({','.join('?' * len(years))})",
+            f"WHERE o.area_system = ? AND o.year IN ({placeholders}) GROUP BY ALL",
             [from_system, *years],
-        ).df()
+        )
     finally:
         con.unregister("_grannskap_terms")
+    obs = grouped
     found = set(obs["year"].unique()) if not obs.empty else set()
     absent = [y for y in years if y not in found]
     if absent:
@@ -163,8 +189,9 @@ def load_inputs(
                 ]
             )
         cw = key.set_index("from_code")["to_code"]
+    comps = finalize_components(grouped, prof, source=f"observation ({from_system})")
     return Inputs(
-        observations=obs,
+        components=comps,
         crosswalk=cw,
         profile=prof,
         from_system=from_system,
@@ -197,8 +224,9 @@ def classify_from_store(
     inp = load_inputs(con, years, level=level, profile=profile)
     official = load_official_types(con, years) if level == "regso" else None
     return socioeconomic_types(
-        inp.observations,
+        None,
         inp.profile,
+        components=inp.components,
         crosswalk=inp.crosswalk if level == "regso" else None,
         rule=rule,
         weights=weights,
