@@ -135,6 +135,11 @@ class SynthPanel:
         return replace(self, treated=int(unit), donors=np.asarray(donors, dtype=int))
 
 
+def _plain(values: Iterable[Hashable]) -> list[Hashable]:
+    """Python scalars for messages (``3`` rather than ``np.int64(3)``)."""
+    return [v.item() if isinstance(v, np.generic) else v for v in values]
+
+
 def _as_predictors(
     spec: Sequence[str | Predictor | tuple[str, Iterable[Hashable] | Hashable]] | None,
     outcome: str,
@@ -216,9 +221,9 @@ def prepare_panel(
     if len(times) == 0 or not treatment_start > times.min():
         raise EstimationError(
             f"treatment starts at {treatment_start!r}, not after the panel starts "
-            f"({times.min() if len(times) else 'empty panel'!r}): no pre-treatment periods"
+            f"({_plain([times.min()])[0] if len(times) else 'empty panel'!r}): no pre-treatment periods"
         )
-    pre_times = [t for t in times if t < treatment_start]
+    pre_times = _plain(t for t in times if t < treatment_start)
     if len(pre_times) < MIN_PRE_PERIODS:
         raise EstimationError(
             f"only {len(pre_times)} pre-treatment period(s) {pre_times}; the synthetic "
@@ -226,12 +231,12 @@ def prepare_panel(
         )
     if not any(t >= treatment_start for t in times):
         raise EstimationError(
-            f"treatment starts at {treatment_start!r}, after the last period {times.max()!r}: "
+            f"treatment starts at {treatment_start!r}, after the last period {_plain([times.max()])[0]!r}: "
             "no post-treatment period to evaluate"
         )
     y_tr = wide[treated]
     if y_tr.isna().any():
-        missing = [t for t, m in zip(times, y_tr.isna(), strict=True) if m]
+        missing = _plain(t for t, m in zip(times, y_tr.isna(), strict=True) if m)
         raise EstimationError(
             f"outcome {outcome!r} is missing for the treated unit {treated!r} in period(s) "
             f"{missing}; expected a value in every period"
@@ -248,7 +253,7 @@ def prepare_panel(
         raise EstimationError(
             f"optimize_periods {bad_opt} are not pre-treatment periods of the panel"
         )
-    incomplete = [u for u in pool if wide[u].isna().any()]
+    incomplete = _plain(u for u in pool if wide[u].isna().any())
     if incomplete:
         warnings.warn(
             f"{len(incomplete)} donor(s) dropped because the outcome is missing in some "
@@ -280,7 +285,7 @@ def prepare_panel(
         sub = frame.loc[frame[time].isin(p.periods), [unit, p.variable]]
         means = sub.groupby(unit)[p.variable].mean().reindex(list(units))
         if means.isna().any():
-            gone = list(means.index[means.isna()])
+            gone = _plain(means.index[means.isna()])
             if treated in gone:
                 raise EstimationError(
                     f"predictor {p.label} has no value for the treated unit {treated!r}"

@@ -1,0 +1,93 @@
+"""Published synthetic-control solutions, reproduced with the papers' predictor specifications.
+
+- Abadie & Gardeazabal (2003, AER 93:113-132): Cataluña 0.8508, Madrid 0.1492.
+- Abadie, Diamond & Hainmueller (2010, JASA 105:493-505), Table 2: Colorado .164,
+  Connecticut .069, Montana .199, Nevada .234, Utah .334; Figure 2/3: gap about -26 packs per
+  capita by 2000; Figure 8: California has the largest post/pre RMSPE ratio of 39 (p = 1/39).
+- Abadie, Diamond & Hainmueller (2015, AJPS 59:495-510), Table 2: Austria .42, USA .22,
+  Japan .16, Switzerland .11, Netherlands .09.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import pandas as pd
+import pytest
+
+from grannskap.evaluation.synth import fit_panel, prepare_panel, synthetic_control
+from grannskap.evaluation.synth.replication import basque_spec, germany_specs, prop99_spec
+
+
+def _weights(panel, fit) -> pd.Series:
+    return pd.Series(fit.w, index=panel.donor_names)
+
+
+def test_basque_weights(basque: pd.DataFrame) -> None:
+    panel = prepare_panel(basque, **basque_spec())
+    fit, _, _, gaps = fit_panel(panel)
+    w = _weights(panel, fit)
+    assert w["Cataluna"] == pytest.approx(0.8508, abs=0.01)
+    assert w["Madrid (Comunidad De)"] == pytest.approx(0.1492, abs=0.01)
+    assert w.drop(["Cataluna", "Madrid (Comunidad De)"]).max() < 0.01
+
+
+@pytest.fixture(scope="module")
+def prop99(smoking: pd.DataFrame):
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no data-quality or estimation warning expected here
+        return synthetic_control(smoking, **prop99_spec())
+
+
+def test_prop99_table2_weights(prop99) -> None:
+    published = {
+        "Colorado": 0.164,
+        "Connecticut": 0.069,
+        "Montana": 0.199,
+        "Nevada": 0.234,
+        "Utah": 0.334,
+    }
+    w = prop99.weights
+    for state, value in published.items():
+        assert w[state] == pytest.approx(value, abs=0.015), state
+    assert w.drop(list(published)).max() < 0.01
+    # pysyncon's default search stops at Colorado .62 / Connecticut .28 / Utah .10
+    assert w["Colorado"] < 0.3
+
+
+def test_prop99_gap_and_placebo_rank(prop99) -> None:
+    assert prop99.gaps.loc[2000] == pytest.approx(-26, abs=1.5)
+    assert prop99.rank == 1
+    assert prop99.placebos.n_units == 39
+    assert prop99.p_value == pytest.approx(1 / 39)
+    assert not prop99.fit_too_good
+    assert "rang 1 av 39" in prop99.verdict_sv
+    assert "ranks 1 of 39" in prop99.verdict_en
+
+
+def test_prop99_leave_one_out_and_in_time(prop99) -> None:
+    loo = prop99.leave_one_out
+    assert set(loo["dropped"]) == {"Colorado", "Connecticut", "Montana", "Nevada", "Utah"}
+    # every leave-one-out estimate stays clearly negative (ADH 2015-style robustness)
+    assert (loo["mean_post_gap"] < -10).all()
+    assert prop99.in_time is not None
+    assert abs(prop99.in_time.attrs["post_rmspe"]) < 0.5 * abs(prop99.post_rmspe)
+
+
+def test_germany_weights_with_training_v(germany: pd.DataFrame) -> None:
+    training, main = germany_specs()
+    train_panel = prepare_panel(germany, **training)
+    train_fit, *_ = fit_panel(train_panel)
+    panel = prepare_panel(germany, **main)
+    fit, *_ = fit_panel(panel, v=train_fit.v)
+    w = _weights(panel, fit)
+    published = {
+        "Austria": 0.42,
+        "USA": 0.22,
+        "Japan": 0.16,
+        "Switzerland": 0.11,
+        "Netherlands": 0.09,
+    }
+    for country, value in published.items():
+        assert w[country] == pytest.approx(value, abs=0.015), country
+    assert w.drop(list(published)).max() < 0.01
