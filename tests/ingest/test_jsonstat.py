@@ -317,3 +317,17 @@ def test_grannskap_import_dispatches_json_files(tmp_path: Path) -> None:
         con.close()
     assert first.rows == 231 and again.skipped
     assert n == (231,) and k == (2,)
+
+
+def test_indicator_kind_from_unit_and_label() -> None:
+    """Labels as in SCB exports 000006TA ("Låg ekonomisk standard, procent") and 000005FM."""
+    doc = small_doc()
+    doc["dimension"]["ContentsCode"]["category"] = {
+        "index": {"A": 0},
+        "label": {"A": "Låg ekonomisk standard, procent"},
+        "unit": {"A": {"base": "procent", "decimals": 0}},
+    }
+    assert parse_jsonstat2(enc(doc), "k.json").indicators[0].kind == "percent"
+    doc["dimension"]["ContentsCode"]["category"]["label"]["A"] = "Nettoinkomst, medianvärde, tkr"
+    doc["dimension"]["ContentsCode"]["category"]["unit"]["A"]["base"] = "tkr"
+    assert parse_jsonstat2(enc(doc), "k.json").indicators[0].kind == "median"

@@ -23,7 +23,7 @@ import hashlib
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -284,7 +284,9 @@ def parse_jsonstat2(
                     name_sv=labels[metric].get(c, c),
                     unit=units.get(c, ""),
                     source_table=tid,
-                    kind="count" if c in count_metrics else "other",
+                    kind="count"
+                    if c in count_metrics
+                    else _kind(units.get(c, ""), labels[metric].get(c, "")),
                 )
             )
     else:
@@ -549,6 +551,20 @@ def _positions(sizes: list[int], d: int) -> np.ndarray:
     inner = int(np.prod(sizes[d + 1 :], dtype=np.int64))
     outer = int(np.prod(sizes[:d], dtype=np.int64))
     return np.tile(np.repeat(np.arange(sizes[d]), inner), outer)
+
+
+def _kind(unit: str, label: str) -> Literal["percent", "amount", "median", "mean", "other"]:
+    """The indicator kind from SCB's unit and content label (Swedish or English)."""
+    text = f"{unit} {label}".lower()
+    if "median" in text:
+        return "median"
+    if "medel" in text or "mean" in text or "average" in text:
+        return "mean"
+    if "procent" in text or "percent" in text or "%" in text:
+        return "percent"
+    if "kronor" in text or "tkr" in text or "sek" in text:
+        return "amount"
+    return "other"
 
 
 def _is_total(code: str, label: str) -> bool:
