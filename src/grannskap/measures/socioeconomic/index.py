@@ -307,7 +307,7 @@ def compute_index(
         ],
         names=["area_code", "year"],
     )
-    frame = pd.DataFrame(cols, index=index)
+    frame = pd.DataFrame(cols, index=index).sort_index(level=["year", "area_code"])
     nan_rows = frame.isna().any(axis=1)
     if nan_rows.any():
         bad = frame.index[nan_rows]
