@@ -331,3 +331,51 @@ def test_indicator_kind_from_unit_and_label() -> None:
     doc["dimension"]["ContentsCode"]["category"]["label"]["A"] = "Nettoinkomst, medianvärde, tkr"
     doc["dimension"]["ContentsCode"]["category"]["unit"]["A"]["base"] = "tkr"
     assert parse_jsonstat2(enc(doc), "k.json").indicators[0].kind == "median"
+
+
+@given(
+    st.lists(st.integers(1, 4), min_size=0, max_size=2),
+    st.integers(1, 3),
+    st.integers(1, 3),
+    st.data(),
+)
+def test_cells_follow_row_major_order(
+    extra: list[int], n_regions: int, n_years: int, data: st.DataObject
+) -> None:
+    """Each value lands on the codes itertools.product gives for its position (JSON-stat 2: last
+    dimension varies fastest), whatever the number and order of dimensions."""
+    import itertools
+
+    dims = {
+        "Region": [f"14{k:02d}" for k in range(90, 90 + n_regions)],
+        "Tid": [str(2010 + y) for y in range(n_years)],
+    }
+    for j, n in enumerate(extra):
+        dims[f"V{j}"] = [f"c{i}" for i in range(n)]
+    order = data.draw(st.permutations(list(dims)))
+    size = [len(dims[d]) for d in order]
+    n = math.prod(size)
+    values = data.draw(
+        st.lists(st.one_of(st.none(), st.integers(0, 10**6)), min_size=n, max_size=n)
+    )
+    doc = {
+        "version": "2.0",
+        "class": "dataset",
+        "id": order,
+        "size": size,
+        "dimension": {d: {"category": {"index": dims[d]}} for d in order},
+        "extension": {"px": {"tableid": "T"}},
+        "value": values,
+    }
+    obs = parse_jsonstat2(enc(doc), "p.json").observations
+    assert len(obs) == n
+    for k, combo in enumerate(itertools.product(*(dims[d] for d in order))):
+        cell = dict(zip(order, combo, strict=True))
+        row = obs.iloc[k]
+        assert row.area_code == cell["Region"] and row.year == int(cell["Tid"])
+        expected_bd = ";".join(f"{d.lower()}={cell[d]}" for d in order if d.startswith("V"))
+        assert row.breakdown == expected_bd
+        if values[k] is None:
+            assert row.status == "missing" and math.isnan(row.value)
+        else:
+            assert row.value == values[k] and row.status == "ok"
