@@ -292,7 +292,7 @@ def _did(
     notes: list[str],
     simulated: bool,
     out: Path,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[float, float] | None]:
     import pandas as pd
 
     from grannskap.evaluation.did import aggregate, event_study_plot, permutation_pretest
@@ -369,7 +369,7 @@ def _its(
     notes: list[str],
     simulated: bool,
     out: Path,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[float, float] | None]:
     from grannskap.evaluation.its import its
     from grannskap.evaluation.verdict import verdict_its
 
@@ -399,7 +399,7 @@ def _sc(
     notes: list[str],
     simulated: bool,
     out: Path,
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], tuple[float, float] | None]:
     import pandas as pd
 
     from grannskap.errors import EstimationError

@@ -181,7 +181,6 @@ def coverage_study(
     est = np.empty(reps)
     se = np.empty(reps)
     truth = np.empty(reps)
-    cols = dict(outcome="value", unit="area_code", time="year", group="first_treat")
     covs = ["x"] if x_trend else []
     for i in range(reps):
         sim = simulate_panel(
@@ -203,7 +202,14 @@ def coverage_study(
             est[i], se[i] = res.coef[0], res.se[0]
             truth[i] = sim.true_att_simple
             continue
-        fit = att_gt(sim.data, **cols, covariates=covs)
+        fit = att_gt(
+            sim.data,
+            outcome="value",
+            unit="area_code",
+            time="year",
+            group="first_treat",
+            covariates=covs,
+        )
         if estimator == "cs_dynamic0":
             agg = aggregate(fit, "dynamic")
             j = int(np.nonzero(agg.labels == 0)[0][0])

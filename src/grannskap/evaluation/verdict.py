@@ -11,11 +11,19 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
 from grannskap._literals import Lang, validate_literal
+
+if TYPE_CHECKING:
+    from grannskap.evaluation.cost import CostEffectResult
+    from grannskap.evaluation.did.aggregate import AggregateResult
+    from grannskap.evaluation.did.cs import ATTgtResult
+    from grannskap.evaluation.did.simple import DiD2x2Result
+    from grannskap.evaluation.did.twfe import TWFEResult
+    from grannskap.evaluation.its import ITSResult
 
 __all__ = [
     "Check",
@@ -288,8 +296,8 @@ def _count_checks(n_treated: int, n_control: int, lang: str) -> Check:
 
 
 def verdict_cs(
-    res: object,
-    agg: object,
+    res: ATTgtResult,
+    agg: AggregateResult,
     *,
     outcome: str = "utfallet",
     lang: Lang = "sv",
@@ -302,11 +310,11 @@ def verdict_cs(
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
     f = lambda v: fmt_number(v, lang)  # noqa: E731
-    lo, hi = agg.overall_ci  # type: ignore[attr-defined]
+    lo, hi = agg.overall_ci
     checks: list[Check] = []
-    ug = np.asarray(res.unit_group)  # type: ignore[attr-defined]
+    ug = np.asarray(res.unit_group)
     n_tr = int(np.isfinite(ug).sum())
-    p_wald = res.pretest_p  # type: ignore[attr-defined]
+    p_wald = res.pretest_p
     p_perm = getattr(res, "pretest_perm_p", None)
     if p_wald is None:
         checks.append(Check("pretrend", "not_checked", t["pre_none"]))
@@ -315,32 +323,32 @@ def verdict_cs(
     else:
         p_use = p_perm if p_perm is not None else p_wald
         key = "pre_bad" if p_use < pretest_level else "pre_ok"
-        text = t[key].format(p=f(p_wald), df=res.pretest_df)  # type: ignore[attr-defined]
+        text = t[key].format(p=f(p_wald), df=res.pretest_df)
         if p_perm is not None:
             text += t["pre_perm"].format(p=f(p_perm))
         checks.append(Check("pretrend", "fail" if key == "pre_bad" else "ok", text))
     checks.append(_count_checks(n_tr, len(ug) - n_tr, lang))
-    checks.append(Check("control", "ok", t[f"control_{res.control}"]))  # type: ignore[attr-defined]
-    if res.covariates:  # type: ignore[attr-defined]
+    checks.append(Check("control", "ok", t[f"control_{res.control}"]))
+    if res.covariates:
         checks.append(
             Check(
                 "covariates",
                 "ok",
-                t["cov_yes"].format(cov=", ".join(res.covariates), meth=res.method),  # type: ignore[attr-defined]
+                t["cov_yes"].format(cov=", ".join(res.covariates), meth=res.method),
             )
         )
     else:
         checks.append(Check("covariates", "not_checked", t["cov_no"]))
     v = _core(
         "difference-in-differences (Callaway & Sant'Anna 2021)",
-        agg.overall,  # type: ignore[attr-defined]
+        agg.overall,
         lo,
         hi,
-        agg.alpha,  # type: ignore[attr-defined]
+        agg.alpha,
         lang,
         outcome,
         checks,
-        list(res.notes),  # type: ignore[attr-defined]
+        list(res.notes),
         mde,
         power,
         simulated,
@@ -351,7 +359,7 @@ def verdict_cs(
 
 
 def verdict_twfe(
-    res: object,
+    res: TWFEResult,
     *,
     term: str,
     n_treated: int,
@@ -364,19 +372,19 @@ def verdict_twfe(
     """Verdict of a TWFE regression coefficient ``term``."""
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
-    j = list(res.names).index(term)  # type: ignore[attr-defined]
-    lo, hi = res.ci()[j]  # type: ignore[attr-defined]
+    j = list(res.names).index(term)
+    lo, hi = res.ci()[j]
     checks = [_count_checks(n_treated, n_control, lang)]
     v = _core(
         "two-way fixed effects (cluster-robust CR1)",
-        float(res.coef[j]),  # type: ignore[attr-defined]
+        float(res.coef[j]),
         float(lo),
         float(hi),
-        res.alpha,  # type: ignore[attr-defined]
+        res.alpha,
         lang,
         outcome,
         checks,
-        list(res.notes),  # type: ignore[attr-defined]
+        list(res.notes),
         mde,
         0.8,
         simulated,
@@ -387,26 +395,26 @@ def verdict_twfe(
 
 
 def verdict_2x2(
-    res: object, *, outcome: str = "utfallet", lang: Lang = "sv", simulated: bool = False
+    res: DiD2x2Result, *, outcome: str = "utfallet", lang: Lang = "sv", simulated: bool = False
 ) -> Verdict:
     """Verdict of a 2x2 DiD."""
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
-    lo, hi = res.ci  # type: ignore[attr-defined]
+    lo, hi = res.ci
     checks = [
-        _count_checks(res.n_treated, res.n_control, lang),  # type: ignore[attr-defined]
+        _count_checks(res.n_treated, res.n_control, lang),
         Check("pretrend", "not_checked", t["pre_none"]),
     ]
     v = _core(
         "difference-in-differences 2×2",
-        res.estimate,  # type: ignore[attr-defined]
+        res.estimate,
         lo,
         hi,
-        res.alpha,  # type: ignore[attr-defined]
+        res.alpha,
         lang,
         outcome,
         checks,
-        list(res.notes),  # type: ignore[attr-defined]
+        list(res.notes),
         None,
         0.8,
         simulated,
@@ -417,7 +425,7 @@ def verdict_2x2(
 
 
 def verdict_its(
-    res: object,
+    res: ITSResult,
     *,
     outcome: str = "utfallet",
     lang: Lang = "sv",
@@ -433,35 +441,35 @@ def verdict_its(
     f = lambda v: fmt_number(v, lang)  # noqa: E731
     from scipy import stats
 
-    z = stats.norm.ppf(1 - res.alpha / 2)  # type: ignore[attr-defined]
-    period = float(res.periods[-1]) if horizon is None else float(horizon)  # type: ignore[attr-defined]
-    est, se = res.effect_at(period)  # type: ignore[attr-defined]
-    c, s = res.coef, res.se  # type: ignore[attr-defined]
+    z = stats.norm.ppf(1 - res.alpha / 2)
+    period = float(res.periods[-1]) if horizon is None else float(horizon)
+    est, se = res.effect_at(period)
+    c, s = res.coef, res.se
     checks = [
         Check(
             "length",
             "ok" if res.n_pre >= 8 else "warning",
             t["its_n"].format(pre=res.n_pre, post=res.n_post),
-        ),  # type: ignore[attr-defined]
-        Check("autocorrelation", "ok", t["its_ok"].format(rho=f(res.rho1), L=res.maxlags)),  # type: ignore[attr-defined]
+        ),
+        Check("autocorrelation", "ok", t["its_ok"].format(rho=f(res.rho1), L=res.maxlags)),
     ]
     v = _core(
-        "interrupted time series" + (" (comparative)" if res.comparison else ""),  # type: ignore[attr-defined]
+        "interrupted time series" + (" (comparative)" if res.comparison else ""),
         est,
         est - z * se,
         est + z * se,
-        res.alpha,  # type: ignore[attr-defined]
+        res.alpha,
         lang,
         outcome,
         checks,
-        list(res.notes),  # type: ignore[attr-defined]
+        list(res.notes),
         None,
         0.8,
         simulated,
     )
     v.headline += " " + t["its_head"].format(
         lvl_est=f(c[2]),
-        lvl=_lvl(res.alpha),  # type: ignore[attr-defined]
+        lvl=_lvl(res.alpha),
         lo=f(c[2] - z * s[2]),
         hi=f(c[2] + z * s[2]),
         slope=f(c[3]),
@@ -469,36 +477,36 @@ def verdict_its(
         shi=f(c[3] + z * s[3]),
     )
     v.cannot += [t["cannot_mech"], t["cannot_general"]]
-    if not res.comparison:  # type: ignore[attr-defined]
+    if not res.comparison:
         v.cannot.insert(0, t["cannot_its"])
     return v
 
 
 def verdict_cost(
-    res: object, *, currency: str = "kr", lang: Lang = "sv", simulated: bool = False
+    res: CostEffectResult, *, currency: str = "kr", lang: Lang = "sv", simulated: bool = False
 ) -> Verdict:
     """Verdict of a cost-per-effect calculation."""
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
     f = lambda v: fmt_number(v, lang)  # noqa: E731
-    if res.bounded:  # type: ignore[attr-defined]
+    if res.bounded:
         head = t["cost_head"].format(
-            ratio=f(res.ratio),  # type: ignore[attr-defined]
+            ratio=f(res.ratio),
             cur=currency,
-            lvl=_lvl(res.alpha),  # type: ignore[attr-defined]
-            lo=f(res.ci_low),  # type: ignore[attr-defined]
-            hi=f(res.ci_high),  # type: ignore[attr-defined]
-            meth=res.method,  # type: ignore[attr-defined]
+            lvl=_lvl(res.alpha),
+            lo=f(res.ci_low),
+            hi=f(res.ci_high),
+            meth=res.method,
         )
     else:
-        head = t["cost_unb"].format(ratio=f(res.ratio), cur=currency)  # type: ignore[attr-defined]
-    checks = [Check("note", "warning", t["note"].format(msg=m)) for m in res.notes]  # type: ignore[attr-defined]
+        head = t["cost_unb"].format(ratio=f(res.ratio), cur=currency)
+    checks = [Check("note", "warning", t["note"].format(msg=m)) for m in res.notes]
     return Verdict(
         _design("cost per unit of effect", lang),
         lang,
-        res.ratio,  # type: ignore[attr-defined]
-        res.ci_low,  # type: ignore[attr-defined]
-        res.ci_high,  # type: ignore[attr-defined]
+        res.ratio,
+        res.ci_low,
+        res.ci_high,
         head,
         checks,
         [t["cost_can"]],
