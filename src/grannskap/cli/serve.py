@@ -1,0 +1,65 @@
+"""``grannskap serve [--demo] [--db PATH] [--host 127.0.0.1] [--port 8000]``: the read-only dashboard."""
+
+from __future__ import annotations
+
+import argparse
+
+from grannskap.cli import add_db_argument
+
+__all__ = ["register", "run"]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("serve", help="serve the read-only dashboard on localhost")
+    p.add_argument(
+        "--demo",
+        action="store_true",
+        help="build the embedded demo database first (into ./grannskap-demo.duckdb unless --db is given)",
+    )
+    p.add_argument(
+        "--host", default="127.0.0.1", help="interface to listen on (default: 127.0.0.1)"
+    )
+    p.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 = any free port)")
+    p.add_argument(
+        "--kommun",
+        default="1490",
+        metavar="CODE",
+        help="default municipality (default: 1490 Borås)",
+    )
+    p.add_argument(
+        "--min-count", type=int, default=None, metavar="N", help="small-count threshold (default 5)"
+    )
+    add_db_argument(p)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import logging
+
+    from grannskap.errors import ConfigError
+    from grannskap.web.server import make_app, serve
+
+    if not 0 <= args.port <= 65535:
+        raise ConfigError(f"--port was {args.port} but is expected to be between 0 and 65535")
+    db = args.db
+    if args.demo:
+        from grannskap.demo import build_demo
+        from grannskap.store import connect
+
+        if db == "grannskap.duckdb":
+            db = "grannskap-demo.duckdb"
+        con = connect(db)
+        try:
+            build_demo(con)
+        finally:
+            con.close()
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
+    print("preparing the dashboard ...", flush=True)
+    app = make_app(db, kommun=args.kommun, threshold=args.min_count)
+    try:
+        serve(app, args.host, args.port)
+    except KeyboardInterrupt:
+        pass
+    except OSError as exc:
+        raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
+    return 0

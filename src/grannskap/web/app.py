@@ -1,0 +1,611 @@
+"""The dashboard as a plain request -> response function (served by :mod:`grannskap.web.server`).
+
+Every parameter is validated against what the database holds; unknown kommun, area, year or
+table gives a helpful 404 page, a malformed request a 400 page, and an unexpected error a
+plain 500 page without traceback (logged on the server).
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import math
+import re
+from dataclasses import dataclass, field
+from importlib import resources
+from typing import Any
+from urllib.parse import parse_qs, urlencode
+
+import jinja2
+import pandas as pd
+
+from grannskap.errors import DataNotFoundError, GrannskapError
+from grannskap.report import svg
+from grannskap.report.context import Column, Figure, Table
+from grannskap.report.data import KEY_INDICATORS
+from grannskap.report.render import environment as report_environment
+from grannskap.report.render import format_cell
+from grannskap.web.data import AREA_SYSTEMS, Dashboard, DashboardCache, type_label
+
+__all__ = ["App", "Response", "CSP"]
+
+log = logging.getLogger("grannskap.web")
+
+CSP = (
+    "default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+    "base-uri 'none'; frame-ancestors 'none'"
+)
+_SECURITY = {
+    "Content-Security-Policy": CSP,
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
+SECTION_PAGES = (
+    "summary",
+    "areas",
+    "indicators",
+    "goals",
+    "segregation",
+    "police",
+    "programme",
+    "evaluation",
+    "funding",
+    "methods",
+)
+
+
+class HttpError(Exception):
+    def __init__(self, status: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.hint = hint
+
+
+@dataclass
+class Response:
+    status: int
+    body: bytes
+    content_type: str = "text/html; charset=utf-8"
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class App:
+    def __init__(self, cache: DashboardCache, default_kommun: str = "1490") -> None:
+        self.cache = cache
+        self.default_kommun = default_kommun
+        loader = jinja2.ChoiceLoader(
+            [
+                jinja2.PackageLoader("grannskap.web", "templates"),
+                jinja2.PackageLoader("grannskap.report", "templates"),
+            ]
+        )
+        self._envs: dict[str, jinja2.Environment] = {}
+        for lang in ("sv", "en"):
+            env = report_environment(lang).overlay(loader=loader)
+            self._envs[lang] = env
+
+    # ---- entry point ------------------------------------------------------------------
+    def handle(self, path: str, query: str = "") -> Response:
+        lang = "sv"
+        try:
+            params = self._params(query)
+            lang = self._choice(params, "lang", ("sv", "en"), "sv")
+            return self._route(path, params, lang)
+        except HttpError as exc:
+            return self._error(exc.status, exc.message, exc.hint, lang)
+        except DataNotFoundError as exc:
+            return self._error(404, str(exc), "", lang)
+        except GrannskapError as exc:
+            return self._error(400, str(exc), "", lang)
+        except Exception:  # noqa: BLE001 - never show a traceback to the browser
+            log.exception("error while serving %s?%s", path, query)
+            return self._error(500, "internal error", "", lang)
+
+    # ---- parameters ---------------------------------------------------------------------
+    @staticmethod
+    def _params(query: str) -> dict[str, str]:
+        if len(query) > 2000:
+            raise HttpError(400, "the query string is too long")
+        try:
+            parsed = parse_qs(
+                query, keep_blank_values=True, strict_parsing=False, max_num_fields=20
+            )
+        except ValueError as exc:
+            raise HttpError(400, f"malformed query string: {exc}") from None
+        out = {}
+        for k, v in parsed.items():
+            if len(v) != 1:
+                raise HttpError(400, f"parameter {k!r} was given {len(v)} times; give it once")
+            out[k] = v[0]
+        return out
+
+    @staticmethod
+    def _allow(params: dict[str, str], allowed: tuple[str, ...]) -> None:
+        allowed = (*allowed, "kommun", "lang")
+        for k in params:
+            if k not in allowed:
+                raise HttpError(
+                    400, f"unknown parameter {k!r}", f"allowed here: {', '.join(sorted(allowed))}"
+                )
+
+    @staticmethod
+    def _choice(params: dict[str, str], key: str, options: tuple[str, ...], default: str) -> str:
+        value = params.get(key, default)
+        if value not in options:
+            raise HttpError(
+                404 if key != "lang" else 400,
+                f"{key} {value!r} is not known",
+                f"expected one of: {', '.join(options)}",
+            )
+        return value
+
+    def _dash(self, params: dict[str, str], lang: str) -> Dashboard:
+        kommun = params.get("kommun", self.default_kommun)
+        if not re.fullmatch(r"\d{4}", kommun) or kommun not in self.cache.kommuner:
+            raise HttpError(
+                404,
+                f"kommun {kommun!r} is not in the database",
+                "expected a four-digit municipality code such as 1490 (Borås)",
+            )
+        return self.cache.get(kommun, lang)
+
+    # ---- routing ------------------------------------------------------------------------
+    def _route(self, path: str, params: dict[str, str], lang: str) -> Response:
+        if path.startswith("/static/"):
+            return self._static(path[len("/static/") :])
+        if path == "/healthz":
+            return Response(200, b"ok", "text/plain; charset=utf-8")
+        if path == "/favicon.ico":
+            return Response(204, b"", "image/x-icon")
+        parts = [p for p in path.split("/") if p]
+        if not parts:
+            self._allow(params, ())
+            return self._home(self._dash(params, lang), params)
+        head = parts[0]
+        if head == "areas" and len(parts) == 1:
+            self._allow(params, ("level",))
+            return self._areas(self._dash(params, lang), params)
+        if head == "area" and len(parts) == 3:
+            self._allow(params, ())
+            return self._area(self._dash(params, lang), params, parts[1], parts[2])
+        if head == "indicators" and len(parts) == 1:
+            self._allow(params, ("indicator", "level", "year"))
+            return self._indicators(self._dash(params, lang), params)
+        if head == "goals" and len(parts) == 1:
+            self._allow(params, ("malomrade",))
+            return self._goals(self._dash(params, lang), params)
+        if head == "section" and len(parts) == 2:
+            self._allow(params, ())
+            return self._section(self._dash(params, lang), params, parts[1])
+        if head == "download" and len(parts) == 2:
+            self._allow(params, ())
+            return self._download(self._dash(params, lang), parts[1])
+        raise HttpError(404, f"page {path!r} does not exist", "start from the overview page /")
+
+    # ---- helpers -------------------------------------------------------------------------
+    def _render(
+        self, d: Dashboard, template: str, params: dict[str, str], status: int = 200, **kw: Any
+    ) -> Response:
+        env = self._envs[d.ctx.lang]
+        base = {"kommun": d.ctx.kommun, "lang": d.ctx.lang}
+
+        def url(path: str, **extra: Any) -> str:
+            q = {**base, **{k: v for k, v in extra.items() if v is not None}}
+            return path + "?" + urlencode(q)
+
+        html = env.get_template(template).render(
+            d=d,
+            ctx=d.ctx,
+            t=d.ctx.t,
+            url=url,
+            params=params,
+            sections=SECTION_PAGES,
+            kommuner=sorted(self.cache.kommuner.items(), key=lambda kv: kv[1]),
+            link_prefix="",
+            **kw,
+        )
+        return Response(status, html.encode("utf-8"))
+
+    def _error(self, status: int, message: str, hint: str, lang: str) -> Response:
+        env = self._envs.get(lang, self._envs["sv"])
+        html = env.get_template("error.html.j2").render(
+            status=status, message=message, hint=hint, lang=lang
+        )
+        return Response(status, html.encode("utf-8"))
+
+    @staticmethod
+    def _static(name: str) -> Response:
+        if not re.fullmatch(r"[a-z0-9_-]+\.(css|js|svg)", name):
+            raise HttpError(404, f"static file {name!r} does not exist")
+        if name == "report.css":  # the report's own stylesheet: same look as report.html
+            res = resources.files("grannskap.report").joinpath("templates").joinpath(name)
+        else:
+            res = resources.files("grannskap.web").joinpath("static").joinpath(name)
+        if not res.is_file():
+            raise HttpError(404, f"static file {name!r} does not exist")
+        ctype = {"css": "text/css", "js": "text/javascript", "svg": "image/svg+xml"}[
+            name.rsplit(".", 1)[1]
+        ]
+        return Response(
+            200, res.read_bytes(), ctype + "; charset=utf-8", {"Cache-Control": "max-age=3600"}
+        )
+
+    # ---- pages ---------------------------------------------------------------------------
+    def _tile_map(self, d: Dashboard, url: Any) -> Figure | None:
+        from grannskap.report.sections.areas import regso_tiles
+
+        type_cols = sorted(c for c in d.regso.columns if c.startswith("typ_"))
+        if not type_cols:
+            return None
+        fig = next((f for f in d.sections["areas"].figures if f.key == "tile-map"), None)
+        if fig is None:
+            return None
+        href = url("/area/regso/{code}").replace("%7B", "{").replace("%7D", "}")
+        tiles = regso_tiles(d.ctx, d.regso, type_cols[-1], href=href)
+        from grannskap.report.data import OMRADESTYP_LABELS
+
+        s = svg.tile_map(
+            tiles,
+            title=fig.title,
+            desc=fig.alt
+            + " "
+            + d.ctx.t(
+                "Varje ruta är en länk till områdets sida.", "Each tile links to the area's page."
+            ),
+            legend=OMRADESTYP_LABELS[d.ctx.lang],
+            unknown_label=d.ctx.t("uppgift saknas", "not known"),
+        )
+        return Figure(fig.key, fig.title, s, fig.alt, fig.source, fig.number)
+
+    def _url_factory(self, d: Dashboard) -> Any:
+        def url(path: str, **extra: Any) -> str:
+            return path + "?" + urlencode({"kommun": d.ctx.kommun, "lang": d.ctx.lang, **extra})
+
+        return url
+
+    def _home(self, d: Dashboard, params: dict[str, str]) -> Response:
+        return self._render(
+            d,
+            "home.html.j2",
+            params,
+            tile_fig=self._tile_map(d, self._url_factory(d)),
+            summary=d.sections["summary"],
+        )
+
+    def _areas(self, d: Dashboard, params: dict[str, str]) -> Response:
+        level = self._choice(params, "level", ("regso", "deso", "stadsdel", "police"), "regso")
+        rows = sorted(
+            ((code, name) for (lv, code), name in d.names.items() if lv == level),
+            key=lambda r: r[0],
+        )
+        return self._render(
+            d,
+            "areas.html.j2",
+            params,
+            level=level,
+            rows=rows,
+            tile_fig=self._tile_map(d, self._url_factory(d)) if level == "regso" else None,
+        )
+
+    def _comparison_figure(
+        self,
+        d: Dashboard,
+        title: str,
+        series: list[tuple[str, dict[str, float]]],
+        source: str,
+        key: str,
+    ) -> tuple[Figure, Table]:
+        keys = [k for k in KEY_INDICATORS if any(k.key in s for _, s in series)]
+        cats = [k.name(d.ctx.lang) for k in keys]
+        ser = [(name, [float(vals.get(k.key, math.nan)) for k in keys]) for name, vals in series]
+        alt = d.ctx.t("Stapeldiagram: ", "Bar chart: ") + "; ".join(
+            f"{c}: " + ", ".join(f"{n} {format_cell(v[i], 'pct1', d.ctx.lang)}" for n, v in ser)
+            for i, c in enumerate(cats)
+        )
+        fig = Figure(
+            key,
+            title,
+            svg.bar_chart(cats, ser, title=title, desc=alt, lang=d.ctx.lang),
+            alt,
+            source,
+            1,
+        )
+        frame = pd.DataFrame({"indicator": cats, **{name: v for name, v in ser}})
+        cols = [Column("indicator", d.ctx.t("Nyckeltal", "Indicator"))] + [
+            Column(name, name, "pct1") for name, _ in ser
+        ]
+        return fig, Table(key, title, frame, cols, source, number=1)
+
+    def _area(self, d: Dashboard, params: dict[str, str], level: str, code: str) -> Response:
+        ctx = d.ctx
+        if level not in AREA_SYSTEMS:
+            raise HttpError(
+                404,
+                f"area level {level!r} is not known",
+                "expected one of: " + ", ".join(AREA_SYSTEMS),
+            )
+        if not _CODE.fullmatch(code) or not d.has_area(level, code):
+            raise HttpError(
+                404,
+                f"area {code!r} ({level}) is not in {ctx.kommun_name}",
+                ctx.t("Välj ett område på områdessidan.", "Pick an area on the areas page."),
+            )
+        name = d.area_name(level, code)
+        src = ctx.t(
+            f"SCB DeSO-tabeller, statistikår {ctx.year}; egen bearbetning.",
+            f"SCB DeSO tables, year {ctx.year}; own calculations.",
+        )
+        info: dict[str, Any] = {"level": level, "code": code, "name": name}
+        kom = (ctx.kommun_name, d.kommun_shares)
+        nat = (ctx.t("Riket", "Sweden"), d.riket_shares)
+        fig = table = None
+        if level == "regso":
+            row = d.regso[d.regso["regso"] == code].iloc[0]
+            vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
+            fig, table = self._comparison_figure(
+                d,
+                ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
+                [(name, vals), kom, nat],
+                src,
+                f"area-{code}",
+            )
+            info["population"] = row.get("population")
+            info["types"] = [
+                (c[4:], row[c], type_label(ctx.lang, row[c]))
+                for c in sorted(c for c in d.regso.columns if c.startswith("typ_"))
+                if pd.notna(row[c])
+            ]
+            info["stadsdel"] = row.get("stadsdel") if isinstance(row.get("stadsdel"), str) else None
+            info["deso"] = list(d.deso.loc[d.deso["regso"] == code, "deso"])
+        elif level == "deso":
+            row = d.deso[d.deso["deso"] == code].iloc[0]
+            vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
+            parent = d.regso[d.regso["regso"] == row["regso"]].iloc[0]
+            pv = {k.key: parent.get(k.key) for k in KEY_INDICATORS}
+            fig, table = self._comparison_figure(
+                d,
+                ctx.t(
+                    f"Nyckeltal {ctx.year}: DeSO {code}", f"Key indicators {ctx.year}: DeSO {code}"
+                ),
+                [(f"DeSO {code}", vals), (str(parent["name"]), pv), kom, nat],
+                src,
+                f"area-{code}",
+            )
+            info["population"] = row.get("population")
+            info["regso"] = (row["regso"], d.area_name("regso", row["regso"]))
+        elif level == "stadsdel":
+            row = d.stadsdel[d.stadsdel["code"] == code].iloc[0]
+            vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
+            fig, table = self._comparison_figure(
+                d,
+                ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
+                [(name, vals), kom, nat],
+                src,
+                f"area-{code}",
+            )
+            info["population"] = row.get("population")
+            info["members"] = [
+                (
+                    c,
+                    d.area_name("regso", c),
+                    d.regso.loc[
+                        d.regso["regso"] == c,
+                        sorted(c2 for c2 in d.regso.columns if c2.startswith("typ_")),
+                    ]
+                    .iloc[0]
+                    .tolist(),
+                )
+                for c in d.stadsdel_members.get(code, [])
+            ]
+            info["type_years"] = [
+                c[4:] for c in sorted(c2 for c2 in d.regso.columns if c2.startswith("typ_"))
+            ]
+            info["police"] = [
+                (p, d.area_name("police", p)) for p, s in d.police_stadsdel.items() if s == code
+            ]
+        else:  # police
+            info["stadsdel_link"] = d.police_stadsdel.get(code)
+        stadsdel_code = (
+            code
+            if level == "stadsdel"
+            else info.get("stadsdel")
+            if level == "regso"
+            else d.police_stadsdel.get(code)
+            if level == "police"
+            else None
+        )
+        police_codes = (
+            [code]
+            if level == "police"
+            else [p for p, s in d.police_stadsdel.items() if s == stadsdel_code]
+            if stadsdel_code
+            else []
+        )
+        hist = d.police[d.police["area_code"].isin(police_codes)].sort_values(["area_code", "year"])
+        from grannskap.report.sections.police import CATEGORY_LABELS
+
+        info["police_history"] = [
+            (r.name, int(r.year), CATEGORY_LABELS[ctx.lang].get(r.category, r.category))
+            for r in hist.itertuples()
+        ]
+        iv_ids = (
+            set(
+                d.intervention_areas.loc[
+                    (d.intervention_areas["area_system"] == "stadsdel")
+                    & (d.intervention_areas["area_code"] == stadsdel_code),
+                    "intervention_id",
+                ]
+            )
+            if stadsdel_code
+            else set()
+        )
+        ivs = d.interventions[d.interventions["intervention_id"].isin(iv_ids)]
+        info["interventions"] = _records(ivs)
+        sname = d.area_name("stadsdel", stadsdel_code) if stadsdel_code else None
+        if sname:
+            from grannskap.web.data import slug
+
+            fc = d.funding_categories
+            info["funding"] = [r for r in _records(fc) if slug(sname) in slug(str(r["category"]))]
+            info["stadsdel_name"] = sname
+        info["stadsdel_code"] = stadsdel_code
+        return self._render(d, "area.html.j2", params, info=info, fig=fig, table=table)
+
+    def _indicators(self, d: Dashboard, params: dict[str, str]) -> Response:
+        ctx = d.ctx
+        keys = [k.key for k in KEY_INDICATORS if k.key in d.regso.columns]
+        indicator = self._choice(params, "indicator", tuple(keys), keys[0])
+        level = self._choice(params, "level", ("regso", "deso", "stadsdel"), "regso")
+        years = tuple(
+            str(y)
+            for y in sorted(d.sections["indicators"].data.get("years", [ctx.year]))
+            if int(y) == ctx.year
+        ) or (str(ctx.year),)
+        year = params.get("year", str(ctx.year))
+        if year not in years:
+            raise HttpError(
+                404, f"no key-indicator data for year {year!r}", f"available: {', '.join(years)}"
+            )
+        k = next(k for k in KEY_INDICATORS if k.key == indicator)
+        if level == "regso":
+            frame = d.regso[["regso", "name", indicator]].rename(columns={"regso": "code"})
+        elif level == "deso":
+            frame = (
+                d.deso[["deso", indicator]]
+                .rename(columns={"deso": "code"})
+                .assign(name=lambda f: "DeSO " + f["code"])
+            )
+        else:
+            frame = d.stadsdel[["code", "name", indicator]]
+        frame = frame.sort_values(indicator, ascending=False, na_position="last")
+        ser = [(k.name(ctx.lang), list(frame[indicator].astype(float)))]
+        alt = (
+            ctx.t(
+                f"{k.name_sv} per område, {len(frame)} områden, sorterade från högst till lägst. {ctx.kommun_name}: ",
+                f"{k.name_en} per area, {len(frame)} areas, sorted from highest to lowest. {ctx.kommun_name}: ",
+            )
+            + format_cell(d.kommun_shares.get(indicator), "pct1", ctx.lang)
+            + ", "
+            + ctx.t("riket", "Sweden")
+            + ": "
+            + format_cell(d.riket_shares.get(indicator), "pct1", ctx.lang)
+            + "."
+        )
+        fig = Figure(
+            "indicator-ranking",
+            f"{k.name(ctx.lang)} ({k.population(ctx.lang)}), {year}",
+            svg.bar_chart(
+                list(frame["name"].astype(str)),
+                ser,
+                title=k.name(ctx.lang),
+                desc=alt,
+                lang=ctx.lang,
+            ),
+            alt,
+            ctx.t(
+                f"SCB {k.source_table}, statistikår {year}; egen bearbetning.",
+                f"SCB {k.source_table}, year {year}; own calculations.",
+            ),
+            1,
+        )
+        return self._render(
+            d,
+            "indicators.html.j2",
+            params,
+            fig=fig,
+            frame=frame,
+            indicator=k,
+            level=level,
+            year=year,
+            years=years,
+            keys=[(kk.key, kk.name(ctx.lang)) for kk in KEY_INDICATORS if kk.key in keys],
+        )
+
+    def _goals(self, d: Dashboard, params: dict[str, str]) -> Response:
+        ctx = d.ctx
+        mos = ctx.con.execute(
+            "SELECT malomrade_id, name_sv, name_en FROM malomrade ORDER BY ordinal"
+        ).fetchall()
+        ids = tuple(m[0] for m in mos)
+        mo = self._choice(params, "malomrade", ("all", *ids), "all")
+        sel = [m for m in mos if mo in ("all", m[0])]
+        indicators = [k for k in KEY_INDICATORS if k.malomrade_id in {m[0] for m in sel}]
+        ivs = (
+            d.interventions
+            if mo == "all"
+            else d.interventions[d.interventions["malomrade_id"] == mo]
+        )
+        fc = (
+            d.funding_categories
+            if mo == "all"
+            else d.funding_categories[d.funding_categories["malomrade_id"] == mo]
+        )
+        return self._render(
+            d,
+            "goals.html.j2",
+            params,
+            malomraden=mos,
+            selected=mo,
+            indicators=indicators,
+            interventions=_records(ivs),
+            funding=_records(fc),
+            goals_section=d.sections["goals"],
+        )
+
+    def _section(self, d: Dashboard, params: dict[str, str], name: str) -> Response:
+        if name not in SECTION_PAGES:
+            raise HttpError(
+                404,
+                f"section {name!r} does not exist",
+                "expected one of: " + ", ".join(SECTION_PAGES),
+            )
+        return self._render(d, "section.html.j2", params, section=d.sections[name])
+
+    def _download(self, d: Dashboard, name: str) -> Response:
+        m = re.fullmatch(r"([a-z0-9-]{1,60})\.(csv|xlsx)", name)
+        if not m or m.group(1) not in d.tables:
+            raise HttpError(
+                404,
+                f"table {name!r} does not exist",
+                "tables: " + ", ".join(f"{k}.csv" for k in sorted(d.tables)),
+            )
+        table, fmt = d.tables[m.group(1)], m.group(2)
+        frame = table.labelled()
+        fname = f"{table.key}-{d.ctx.kommun}-{d.ctx.year}.{fmt}"
+        headers = {"Content-Disposition": f'attachment; filename="{fname}"'}
+        if fmt == "csv":
+            buf = io.StringIO()
+            buf.write(f"# {table.title}\n# {d.ctx.t('Källa', 'Source')}: {table.source}\n")
+            frame.to_csv(buf, index=False)
+            return Response(
+                200, ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", headers
+            )
+        import tempfile
+        from pathlib import Path
+
+        from grannskap.report.context import SectionResult
+        from grannskap.report.xlsx import write_xlsx
+
+        with tempfile.TemporaryDirectory() as tmp:
+            path = write_xlsx(
+                [SectionResult("download", table.title, True, tables=[table])],
+                Path(tmp) / "t.xlsx",
+                d.ctx.lang,
+            )
+            body = path.read_bytes()
+        return Response(
+            200, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers
+        )
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with pandas' missing values turned into None (safe in templates)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
+
+
+def security_headers() -> dict[str, str]:
+    return dict(_SECURITY)

@@ -1,0 +1,233 @@
+"""What the dashboard shows, computed once per (kommun, language) from the read-only database.
+
+The section results are the report's own (:mod:`grannskap.report.sections`), so the dashboard
+and the report show the same charts and texts. Area pages are assembled from frames computed
+here; no request runs heavy queries.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+import pandas as pd
+
+from grannskap.errors import DataNotFoundError
+from grannskap.report.context import Column, ReportContext, SectionResult, Table
+from grannskap.report.data import KEY_INDICATORS, OMRADESTYP_LABELS, shares_by
+
+if TYPE_CHECKING:
+    import duckdb
+
+__all__ = ["Dashboard", "DashboardCache", "build_dashboard", "AREA_SYSTEMS", "slug"]
+
+AREA_SYSTEMS = {
+    "regso": "regso2020",
+    "deso": "deso2018",
+    "stadsdel": "stadsdel",
+    "police": "police",
+}
+
+
+def slug(text: str) -> str:
+    t = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode().lower()
+    return "".join(c if c.isalnum() else "-" for c in t).strip("-")
+
+
+@dataclass
+class Dashboard:
+    ctx: ReportContext
+    sections: dict[str, SectionResult]
+    regso: pd.DataFrame  # one row per RegSO (report.data.regso_table)
+    deso: pd.DataFrame  # deso, regso, key shares (percent), population
+    stadsdel: pd.DataFrame  # code, name, key shares, population
+    stadsdel_members: dict[str, list[str]]  # stadsdel code -> RegSO codes
+    police: pd.DataFrame  # area_code, name, year, category
+    police_stadsdel: dict[str, str]  # police code -> stadsdel code (matched by name)
+    interventions: pd.DataFrame
+    intervention_areas: pd.DataFrame
+    funding_categories: pd.DataFrame
+    kommun_shares: dict[str, float]
+    riket_shares: dict[str, float]
+    goals_types: pd.DataFrame | None
+    names: dict[tuple[str, str], str] = field(default_factory=dict)
+    tables: dict[str, Table] = field(default_factory=dict)
+
+    def area_name(self, level: str, code: str) -> str:
+        return self.names.get((level, code), code)
+
+    def has_area(self, level: str, code: str) -> bool:
+        return (level, code) in self.names
+
+
+def _area_tables(d: Dashboard) -> None:
+    """Download tables that are not in the report: DeSO shares and stadsdel shares."""
+    ctx = d.ctx
+    keys = [k for k in KEY_INDICATORS if k.key in d.deso.columns]
+    cols = [
+        Column("deso", "DeSO"),
+        Column("regso", "RegSO"),
+        Column("population", ctx.t("Folkmängd", "Population"), "int"),
+    ]
+    cols += [Column(k.key, k.name(ctx.lang), "pct1") for k in keys]
+    d.tables["deso-indicators"] = Table(
+        "deso-indicators",
+        ctx.t(
+            f"Nyckeltal per DeSO {ctx.year} (procent)",
+            f"Key indicators per DeSO {ctx.year} (percent)",
+        ),
+        d.deso,
+        cols,
+        ctx.t(
+            f"SCB DeSO-tabeller {ctx.year}; egen bearbetning.",
+            f"SCB DeSO tables {ctx.year}; own calculations.",
+        ),
+        ctx.t(
+            f"Färre än {ctx.threshold} personer visas som ”..”.",
+            f"Fewer than {ctx.threshold} persons shown as “..”.",
+        ),
+    )
+
+
+def build_dashboard(
+    con: duckdb.DuckDBPyConnection, kommun: str, lang: str, threshold: int | None = None
+) -> Dashboard:
+    from grannskap.report.build import build_context
+    from grannskap.report.render import render_section
+    from grannskap.report.sections import _common, build_sections
+
+    ctx = build_context(con, kommun, lang, threshold)
+    results = build_sections(ctx)
+    for s in results:
+        s.html = render_section(ctx, s)
+    sections = {s.name: s for s in results}
+    counts = _common.counts(ctx)
+    own = counts[counts["kommun"] == ctx.kommun]
+    rg = _common.regso(ctx)
+    ds = shares_by(own, "deso", ctx.threshold).pivot(
+        index="deso", columns="indicator", values="percent"
+    )
+    parent = own[["deso", "regso"]].drop_duplicates().set_index("deso")["regso"]
+    pop = own[own["indicator"] == "utlandsk_bakgrund"].groupby("deso")["den"].sum(min_count=1)
+    deso = ds.reset_index()
+    deso.insert(1, "regso", deso["deso"].map(parent))
+    deso.insert(2, "population", deso["deso"].map(pop).where(lambda s: s >= ctx.threshold))
+    cw = con.execute(
+        "SELECT c.from_code AS regso, c.to_code AS code, a.name FROM crosswalk c JOIN area a ON a.system = 'stadsdel' "
+        "AND a.code = c.to_code WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel' AND c.from_code LIKE ?",
+        [ctx.kommun + "%"],
+    ).df()
+    members = {code: sorted(g["regso"]) for code, g in cw.groupby("code")}
+    if not cw.empty:
+        sc = own.merge(cw, on="regso")
+        st = (
+            shares_by(sc, "code", ctx.threshold)
+            .pivot(index="code", columns="indicator", values="percent")
+            .reset_index()
+        )
+        st["name"] = st["code"].map(dict(zip(cw["code"], cw["name"], strict=False)))
+        st["population"] = st["code"].map(
+            sc[sc["indicator"] == "utlandsk_bakgrund"].groupby("code")["den"].sum()
+        )
+    else:
+        st = pd.DataFrame(columns=["code", "name", "population"])
+    kt = _common.key_table(ctx).set_index("indicator")
+    police = _common.police_rows(ctx)
+    pnames = (
+        police.sort_values("year")
+        .groupby("area_code")
+        .tail(1)
+        .set_index("area_code")["name"]
+        .to_dict()
+    )
+    pst = {}
+    for pcode, pname in pnames.items():
+        for scode, sname in zip(st["code"], st["name"], strict=False):
+            if slug(str(pname)).startswith(slug(str(sname))):
+                pst[pcode] = scode
+    iv = con.execute("SELECT * FROM intervention ORDER BY intervention_id").df()
+    ia = con.execute("SELECT * FROM intervention_area").df()
+    fc = con.execute(
+        "SELECT category, malomrade_id, amount_sek, source_note FROM funding WHERE kind = 'spent' AND dimension = 'category' "
+        "AND programme_id IN (SELECT programme_id FROM programme WHERE kommun_code = ?)",
+        [ctx.kommun],
+    ).df()
+    goals_types = None
+    if "goals" in ctx.cache:
+        goals_types = ctx.cache["goals"]
+    names: dict[tuple[str, str], str] = {}
+    for r in rg.itertuples():
+        names[("regso", r.regso)] = str(r.name)
+    for code in deso["deso"]:
+        names[("deso", code)] = f"DeSO {code}"
+    for code, name in zip(st["code"], st["name"], strict=False):
+        names[("stadsdel", code)] = str(name)
+    for code, name in pnames.items():
+        names[("police", code)] = str(name)
+    d = Dashboard(
+        ctx,
+        sections,
+        rg,
+        deso,
+        st,
+        members,
+        police,
+        pst,
+        iv,
+        ia,
+        fc,
+        kt["kommun"].to_dict(),
+        kt["riket"].to_dict(),
+        goals_types,
+        names,
+    )
+    for s in results:
+        for t in s.tables:
+            d.tables[t.key] = t
+    _area_tables(d)
+    return d
+
+
+class DashboardCache:
+    """Dashboards per (kommun, lang), built on first use under a lock; the connection is read-only."""
+
+    def __init__(
+        self, con: duckdb.DuckDBPyConnection, threshold: int | None = None, max_items: int = 8
+    ) -> None:
+        self._con = con
+        self._threshold = threshold
+        self._lock = threading.Lock()
+        self._items: dict[tuple[str, str], Dashboard] = {}
+        self._max = max_items
+        self.kommuner = dict(
+            con.execute("SELECT code, name FROM area WHERE system = 'kommun'").fetchall()
+        )
+
+    def get(self, kommun: str, lang: str) -> Dashboard:
+        if kommun not in self.kommuner:
+            raise DataNotFoundError(f"kommun {kommun!r} is not in the database")
+        key = (kommun, lang)
+        item = self._items.get(key)
+        if item is not None:
+            return item
+        with self._lock:
+            item = self._items.get(key)
+            if item is None:
+                cur = self._con.cursor()
+                try:
+                    item = build_dashboard(cur, kommun, lang, self._threshold)
+                finally:
+                    pass
+                if len(self._items) >= self._max:
+                    self._items.pop(next(iter(self._items)))
+                self._items[key] = item
+        return item
+
+
+def type_label(lang: str, typ: Any) -> str:
+    try:
+        return OMRADESTYP_LABELS[lang][int(typ)]
+    except (KeyError, TypeError, ValueError):
+        return ""
