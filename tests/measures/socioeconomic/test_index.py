@@ -170,3 +170,66 @@ def test_unknown_year_is_a_clear_error(small_db: Path) -> None:
             load_inputs(con, [1999])
     finally:
         con.close()
+
+
+def test_deso_2025_data_without_key_is_a_clear_error(tmp_path: Path) -> None:
+    """A year imported on DeSO 2025 with only the 2018 -> 2020 key in the database: the error
+    names the missing key instead of matching codes of different divisions."""
+    from grannskap.store import connect
+
+    db = tmp_path / "d25.duckdb"
+    con = connect(db)
+    rows = _obs(_good_rows("0001A0001") + _good_rows("0001A0002")).assign(
+        area_system="deso2025", year=2024, status="ok", import_id=0
+    )
+    con.register("rows", rows)
+    con.execute(
+        "INSERT INTO observation SELECT indicator_id, area_system, area_code, year, breakdown, "
+        "value, numerator, denominator, status, import_id FROM rows"
+    )
+    con.execute(
+        "INSERT INTO crosswalk VALUES ('deso2018', '0001A0001', 'regso2020', '0001R001', 1.0, 0)"
+    )
+    try:
+        with pytest.raises(ValidationError, match="deso2025 -> regso2025"):
+            classify_from_store(con, [2024])
+        # both divisions in one year: error naming the year
+        con.execute(
+            "INSERT INTO observation SELECT indicator_id, 'deso2018', area_code, year, breakdown, "
+            "value, numerator, denominator, status, import_id FROM rows"
+        )
+        with pytest.raises(ValidationError, match="year 2024 has DeSO data in both divisions"):
+            classify_from_store(con, [2024])
+    finally:
+        con.close()
+
+
+def test_scb_profile_chosen_when_register_variables_exist() -> None:
+    """Exact SCB variables (register.* share indicators with numerator/denominator, as written by
+    grannskap.register.indicators) are used when present."""
+    from grannskap.measures.socioeconomic import SCB_PROFILE, Term, choose_profile
+
+    avail = [Term("register.v1_lag_ekonomisk_standard"), Term("register.v2_forgymnasial_20_64")]
+    assert choose_profile(avail).name == "proxy"
+    avail.append(Term("register.v3_bistand_arbetsloshet_20_64"))
+    assert choose_profile(avail).name == "scb"
+    obs = pd.DataFrame(
+        [
+            (t.indicator_id, "", code, 2022, np.nan, n, d)
+            for code, (n, d) in (("0001A0001", (10, 100)), ("0001A0002", (30, 100)))
+            for t in SCB_PROFILE.terms()
+        ],
+        columns=[
+            "indicator_id",
+            "breakdown",
+            "area_code",
+            "year",
+            "value",
+            "numerator",
+            "denominator",
+        ],
+    )
+    comps = build_components(obs, SCB_PROFILE)
+    agg = aggregate_components(comps, pd.Series({"0001A0001": "0001R001", "0001A0002": "0001R001"}))
+    t = compute_index(agg, SCB_PROFILE).frame.iloc[0]
+    assert t["V1"] == pytest.approx(20.0) and t["index"] == pytest.approx(20.0)

@@ -60,7 +60,9 @@ def test_moving_one_component_by_the_distance_reaches_the_next_type() -> None:
         same = cut_types(moved.mean(axis=1).to_numpy(), 10.0, 4.0)
         assert (same == d.loc[has, "omradestyp"].to_numpy()).all()
     worse = d["delta_index_worse"].notna()
-    up = cut_types((d.loc[worse, "index"] + d.loc[worse, "delta_index_worse"]).to_numpy(), 10.0, 4.0)
+    up = cut_types(
+        (d.loc[worse, "index"] + d.loc[worse, "delta_index_worse"]).to_numpy(), 10.0, 4.0
+    )
     assert (up == d.loc[worse, "omradestyp"].to_numpy() - 1).all()
 
 
@@ -68,5 +70,7 @@ def test_closest_to_thresholds_sorted_by_sigma() -> None:
     d = distance_to_thresholds(_classified(), ["V1", "V2", "V3"])
     top = closest_to_thresholds(d, 5)
     assert len(top) == 5 and top["distance_z"].is_monotonic_increasing
-    either = np.minimum(d["delta_z_better"].abs().fillna(np.inf), d["delta_z_worse"].abs().fillna(np.inf))
+    either = np.minimum(
+        d["delta_z_better"].abs().fillna(np.inf), d["delta_z_worse"].abs().fillna(np.inf)
+    )
     assert top["distance_z"].iloc[0] == pytest.approx(either.min())

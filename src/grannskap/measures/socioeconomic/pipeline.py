@@ -31,6 +31,7 @@ __all__ = [
     "socioeconomic_types",
     "load_inputs",
     "load_official_types",
+    "deso_systems_by_year",
     "classify_from_store",
 ]
 
@@ -107,14 +108,62 @@ def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pd
         return con.execute(sql, params).df()
 
 
+_REGSO_OF = {"deso2018": "regso2020", "deso2025": "regso2025"}
+
+
+def deso_systems_by_year(con: duckdb.DuckDBPyConnection, years: list[int]) -> dict[str, list[int]]:
+    """Which DeSO division (``deso2018`` / ``deso2025``) holds each year's data.
+
+    A year with observations in both divisions is an error naming the year: the two divisions
+    must not be mixed within one year's national cut. Years without DeSO data map to
+    ``deso2018`` (and fail later with a clear "no data" error).
+    """
+    rows = con.execute(
+        "SELECT year, list(DISTINCT area_system ORDER BY area_system) FROM observation "
+        "WHERE area_system IN ('deso2018', 'deso2025') AND year IN "
+        f"({','.join('?' * len(years))}) GROUP BY year",
+        list(years),
+    ).fetchall()
+    mixed = [(int(y), s) for y, s in rows if len(s) > 1]
+    if mixed:
+        raise ValidationError(
+            [
+                Problem(
+                    "observation",
+                    f"year {y} has DeSO data in both divisions {s}; the index of one year must "
+                    "use one division (re-import with one key or convert with a crosswalk)",
+                    value=y,
+                )
+                for y, s in mixed
+            ]
+        )
+    found = {int(y): s[0] for y, s in rows}
+    out: dict[str, list[int]] = {}
+    for y in years:
+        out.setdefault(found.get(int(y), "deso2018"), []).append(int(y))
+    return out
+
+
 def _level_systems(
     con: duckdb.DuckDBPyConnection, level: str, years: list[int]
 ) -> tuple[str, str | None]:
-    if level == "deso":
-        return "deso2018", None
-    if level == "regso":
-        return "deso2018", "regso2020"
-    raise DataNotFoundError(f"`level` was {level!r} but is expected to be one of ['deso', 'regso']")
+    if level not in ("deso", "regso"):
+        raise DataNotFoundError(
+            f"`level` was {level!r} but is expected to be one of ['deso', 'regso']"
+        )
+    systems = deso_systems_by_year(con, years)
+    if len(systems) > 1:
+        raise ValidationError(
+            [
+                Problem(
+                    "observation",
+                    f"the years span two DeSO divisions {dict(systems)}; load them separately "
+                    "(classify_from_store does this per division)",
+                )
+            ]
+        )
+    from_system = next(iter(systems))
+    return from_system, (_REGSO_OF[from_system] if level == "regso" else None)
 
 
 def load_inputs(
@@ -200,14 +249,18 @@ def load_inputs(
 
 
 def load_official_types(
-    con: duckdb.DuckDBPyConnection, years: list[int] | None = None
+    con: duckdb.DuckDBPyConnection, years: list[int] | None = None, *, system: str | None = None
 ) -> pd.DataFrame:
-    """SCB's official types (indicator ``scb.omradestyp``) as ``area_code, year, official``."""
+    """SCB's official types (indicator ``scb.omradestyp``) as ``area_code, year, official``
+    (only those on RegSO division ``system`` when given)."""
     sql = "SELECT area_code, year, CAST(value AS BIGINT) AS official FROM observation WHERE indicator_id = 'scb.omradestyp'"
     params: list[object] = []
+    if system:
+        sql += " AND area_system = ?"
+        params.append(system)
     if years:
         sql += f" AND year IN ({','.join('?' * len(years))})"
-        params = list(years)
+        params += list(years)
     return con.execute(sql, params).df()
 
 
@@ -220,18 +273,36 @@ def classify_from_store(
     rule: CutRule | None = None,
     weights: dict[str, float] | None = None,
 ) -> TypeResult:
-    """Read the inputs of ``years`` from the database and compute index and types."""
-    inp = load_inputs(con, years, level=level, profile=profile)
-    official = load_official_types(con, years) if level == "regso" else None
-    return socioeconomic_types(
-        None,
-        inp.profile,
-        components=inp.components,
-        crosswalk=inp.crosswalk if level == "regso" else None,
-        rule=rule,
-        weights=weights,
-        level=level,
-        from_system=inp.from_system,
-        to_system=inp.to_system,
-        official=official,
+    """Read the inputs of ``years`` from the database and compute index and types.
+
+    Years on DeSO 2018 and on DeSO 2025 are computed separately (each with its own key to
+    RegSO 2020 / RegSO 2025) and stacked; ``frame`` then has an ``area_system`` column saying
+    which division each row is on. Codes of the two divisions are never matched to each other.
+    """
+    results = []
+    for _system, ys in deso_systems_by_year(con, sorted(set(years))).items():
+        inp = load_inputs(con, ys, level=level, profile=profile)
+        official = load_official_types(con, ys, system=inp.to_system) if level == "regso" else None
+        res = socioeconomic_types(
+            None,
+            inp.profile,
+            components=inp.components,
+            crosswalk=inp.crosswalk if level == "regso" else None,
+            rule=rule,
+            weights=weights,
+            level=level,
+            from_system=inp.from_system,
+            to_system=inp.to_system,
+            official=official,
+        )
+        res.frame.insert(2, "area_system", inp.to_system)
+        results.append(res)
+    if len(results) == 1:
+        return results[0]
+    first = results[0]
+    return TypeResult(
+        index=first.index,
+        classification=first.classification,
+        frame=pd.concat([r.frame for r in results], ignore_index=True),
+        notes=tuple(dict.fromkeys(n for r in results for n in r.notes)),
     )
