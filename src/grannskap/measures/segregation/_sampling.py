@@ -21,6 +21,8 @@ from scipy import stats
 
 __all__ = [
     "BinomialTable",
+    "PoissonTable",
+    "two_group_systematic",
     "two_group_permutation",
     "two_group_evenness",
     "multigroup_permutation",
@@ -33,75 +35,79 @@ __all__ = [
 _SD_WINDOW = 4.5
 
 
-class BinomialTable:
-    """Exact inverse-CDF sampler for independent ``Binomial(t_i, q)``, i = 1..n.
+class _InverseTable:
+    """Exact inverse-CDF sampler for n independent discrete variables with fixed laws.
 
-    The CDF of each area is tabulated on ``mean +- 4.5 sd``; draws whose uniform falls in the
-    remaining tails (probability < 1e-5) are inverted exactly with ``scipy.stats.binom.ppf``.
+    Each law is tabulated on a window ``lo..hi`` around its mean; draws whose uniform falls
+    outside the window's CDF range are inverted exactly by ``_ppf`` (scipy).
     """
 
-    def __init__(self, t: np.ndarray, q: float) -> None:
-        t = np.asarray(t, dtype=np.int64)
-        self.t = t
-        self.q = float(q)
-        n = t.shape[0]
-        mu = t * q
-        sd = np.sqrt(t * q * (1.0 - q))
-        lo = np.maximum(0, np.floor(mu - _SD_WINDOW * sd - 1)).astype(np.int64)
-        hi = np.minimum(t, np.ceil(mu + _SD_WINDOW * sd + 1)).astype(np.int64)
+    lo: np.ndarray
+    n: int
+
+    def _build(
+        self,
+        inv: np.ndarray,
+        lo: np.ndarray,
+        hi: np.ndarray,
+        closes: np.ndarray,
+        pmf0: np.ndarray,
+        F_lo: np.ndarray,
+    ) -> None:
+        """Tables for the distinct laws (rows); ``inv`` maps each area to its row.
+
+        ``closes``: hi is the top of the support (the CDF reaches 1 there). Areas with the
+        same law share one row, so the tables stay small and cache-resident.
+        """
+        self.inv = inv
+        self.n_areas = int(inv.shape[0])
+        n = lo.shape[0]
         width = hi - lo + 1
         W = int(width.max())
         self.lo, self.W, self.n = lo, W, n
         k = lo[:, None] + np.arange(W)[None, :]
         valid = k <= hi[:, None]
-        # pmf along each row by the recursion pmf(k+1) = pmf(k) (t-k)/(k+1) q/(1-q)
-        pmf0 = stats.binom.pmf(lo, t, q)
-        if q < 1.0:
-            with np.errstate(divide="ignore", invalid="ignore"):
-                ratio = np.where(
-                    valid[:, 1:],
-                    (t[:, None] - k[:, :-1]) / (k[:, :-1] + 1.0) * (q / (1.0 - q)),
-                    0.0,
-                )
-            pmf = np.empty((n, W))
-            pmf[:, 0] = pmf0
-            pmf[:, 1:] = pmf0[:, None] * np.cumprod(ratio, axis=1)
-        else:
-            pmf = np.zeros((n, W))
-            pmf[:, 0] = pmf0
-        pmf[~valid] = 0.0
-        self.F_lo = np.where(lo > 0, stats.binom.cdf(lo - 1, t, q), 0.0)
-        F = self.F_lo[:, None] + np.cumsum(pmf, axis=1)
-        self.F_hi = np.where(hi < t, F[np.arange(n), width - 1], 1.0)
-        # the last valid cell closes the distribution when the window reaches t
-        F[np.arange(n), width - 1] = np.where(hi < t, F[np.arange(n), width - 1], 1.0)
-        F[~valid] = 2.0  # never reached for u inside the window
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            ratio = np.where(valid[:, 1:], self._ratio(k[:, :-1]), 0.0)
+        pmf = np.empty((n, W))
+        pmf[:, 0] = pmf0
+        pmf[:, 1:] = pmf0[:, None] * np.cumprod(ratio, axis=1)
+        pmf = np.where(valid, pmf, 0.0)
+        self.F_lo = F_lo
+        F = F_lo[:, None] + np.cumsum(pmf, axis=1)
+        rows = np.arange(n)
+        last = F[rows, width - 1]
+        self.F_hi = np.where(closes, 1.0, last)
+        F[rows, width - 1] = np.where(closes, 1.0, last)
+        F = np.where(valid, F, 2.0)  # never reached for u inside the window
         # a sentinel after the last row stops the forward search for u in the upper tail
         self.F = np.append(F.ravel(), 2.0)
         # guide table: guide[i, g] = #{w : F[i, w] < g / W}; the product is nudged up so
         # that rounding can only make the guide smaller (the search walks forward only)
         G = W
         start = np.minimum(np.floor(F * (G * (1.0 + 1e-12))).astype(np.int64) + 1, G)
-        flat = (np.arange(n)[:, None] * (G + 1) + start).ravel()
+        flat = (rows[:, None] * (G + 1) + start).ravel()
         guide = np.bincount(flat, minlength=n * (G + 1)).reshape(n, G + 1)
         guide = np.minimum(np.cumsum(guide, axis=1)[:, :G], width[:, None] - 1)
-        self.guide = (guide + (np.arange(n) * W)[:, None]).ravel()
-        self.row_start = np.arange(n) * W
+        self.guide = (guide + (rows * W)[:, None]).ravel()
+        self.row_start = rows * W
         self.G = G
         # u outside (F_lo, F_hi] is inverted exactly by scipy; test it in one comparison
         self._mid = (self.F_lo + self.F_hi) / 2.0
         self._half = (self.F_hi - self.F_lo) / 2.0
 
-    def sample_t(self, rng: np.random.Generator, r: int) -> np.ndarray:
-        """``r`` independent draws, areas along the first axis: shape (n, r), int64.
+    def _ratio(self, k: np.ndarray) -> np.ndarray:  # pmf(k + 1) / pmf(k)
+        raise NotImplementedError
 
-        Areas along the first axis make all replicates of an area hit the same
-        (cache-resident) rows of the tables.
-        """
-        n, G = self.n, self.G
+    def _ppf(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def sample_t(self, rng: np.random.Generator, r: int) -> np.ndarray:
+        """``r`` independent draws, areas along the first axis: shape (n, r), int64."""
+        n, G, inv = self.n_areas, self.G, self.inv
         u = rng.random((n, r))
         gi = (u * G).astype(np.int64)
-        gi += (np.arange(n) * G)[:, None]
+        gi += (inv * G)[:, None]
         pos = self.guide[gi].reshape(-1)
         del gi
         u_f = u.reshape(-1)
@@ -110,11 +116,11 @@ class BinomialTable:
             pos[idx] += 1
             idx = idx[self.F[pos[idx]] < u_f[idx]]
         x = pos.reshape(n, r)
-        x -= (self.row_start - self.lo)[:, None]
-        tails = np.abs(u - self._mid[:, None]) >= self._half[:, None]
+        x -= (self.row_start - self.lo)[inv][:, None]
+        tails = np.abs(u - self._mid[inv][:, None]) >= self._half[inv][:, None]
         if tails.any():
             jj, rr = np.nonzero(tails)
-            x[jj, rr] = stats.binom.ppf(u[jj, rr], self.t[jj], self.q).astype(np.int64)
+            x[jj, rr] = self._ppf(u[jj, rr], inv[jj]).astype(np.int64)
         return x
 
     def sample(self, rng: np.random.Generator, r: int) -> np.ndarray:
@@ -122,29 +128,70 @@ class BinomialTable:
         return np.ascontiguousarray(self.sample_t(rng, r).T)
 
 
+class BinomialTable(_InverseTable):
+    """Independent ``Binomial(t_i, q)``, tabulated on ``mean +- 4.5 sd`` (tails: exact ppf)."""
+
+    def __init__(self, t: np.ndarray, q: float) -> None:
+        keys, inv = np.unique(np.asarray(t, dtype=np.int64), return_inverse=True)
+        t = keys
+        self.t, self.q = t, float(q)
+        mu = t * q
+        sd = np.sqrt(t * q * (1.0 - q))
+        lo = np.maximum(0, np.floor(mu - _SD_WINDOW * sd - 1)).astype(np.int64)
+        hi = np.minimum(t, np.ceil(mu + _SD_WINDOW * sd + 1)).astype(np.int64)
+        F_lo = np.where(lo > 0, stats.binom.cdf(lo - 1, t, q), 0.0)
+        self._build(inv.ravel(), lo, hi, hi >= t, stats.binom.pmf(lo, t, q), F_lo)
+
+    def _ratio(self, k: np.ndarray) -> np.ndarray:
+        if self.q >= 1.0:
+            return np.zeros(k.shape)
+        return (self.t[:, None] - k) / (k + 1.0) * (self.q / (1.0 - self.q))
+
+    def _ppf(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return stats.binom.ppf(u, self.t[rows], self.q)
+
+
+class PoissonTable(_InverseTable):
+    """Independent ``Poisson(mu_i)``, tabulated on ``mean +- 4.5 sd`` (tails: exact ppf)."""
+
+    def __init__(self, mu: np.ndarray) -> None:
+        mu, inv = np.unique(np.asarray(mu, dtype="float64"), return_inverse=True)
+        self.mu = mu
+        sd = np.sqrt(mu)
+        lo = np.maximum(0, np.floor(mu - _SD_WINDOW * sd - 1)).astype(np.int64)
+        hi = np.ceil(mu + _SD_WINDOW * sd + 1).astype(np.int64)
+        F_lo = np.where(lo > 0, stats.poisson.cdf(lo - 1, mu), 0.0)
+        self._build(inv.ravel(), lo, hi, mu <= 0, stats.poisson.pmf(lo, mu), F_lo)
+
+    def _ratio(self, k: np.ndarray) -> np.ndarray:
+        return self.mu[:, None] / (k + 1.0)
+
+    def _ppf(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
+        return stats.poisson.ppf(u, self.mu[rows])
+
+
 def _adjust_to_total(
     rng: np.random.Generator, x_t: np.ndarray, t: np.ndarray, X: int
 ) -> np.ndarray:
     """Top up / thin each replicate to exactly X selected persons; x_t is (n, r), in place."""
-    n, r = x_t.shape
     S = x_t.sum(axis=0)
-    reps = np.flatnonzero(S != X)
-    if not reps.size:
+    if (S == X).all():
         return x_t
-    up = S[reps] < X
-    pool = np.where(up[None, :], t[:, None] - x_t[:, reps], x_t[:, reps])
-    cum = np.cumsum(pool, axis=0)
+    up = S < X
+    # replicate-major cumulative pools (contiguous rows for searchsorted)
+    pool = np.where(up[:, None], t[None, :] - x_t.T, x_t.T)
+    cum = np.cumsum(pool, axis=1)
     del pool
     area_parts, col_parts, sign_parts = [], [], []
-    for c, rep in enumerate(reps):
+    for rep in np.flatnonzero(S != X):
         m = int(abs(X - S[rep]))
-        picks = rng.choice(int(cum[-1, c]), size=m, replace=False)
-        area_parts.append(np.searchsorted(cum[:, c], picks, side="right"))
+        picks = rng.choice(int(cum[rep, -1]), size=m, replace=False)
+        area_parts.append(np.searchsorted(cum[rep], picks, side="right"))
         col_parts.append(np.full(m, rep))
-        sign_parts.append(np.full(m, 1 if up[c] else -1))
-    flat = np.concatenate(area_parts) * r + np.concatenate(col_parts)
-    delta = np.bincount(flat, weights=np.concatenate(sign_parts), minlength=n * r)
-    x_t += delta.reshape(n, r).astype(np.int64)
+        sign_parts.append(np.full(m, 1 if up[rep] else -1, dtype=np.int64))
+    np.add.at(
+        x_t, (np.concatenate(area_parts), np.concatenate(col_parts)), np.concatenate(sign_parts)
+    )
     return x_t
 
 
@@ -233,6 +280,59 @@ def multigroup_evenness(
     n = t.shape[0]
     probs = np.broadcast_to(P, (r, n, P.shape[0]))
     return _conditional_binomials(rng, np.broadcast_to(t, (r, n)), probs)
+
+
+def two_group_systematic(
+    rng: np.random.Generator,
+    t: np.ndarray,
+    X: int,
+    Y: int,
+    r: int,
+    tables: tuple[PoissonTable, PoissonTable] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """PySAL's "systematic" null for two groups: x ~ Mult(X, t/T), y ~ Mult(Y, t/T).
+
+    Exact by Poissonisation: independent ``Poisson(X t_i / T)`` counts are, given their sum
+    S, multinomial(S, t/T); topping up with X - S further multinomial persons, or thinning
+    S - X of the drawn persons uniformly, leaves a multinomial(X, t/T) table. Returns
+    (r, n) views of area-major arrays for x and y.
+    """
+    t = np.asarray(t, dtype=np.int64)
+    T = int(t.sum())
+    p = t / T
+    cum_p = np.cumsum(p)
+    out = []
+    for Z, table in zip((X, Y), tables or (PoissonTable(X * p), PoissonTable(Y * p)), strict=True):
+        z = table.sample_t(rng, r)
+        S = z.sum(axis=0)
+        n = t.shape[0]
+        parts, cols, signs = [], [], []
+        for rep in np.flatnonzero(S != Z):
+            if S[rep] < Z:
+                m = int(Z - S[rep])
+                areas = np.minimum(
+                    np.searchsorted(cum_p, rng.random(m) * cum_p[-1], side="right"), n - 1
+                )
+                sign = 1
+            else:
+                m = int(S[rep] - Z)
+                cum = np.cumsum(z[:, rep])
+                areas = np.searchsorted(
+                    cum, rng.choice(int(cum[-1]), size=m, replace=False), side="right"
+                )
+                sign = -1
+            parts.append(areas)
+            cols.append(np.full(m, rep))
+            signs.append(np.full(m, sign))
+        if parts:
+            flat = np.concatenate(parts) * r + np.concatenate(cols)
+            z += (
+                np.bincount(flat, weights=np.concatenate(signs), minlength=n * r)
+                .reshape(n, r)
+                .astype(np.int64)
+            )
+        out.append(z.T)
+    return out[0], out[1]
 
 
 def systematic(rng: np.random.Generator, t: np.ndarray, totals: np.ndarray, r: int) -> np.ndarray:
