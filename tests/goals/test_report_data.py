@@ -36,6 +36,8 @@ def test_report_data_for_boras(small_db: Path) -> None:
     assert r.backtest_simulated["data"].str.contains("SIMULERADE").all()
     assert any("tunna data" in c for c in r.caveats)
     assert not r.closest.empty and isinstance(r.goal_status, pd.DataFrame)
+    assert set(r.texts) == {"types", "agreement", "transitions", "distance", "projection"}
+    assert "43 av 47" in r.texts["agreement"] and "91,5" in r.texts["agreement"]
 
 
 def test_cli_classify_and_goals(small_db: Path, tmp_path: Path) -> None:

@@ -64,6 +64,8 @@ def run(args: argparse.Namespace) -> int:
     if args.kommun:
         f = f[f["area_code"].astype(str).str[:4] == args.kommun]
     cols = ["area_code", "year", "index", "omradestyp"]
+    if "area_system" in f.columns:
+        cols.insert(2, "area_system")
     if "official" in f.columns:
         cols.append("official")
     cols += [

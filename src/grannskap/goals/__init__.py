@@ -1,7 +1,7 @@
 """Effect goals as data, their status per year, and projections to 2030 with uncertainty.
 
 Modules: ``definitions`` (goals YAML), ``status`` (status per goal and year, police-list
-histories), ``markov`` (Dirichlet–multinomial Markov chain of area states, projection,
+histories), ``texts`` (Swedish summary paragraphs), ``markov`` (Dirichlet–multinomial Markov chain of area states, projection,
 goal probabilities, simulated histories), ``backtest`` (Brier score and reliability vs
 "no change"), ``report`` (everything the report section needs).
 
@@ -33,6 +33,12 @@ For the report / dashboard
 ``backtest_simulated`` the same check on SIMULATED type histories (labelled; method check only)
 ``caveats``          list of plain-language caveats (Swedish when ``lang="sv"``)
 ``notes``            notes of the index computation (e.g. rounded percentages)
+``texts``            short paragraphs for the section: ``types, agreement, transitions,
+                     distance, projection`` (Swedish number format)
+
+Projections and goal probabilities: the "no change" forecast would say every goal above is
+missed; the model's probabilities come with 90 % intervals and with ``caveats`` that must be
+shown next to them (thin data, prior-driven rows, police list coverage).
 """
 
 from __future__ import annotations

@@ -61,6 +61,7 @@ class ReportData:
     backtest_simulated: pd.DataFrame
     caveats: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    texts: dict[str, str] = field(default_factory=dict)
 
 
 def _texts(lang: str) -> dict[str, str]:
@@ -398,7 +399,7 @@ def report_data(
         raise DataNotFoundError(
             f"no socioeconomic data or official types for kommun {kommun} in the database"
         )
-    return ReportData(
+    data = ReportData(
         kommun=kommun,
         types=types,
         computed_year=year,
@@ -417,3 +418,7 @@ def report_data(
         caveats=caveats,
         notes=notes,
     )
+    from grannskap.goals.texts import summary_texts
+
+    data.texts = summary_texts(data, lang)
+    return data
