@@ -29,7 +29,7 @@ import pandas as pd
 from grannskap._compat import import_optional_dependency
 from grannskap.errors import InputError, Problem
 from grannskap.register.engine import GRID_SIZE, DuplicateInfo, _normalise_keys
-from grannskap.register.expr import Batch, Cat, Cond, columns_of, evaluate
+from grannskap.register.expr import Batch, Cat, Cond, columns_of, evaluate, with_missing
 from grannskap.register.schema import GRID_FACTOR, REGISTER_COLUMNS, RegisterSource
 
 __all__ = ["DaskEngine", "Part", "read_batch", "sortable_keys"]
@@ -104,6 +104,8 @@ def _to_cat(col: Any) -> Cat:
 
 
 def _read_table(part: Part, columns: list[str]) -> Any:
+    import io
+
     import pyarrow as pa
     import pyarrow.csv as pcsv
     import pyarrow.parquet as pq
@@ -121,12 +123,11 @@ def _read_table(part: Part, columns: list[str]) -> Any:
             fh.seek(offset)
         data = fh.read(length) if length >= 0 else fh.read()
     body = header + data if offset else data
+    # every column as text, then cast like DuckDB's all_varchar + CAST: same values, same errors
     all_text = {c: pa.string() for c in part.file_columns}
     opts = pcsv.ConvertOptions(
         column_types=all_text, include_columns=present, strings_can_be_null=True
     )
-    import io
-
     return pcsv.read_csv(io.BytesIO(body), convert_options=opts)
 
 
@@ -164,12 +165,10 @@ def read_batch(part: Part, columns: Sequence[str]) -> Batch:
             out[c] = Cat(np.full(n, -1, dtype=np.int64), np.empty(0, dtype=object))
         else:
             out[c] = np.full(n, np.nan)
-    if "year" in out and part.year is not None and "year" in table.column_names:
-        pass  # a year column inside a hive file wins, as in DuckDB's union_by_name
     if grid_from_xy:
+        x, y = np.asarray(out["x"], dtype=float), np.asarray(out["y"], dtype=float)
         derived = (
-            np.floor(out["x"] / GRID_SIZE) * GRID_SIZE * GRID_FACTOR
-            + np.floor(out["y"] / GRID_SIZE) * GRID_SIZE
+            np.floor(x / GRID_SIZE) * GRID_SIZE * GRID_FACTOR + np.floor(y / GRID_SIZE) * GRID_SIZE
         )
         grid = out["grid_cell"]
         out["grid_cell"] = np.where(np.isnan(grid), derived, grid)  # type: ignore[arg-type]
@@ -210,7 +209,7 @@ def _count_batch(
     for k, (size, uniques) in zip(reversed(by), reversed(decoded), strict=True):
         code = rest % size - 1
         rest = rest // size
-        frame[k] = np.append(uniques, None)[code]  # code -1 -> None (missing)
+        frame[k] = with_missing(uniques)[code]  # code -1 -> None (missing)
     for name, m in masks.items():
         # float weights of 0/1 sum exactly (far below 2**53) and are faster than inv[m]
         frame[name] = np.bincount(inv, weights=m, minlength=len(ugid)).astype(np.int64)

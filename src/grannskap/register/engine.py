@@ -275,9 +275,9 @@ def make_engine(
         return DuckDBEngine(threads=threads, memory_limit=memory_limit)
     from grannskap.register.dask_engine import DaskEngine
 
-    kwargs: dict[str, object] = {}
-    if partition_rows:
-        kwargs["partition_rows"] = partition_rows
     return DaskEngine(
-        scheduler=scheduler, workers=workers or 2, memory_limit=memory_limit, **kwargs
-    )  # type: ignore[arg-type]
+        scheduler=scheduler,
+        workers=workers or 2,
+        memory_limit=memory_limit,
+        partition_rows=partition_rows or 2_000_000,
+    )

@@ -181,10 +181,17 @@ class Cat:
     def labels(self, index: np.ndarray | slice | None = None) -> np.ndarray:
         """The values as an object array (``None`` for missing)."""
         codes = self.codes if index is None else self.codes[index]
-        return np.append(np.asarray(self.categories, dtype=object), None)[codes]
+        return with_missing(self.categories)[codes]
 
 
 Column = np.ndarray | Cat
+
+
+def with_missing(values: np.ndarray) -> np.ndarray:
+    """``values`` as an object array with ``None`` appended, so that code ``-1`` maps to it."""
+    out = np.empty(len(values) + 1, dtype=object)
+    out[:-1] = values
+    return out
 
 
 class Batch:
@@ -267,13 +274,14 @@ def _evaluate_uncached(cond: Cond, batch: Batch, cache: dict[Cond, np.ndarray]) 
         eq = _cat_mask(arr, frozenset([str(cond.value)]))
         return eq if cond.op == "==" else (~eq & ~_missing(arr))
     a = np.asarray(arr, dtype=float)
+    rhs: np.ndarray | float
     if isinstance(cond.value, PerYear):
         years = np.asarray(batch["year"], dtype=float)
         rhs = np.full(batch.n, np.nan)
         for y, v in cond.value.values:
             rhs[years == y] = v
     else:
-        rhs = float(cond.value)  # type: ignore[arg-type]
+        rhs = float(cond.value)
     with np.errstate(invalid="ignore"):
         if cond.op == "<":
             return a < rhs

@@ -186,10 +186,7 @@ def row_checks(
 
 
 def _schema_issues(source: RegisterSource) -> tuple[list[SchemaIssue], list[str]]:
-    def norm(t: str) -> str:
-        return "csv" if t == "csv" else t
-
-    sigs = [tuple(sorted((c, norm(t)) for c, t in f.columns.items())) for f in source.files]
+    sigs = [tuple(sorted(f.columns.items())) for f in source.files]
     reference = dict(Counter(sigs).most_common(1)[0][0]) if sigs else {}
     issues = []
     for f, sig in zip(source.files, sigs, strict=True):
