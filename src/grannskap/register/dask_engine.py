@@ -556,7 +556,7 @@ class DaskEngine:
         ex = pd.concat([r[2] for r in res], ignore_index=True) if res else pd.DataFrame()
         ex = ex.sort_values(["year", "person_id"]).head(n_examples) if len(ex) else ex
         cols = ["person_id", "year", "count"]
-        ex = ex.reindex(columns=cols).astype("int64").reset_index(drop=True)
+        ex = ex.reindex(columns=cols).astype("Int64").reset_index(drop=True)
         return DuplicateInfo(int(keys), int(extra), ex)
 
     def examples(self, source: RegisterSource, cond: Cond, n: int = 5) -> pd.DataFrame:

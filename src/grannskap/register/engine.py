@@ -210,23 +210,24 @@ class DuckDBEngine:
         return out.reset_index(drop=True)
 
     def duplicates(self, source: RegisterSource, n_examples: int = 5) -> DuplicateInfo:
+        """Year by year, so the hash table holds one year's ids (hive years are pruned)."""
         view = self._view(source)
-        dup = (
-            f"SELECT person_id, year, count(*) AS count FROM {view} "
-            "GROUP BY person_id, year HAVING count(*) > 1"
-        )
-        agg = self._run(
-            f"SELECT count(*) AS keys, coalesce(sum(count - 1), 0) AS extra FROM ({dup})", source
-        )
-        keys, extra = int(agg["keys"].iloc[0]), int(agg["extra"].iloc[0])
-        ex = (
-            self._run(
-                f"SELECT * FROM ({dup}) ORDER BY year, person_id LIMIT {int(n_examples)}", source
+        years = self._run(f"SELECT DISTINCT year FROM {view} ORDER BY year", source)["year"]
+        keys = extra = 0
+        examples = []
+        for year in years:
+            where = "year IS NULL" if pd.isna(year) else f"year = {int(year)}"
+            found = self._run(
+                f"SELECT person_id, year, count(*) AS count FROM {view} WHERE {where} "
+                "GROUP BY person_id, year HAVING count(*) > 1 ORDER BY person_id",
+                source,
             )
-            if keys
-            else pd.DataFrame({"person_id": [], "year": [], "count": []})
-        )
-        return DuplicateInfo(keys, extra, ex.astype("int64"))
+            keys += len(found)
+            extra += int((found["count"] - 1).sum())
+            examples.append(found.head(n_examples))
+        ex = pd.concat(examples, ignore_index=True) if examples else pd.DataFrame()
+        ex = ex.reindex(columns=["person_id", "year", "count"]).head(n_examples)
+        return DuplicateInfo(keys, extra, ex.astype("Int64"))
 
     def examples(self, source: RegisterSource, cond: Cond, n: int = 5) -> pd.DataFrame:
         view = self._view(source)
