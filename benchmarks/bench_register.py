@@ -56,9 +56,11 @@ def _worker_maxrss() -> float:
     return -1.0
 
 
-def _measure(engine_name: str, pattern: str, out: str | None, workers: int) -> dict[str, object]:
-    """Run in a fresh process: aggregate once, report times and peak memory."""
-    from grannskap.register import aggregate, make_engine, open_source
+def _measure(
+    engine_name: str, pattern: str, out: str | None, workers: int, check: bool = False
+) -> dict[str, object]:
+    """Run in a fresh process: aggregate once (and validate), report times and peak memory."""
+    from grannskap.register import aggregate, make_engine, open_source, read_deso_codes, validate
 
     source = open_source(pattern)
     t0 = time.perf_counter()
@@ -77,6 +79,12 @@ def _measure(engine_name: str, pattern: str, out: str | None, workers: int) -> d
         "peak_rss_mib": _maxrss_mib(),
         "load": os.getloadavg(),
     }
+    if check:
+        known = read_deso_codes(KEY) if KEY.exists() else None
+        t0 = time.perf_counter()
+        report = validate(source, engine, known)
+        info["validate_s"] = time.perf_counter() - t0
+        info["problems"] = sum(report.counts.values())
     if engine_name == "dask":
         client = engine.client  # type: ignore[attr-defined]
         info["worker_peak_rss_mib"] = sorted(client.run(_worker_maxrss).values())
@@ -90,9 +98,12 @@ def _measure(engine_name: str, pattern: str, out: str | None, workers: int) -> d
     return info
 
 
-def _run_measure(engine_name: str, pattern: str, out: str | None, workers: int = 2) -> dict:
+def _run_measure(
+    engine_name: str, pattern: str, out: str | None, workers: int = 2, check: bool = False
+) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.bench_register", "--measure", engine_name, pattern]
     cmd += ["--workers", str(workers)] + (["--out", out] if out else [])
+    cmd += ["--validate"] if check else []
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent, timeout=3600)
     if proc.returncode:
         raise RuntimeError(proc.stderr[-3000:])
@@ -185,12 +196,14 @@ def main(argv: list[str]) -> None:
     p.add_argument("--years", type=int)
     p.add_argument("--memory", action="store_true", help="peak memory with 1x/2x/4x the data")
     p.add_argument("--skip-dask", action="store_true")
+    p.add_argument("--validate", action="store_true", help="time validate() too")
     p.add_argument("--measure", nargs=2, metavar=("ENGINE", "INPUT"), help=argparse.SUPPRESS)
     p.add_argument("--workers", type=int, default=2, help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
-        print(json.dumps(_measure(args.measure[0], args.measure[1], args.out, args.workers)))
+        info = _measure(args.measure[0], args.measure[1], args.out, args.workers, args.validate)
+        print(json.dumps(info))
         return
     persons = args.persons or (200_000 if args.quick else 10_000_000)
     years = args.years or (5 if args.quick else 10)
@@ -198,19 +211,24 @@ def main(argv: list[str]) -> None:
     pattern = str(data / "year=*" / "*.parquet")
     print(f"load average before: {os.getloadavg()} (2-core machine shared with other engineers)")
     with tempfile.TemporaryDirectory() as tmp:
-        duck = _run_measure("duckdb", pattern, f"{tmp}/duck")
+        duck = _run_measure("duckdb", pattern, f"{tmp}/duck", check=args.validate)
         print(
             f"duckdb : {duck['rows']:,} rows, aggregate {duck['wall_s']:.1f} s wall "
             f"({duck['client_cpu_s']:.1f} s CPU), peak RSS {duck['peak_rss_mib']:.0f} MiB, load {duck['load']}"
         )
         if not args.skip_dask:
-            dask = _run_measure("dask", pattern, f"{tmp}/dask")
+            dask = _run_measure("dask", pattern, f"{tmp}/dask", check=args.validate)
             print(
                 f"dask   : {dask['partitions']} partitions of <= {dask['partition_rows']:,} rows, "
                 f"cluster start {dask['startup_s']:.1f} s, aggregate {dask['wall_s']:.1f} s wall, "
                 f"worker peak RSS {dask['worker_peak_rss_mib']} MiB, load {dask['load']}"
             )
             print(f"ratio dask/duckdb wall: {dask['wall_s'] / duck['wall_s']:.2f}")
+            if args.validate:
+                print(
+                    f"validate (incl. duplicate check): duckdb {duck['validate_s']:.1f} s, "
+                    f"dask {dask['validate_s']:.1f} s; problems found {duck['problems']} / {dask['problems']}"
+                )
             print(f"identical results (counts, medians): {_same(f'{tmp}/duck', f'{tmp}/dask')}")
     if args.quick:
         t = _pandas_peer(data)
