@@ -1,9 +1,10 @@
 """Effect goals as data, their status per year, and projections to 2030 with uncertainty.
 
 Modules: ``definitions`` (goals YAML), ``status`` (status per goal and year, police-list
-histories), ``texts`` (Swedish summary paragraphs), ``markov`` (Dirichlet–multinomial Markov chain of area states, projection,
-goal probabilities, simulated histories), ``backtest`` (Brier score and reliability vs
-"no change"), ``report`` (everything the report section needs).
+histories), ``texts`` (Swedish summary paragraphs), ``markov`` (Dirichlet–multinomial Markov
+chain of area states, projection, goal probabilities, simulated histories), ``covariates``
+(transition matrices per covariate stratum with partial pooling), ``backtest`` (Brier score and
+reliability vs "no change"), ``report`` (everything the report section needs).
 
 For the report / dashboard
 --------------------------
@@ -46,6 +47,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from grannskap.goals.backtest import Backtest, backtest, brier_score, reliability_table
+from grannskap.goals.covariates import (
+    StratifiedMarkovModel,
+    fit_stratified_markov,
+    project_stratified,
+)
 from grannskap.goals.definitions import Goal, load_goals, parse_goals
 from grannskap.goals.markov import (
     GoalProbability,
@@ -67,6 +73,9 @@ __all__ = [
     "backtest",
     "brier_score",
     "reliability_table",
+    "StratifiedMarkovModel",
+    "fit_stratified_markov",
+    "project_stratified",
     "Goal",
     "load_goals",
     "parse_goals",

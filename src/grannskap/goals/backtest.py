@@ -70,13 +70,31 @@ def backtest(
     n_draws: int = 500,
     seed: int | None = 0,
     exclude_from: Sequence[Hashable] = (),
+    stratum: pd.Series | None = None,
+    pool_strength: float = 5.0,
 ) -> Backtest:
     """Fit on transitions ending by ``fit_until``; forecast each later observed year from the
     state in ``fit_until``; score against what happened. Areas whose origin state is in
-    ``exclude_from`` are neither fitted on nor scored.
+    ``exclude_from`` are neither fitted on nor scored. With ``stratum`` (area -> covariate
+    label) the stratified, partially pooled model of :mod:`grannskap.goals.covariates` is used.
 
     Raises :class:`EstimationError` when nothing after ``fit_until`` can be scored.
     """
+    from grannskap.goals.covariates import fit_stratified_markov, project_stratified
+
+    smodel = None
+    if stratum is not None:
+        smodel = fit_stratified_markov(
+            histories,
+            states,
+            stratum,
+            step=step,
+            prior=prior,
+            prior_strength=prior_strength,
+            pool_strength=pool_strength,
+            until=fit_until,
+            exclude_from=exclude_from,
+        )
     model = fit_markov(
         histories, states, step=step, prior=prior, prior_strength=prior_strength, until=fit_until
     )
@@ -91,7 +109,12 @@ def backtest(
         if not ok.any():
             continue
         cur = wide.loc[ok, fit_until]
-        pr = project(model, cur, fit_until, y, n_draws=n_draws, seed=seed).probs.to_numpy()
+        if smodel is not None and stratum is not None:
+            pr = project_stratified(
+                smodel, cur, stratum, fit_until, y, n_draws=n_draws, seed=seed
+            ).probs.to_numpy()
+        else:
+            pr = project(model, cur, fit_until, y, n_draws=n_draws, seed=seed).probs.to_numpy()
         out = wide.loc[ok, y].map(code).to_numpy(dtype=int)
         naive = np.zeros_like(pr)
         naive[np.arange(len(cur)), cur.map(code).to_numpy(dtype=int)] = 1.0

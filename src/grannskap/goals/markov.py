@@ -105,6 +105,21 @@ class Projection:
     start: pd.Series
     draws_by_start: np.ndarray = field(repr=False)
     level: float = 0.9
+    stratum: pd.Series | None = None
+    strata: tuple[Hashable, ...] = ()
+
+    def bad_draws(self, areas: Sequence[str] | None, bad: Sequence[int]) -> np.ndarray:
+        """Per draw and area, the probability of being in the state indices ``bad``."""
+        start = self.start if areas is None else self.start.loc[list(areas)]
+        code = {s: i for i, s in enumerate(self.states)}
+        idx = start.map(code).to_numpy(dtype=int)
+        if self.draws_by_start.ndim == 4:
+            if self.stratum is None:
+                raise EstimationError("a stratified projection needs the areas' strata")
+            sidx = {s: i for i, s in enumerate(self.strata)}
+            st = self.stratum.loc[start.index].map(sidx).to_numpy(dtype=int)
+            return self.draws_by_start[:, st, idx, :][:, :, list(bad)].sum(axis=2)
+        return self.draws_by_start[:, idx, :][:, :, list(bad)].sum(axis=2)
 
 
 @dataclass(frozen=True)
@@ -305,9 +320,7 @@ def goal_probability(
     bad = [code[s] for s in bad_states if s in code]
     if len(bad) != len(bad_states):
         raise ConfigError(f"bad states {list(bad_states)} must be among {list(projection.states)}")
-    start = projection.start if areas is None else projection.start.loc[list(areas)]
-    idx = start.map(code).to_numpy(dtype=int)
-    p_bad = projection.draws_by_start[:, idx, :][:, :, bad].sum(axis=2)  # n x areas
+    p_bad = projection.bad_draws(areas, bad)  # n x areas
     n = p_bad.shape[0]
     dist = np.zeros((n, max_count + 2))
     dist[:, 0] = 1.0
@@ -324,7 +337,7 @@ def goal_probability(
         low=float(np.quantile(met, q)),
         high=float(np.quantile(met, 1 - q)),
         level=projection.level,
-        n_areas=len(idx),
+        n_areas=p_bad.shape[1],
         draws=met,
     )
 
