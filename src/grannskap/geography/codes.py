@@ -17,6 +17,7 @@ __all__ = [
     "KOMMUN_RE",
     "LAN_RE",
     "classify_code",
+    "normalize_code",
     "split_code_label",
     "kommun_of",
     "level_of_system",
@@ -52,6 +53,33 @@ def classify_code(code: str, year: int | None = None, version: str | None = None
     if LAN_RE.match(code):
         return "lan"
     return None
+
+
+_VERSIONED = re.compile(r"^(.+)_(DeSO|RegSO)(\d{4})$", re.IGNORECASE)
+
+
+def normalize_code(code: str, year: int | None = None) -> tuple[str | None, str]:
+    """``(system, code)`` with publication variants folded to SCB's plain codes.
+
+    PxWebApi v2 writes DeSO/RegSO codes of the 2025 division with a suffix
+    (``0114C1010_DeSO2025``); Kolada writes regions as ``00LL`` (``0014`` = Västra Götaland)
+    and the country as ``0000``.
+
+    >>> normalize_code("0114C1010_DeSO2025")
+    ('deso2025', '0114C1010')
+    >>> normalize_code("0014")
+    ('lan', '14')
+    """
+    text = code.strip()
+    match = _VERSIONED.match(text)
+    if match:
+        base, version = match.group(1), match.group(3)
+        return classify_code(base, version=version if version == "2025" else "2018"), base
+    if text in ("0000", "Riket", "riket"):
+        return "riket", "00"
+    if re.fullmatch(r"00\d\d", text):
+        return "lan", text[2:]
+    return classify_code(text, year), text
 
 
 def split_code_label(text: str) -> tuple[str, str] | None:

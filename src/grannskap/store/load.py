@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from grannskap.errors import Problem, ValidationError
-from grannskap.geography.codes import classify_code
+from grannskap.geography.codes import normalize_code
 from grannskap.ingest.model import OBSERVATION_COLUMNS, STATUSES, ParsedTable
 from grannskap.store.connection import transaction
 
@@ -83,11 +83,10 @@ def validate_observations(
                 expected=f"one of {list(STATUSES)}",
             )
         )
-    systems = [
-        classify_code(str(code), int(year))
-        for code, year in zip(obs["area_code"], obs["year"], strict=True)
-    ]
-    obs["area_system"] = systems
+    normalized = [normalize_code(str(code), int(year)) for code, year in zip(obs["area_code"], obs["year"], strict=True)]
+    obs["area_system"] = [system for system, _ in normalized]
+    obs["area_code"] = [code for _, code in normalized]
+    systems = list(obs["area_system"])
     unknown_pattern = obs["area_system"].isna()
     for i in np.flatnonzero(unknown_pattern.to_numpy())[:50]:
         problems.append(

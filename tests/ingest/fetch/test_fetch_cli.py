@@ -104,8 +104,11 @@ def test_fetch_kolada_stores(replay: ReplayServer, tmp_path: Path) -> None:
         rows(db, "SELECT area_code, value FROM observation WHERE indicator_id = 'kolada.N01951'")
     )
     pages = [json.loads((FIXTURES / f"kolada/N01951_page{i}.json").read_text()) for i in (1, 2)]
+    # Kolada's country id "0000" is stored as SCB's riket code "00" (one code per area)
     expected = {
-        e["municipality"]: float(e["values"][0]["value"]) for p in pages for e in p["values"]
+        {"0000": "00"}.get(e["municipality"], e["municipality"]): float(e["values"][0]["value"])
+        for p in pages
+        for e in p["values"]
     }
     assert got == expected
 
