@@ -101,6 +101,7 @@ def test_fuzz_smoke(shared_data: Path, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(7200)
 def test_fuzz_volume(shared_data: Path, tmp_path: Path) -> None:
     tally = fuzz(shared_data, tmp_path, per_format=3000, seed=2026, xlsx_share=0.1)  # an xlsx parse takes ~1 s
     for suffix, t in tally.items():

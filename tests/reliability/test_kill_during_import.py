@@ -80,6 +80,7 @@ def test_sigkill_during_import_is_all_or_nothing(setup, tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.timeout(3600)
 def test_sigkill_many_points(setup, tmp_path: Path) -> None:
     tally = _run(setup, tmp_path, points=100)
     print(f"\nkill points: 100, unchanged: {tally['unchanged']}, complete: {tally['complete']}, half: 0")
