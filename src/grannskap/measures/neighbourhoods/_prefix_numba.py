@@ -1,0 +1,298 @@
+"""Compiled exact engine (optional, needs numba): disk counts from row prefix sums.
+
+Same answer as the ring walk of :mod:`.knn`, found differently, so that work per origin grows
+with the neighbourhood's *radius* rather than its *area* (sparse countryside needs radii of
+hundreds of cells at k = 25,600).
+
+For an origin ``(ox, oy)`` the persons within squared distance ``D`` (cells**2) are a sum over
+the rows ``dy`` of the disk of one row-prefix difference each::
+
+    N(D) = sum_dy  RP[oy+dy, ox+w+1] - RP[oy+dy, ox-w],   w = isqrt(D - dy**2)
+
+(2 r + 1 lookups). For each k the smallest ring distance ``D*`` with ``N(D*) >= k`` is
+bracketed by interpolation/bisection on ``N(D)`` until the bracket ``(D_lo, D_hi]`` is
+narrower than about one ring of cells, then the few offsets in that annulus are bucketed by
+their exact squared distance (a counting sort) and walked ring by ring from ``N(D_lo)``, which
+gives the crossing ring, the persons before it and in it, per group - exactly as the ring walk.
+numba is optional: without it :mod:`.knn` uses its pure-numpy ring walk.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numba as nb
+import numpy as np
+
+__all__ = ["run_prefix"]
+
+
+@nb.njit(cache=True, inline="always")
+def _isqrt(v: int) -> int:
+    s = int(math.sqrt(v))
+    while s * s > v:
+        s -= 1
+    while (s + 1) * (s + 1) <= v:
+        s += 1
+    return s
+
+
+@nb.njit(cache=True)
+def _count_total(RPt, H, W, ox, oy, D):  # pragma: no cover - compiled
+    if D < 0:
+        return 0
+    r = _isqrt(D)
+    y0 = max(0, oy - r)
+    y1 = min(H - 1, oy + r)
+    s = 0
+    for y in range(y0, y1 + 1):
+        dy = y - oy
+        w = _isqrt(D - dy * dy)
+        a = max(ox - w, 0)
+        b = min(ox + w + 1, W)
+        if b > a:
+            s += RPt[y, b] - RPt[y, a]
+    return s
+
+
+@nb.njit(cache=True)
+def _count_groups(RPg, H, W, ox, oy, D, out):  # pragma: no cover - compiled
+    G = out.shape[0]
+    for g in range(G):
+        out[g] = 0
+    if D < 0:
+        return
+    r = _isqrt(D)
+    y0 = max(0, oy - r)
+    y1 = min(H - 1, oy + r)
+    for y in range(y0, y1 + 1):
+        dy = y - oy
+        w = _isqrt(D - dy * dy)
+        a = max(ox - w, 0)
+        b = min(ox + w + 1, W)
+        if b > a:
+            for g in range(G):
+                out[g] += RPg[y, b, g] - RPg[y, a, g]
+
+
+@nb.njit(cache=True)
+def _bucket_annulus(RPg, H, W, ox, oy, d_lo, d_hi, buck):  # pragma: no cover - compiled
+    """Persons per group of the cells with d_lo < dx^2+dy^2 <= d_hi, by squared distance."""
+    n_b = d_hi - d_lo
+    G = buck.shape[1]
+    for b in range(n_b):
+        for g in range(G):
+            buck[b, g] = 0
+    r = _isqrt(d_hi)
+    y0 = max(0, oy - r)
+    y1 = min(H - 1, oy + r)
+    for y in range(y0, y1 + 1):
+        dy = y - oy
+        dy2 = dy * dy
+        xo = _isqrt(d_hi - dy2)
+        rest = d_lo - dy2
+        xi = _isqrt(rest) if rest >= 0 else -1
+        for dx in range(xi + 1, xo + 1):
+            x = ox + dx
+            if x < W:
+                d = dx * dx + dy2 - d_lo - 1
+                for g in range(G):
+                    buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
+        for dx in range(max(xi + 1, 1), xo + 1):
+            x = ox - dx
+            if x >= 0:
+                d = dx * dx + dy2 - d_lo - 1
+                for g in range(G):
+                    buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
+
+
+@nb.njit(cache=True)
+def _origin(
+    RPt, RPg, H, W, ox, oy, kv, d_limit, proportional, buck, c_lo, c_hi, before,
+    counts, total, d2, reached, i, hint, hint_gap,
+):  # pragma: no cover - compiled  # fmt: skip
+    K = kv.shape[0]
+    G = c_lo.shape[0]
+    d_lo = -1
+    n_lo = 0
+    d_hi = 0
+    n_hi = 0
+    for g in range(G):
+        c_lo[g] = 0
+    j = 0
+    while j < K:
+        k = kv[j]
+        # --- bracket: find d_hi with N(d_hi) >= k --------------------------------------
+        found = False
+        # the previous origin (hint_gap cells away) crossed k at hint[j]: its radius +- the
+        # gap brackets ours in the usual case, so try that first
+        if hint_gap >= 0 and hint[j] >= 0:
+            rp = math.sqrt(hint[j])
+            lo = int(max(rp - hint_gap, 0.0) ** 2)
+            hi = min(int(math.ceil((rp + hint_gap) ** 2)), d_limit)
+            if lo > d_lo and lo < d_limit:
+                n_g = _count_total(RPt, H, W, ox, oy, lo)
+                if n_g >= k:
+                    d_hi = lo
+                    n_hi = n_g
+                    found = True
+                else:
+                    d_lo = lo
+                    n_lo = n_g
+            if not found and hi > d_lo:
+                n_g = _count_total(RPt, H, W, ox, oy, hi)
+                if n_g >= k:
+                    d_hi = hi
+                    n_hi = n_g
+                    found = True
+                else:
+                    d_lo = hi
+                    n_lo = n_g
+        while not found and d_lo < d_limit:
+            if d_lo < 0:
+                dg = 0
+            elif n_lo == 0:
+                dg = 4 * d_lo + 8
+            else:
+                dg = int((d_lo + 1) * (k / n_lo) * 1.1) + 1
+                dg = max(dg, d_lo + 1 + d_lo // 8)
+                dg = min(dg, 16 * d_lo + 16)
+            if dg > d_limit:
+                dg = d_limit
+            n_g = _count_total(RPt, H, W, ox, oy, dg)
+            if n_g >= k:
+                d_hi = dg
+                n_hi = n_g
+                found = True
+                break
+            d_lo = dg
+            n_lo = n_g
+        if not found:
+            break
+        # --- narrow the bracket until the annulus is about one ring of cells ------------
+        last_width = d_hi - d_lo
+        while d_hi - d_lo > 6 * _isqrt(d_hi) + 16:
+            width = d_hi - d_lo
+            if 2 * width > last_width:  # slow progress: bisect
+                dm = d_lo + width // 2
+            else:
+                frac = (k - n_lo) / (n_hi - n_lo)
+                dm = d_lo + int(frac * width)
+            last_width = width
+            if dm <= d_lo:
+                dm = d_lo + 1
+            if dm >= d_hi:
+                dm = d_hi - 1
+            n_m = _count_total(RPt, H, W, ox, oy, dm)
+            if n_m >= k:
+                d_hi = dm
+                n_hi = n_m
+            else:
+                d_lo = dm
+                n_lo = n_m
+        # --- walk the annulus ring by ring ------------------------------------------------
+        _count_groups(RPg, H, W, ox, oy, d_lo, c_lo)
+        _bucket_annulus(RPg, H, W, ox, oy, d_lo, d_hi, buck)
+        cum = n_lo
+        for b in range(d_hi - d_lo):
+            ring = 0
+            for g in range(G):
+                ring += buck[b, g]
+            if ring == 0:
+                continue
+            for g in range(G):
+                before[g] = c_lo[g]
+                c_lo[g] += buck[b, g]
+            cum_before = cum
+            cum += ring
+            while j < K and cum >= kv[j]:
+                if proportional:
+                    f = (kv[j] - cum_before) / ring
+                    f = min(max(f, 0.0), 1.0)
+                    for g in range(G):
+                        counts[i, j, g] = before[g] + f * buck[b, g]
+                    total[i, j] = cum_before + f * ring
+                else:
+                    for g in range(G):
+                        counts[i, j, g] = c_lo[g]
+                    total[i, j] = cum
+                d2[i, j] = d_lo + 1 + b
+                reached[i, j] = True
+                j += 1
+        d_lo = d_hi
+        n_lo = n_hi
+    if j < K:  # not reached within d_limit: everything in reach
+        _count_groups(RPg, H, W, ox, oy, d_limit, c_lo)
+        s = 0
+        for g in range(G):
+            s += c_lo[g]
+        while j < K:
+            for g in range(G):
+                counts[i, j, g] = c_lo[g]
+            total[i, j] = s
+            j += 1
+
+
+@nb.njit(cache=True, parallel=True)
+def _run(RPt, RPg, ox, oy, kv, d_limit, proportional, n_threads, block):  # pragma: no cover
+    n = ox.shape[0]
+    K = kv.shape[0]
+    G = RPg.shape[2]
+    H = RPt.shape[0]
+    W = RPt.shape[1] - 1
+    counts = np.zeros((n, K, G))
+    total = np.zeros((n, K))
+    d2 = np.zeros((n, K), dtype=np.int64)
+    reached = np.zeros((n, K), dtype=np.bool_)
+    n_blocks = (n + block - 1) // block
+    t_max = 6 * _isqrt(d_limit) + 20
+    for t in nb.prange(n_threads):
+        buck = np.zeros((t_max, G), dtype=np.int64)
+        c_lo = np.zeros(G, dtype=np.int64)
+        c_hi = np.zeros(G, dtype=np.int64)
+        before = np.zeros(G, dtype=np.int64)
+        hint = np.full(K, -1, dtype=np.int64)
+        # interleaved blocks: towns and countryside shared evenly between threads
+        for b in range(t, n_blocks, n_threads):
+            gap = -1.0
+            for i in range(b * block, min(n, (b + 1) * block)):
+                if i > b * block:
+                    gap = math.sqrt((ox[i] - ox[i - 1]) ** 2 + (oy[i] - oy[i - 1]) ** 2) + 1.0
+                _origin(
+                    RPt, RPg, H, W, ox[i], oy[i], kv, d_limit, proportional, buck, c_lo,
+                    c_hi, before, counts, total, d2, reached, i, hint, gap,
+                )  # fmt: skip
+                for j in range(K):
+                    hint[j] = d2[i, j] if reached[i, j] else -1
+    return counts, total, d2, reached
+
+
+def run_prefix(
+    ux: np.ndarray,
+    uy: np.ndarray,
+    local: np.ndarray,
+    W: int,
+    H: int,
+    kvals: np.ndarray,
+    d2_limit: int,
+    proportional: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Neighbourhoods of the unique cells ``(ux, uy)`` (0-based within a ``W x H`` box)."""
+    G = local.shape[1]
+    dense = np.zeros((H, W + 1, G), dtype=np.int32)
+    dense[uy, ux + 1, :] = local
+    np.cumsum(dense, axis=1, out=dense)
+    RPg = dense
+    RPt = RPg.sum(axis=2, dtype=np.int32)
+    n_threads = max(1, nb.get_num_threads())
+    return _run(
+        RPt,
+        RPg,
+        ux.astype(np.int64),
+        uy.astype(np.int64),
+        kvals.astype(np.int64),
+        int(d2_limit),
+        bool(proportional),
+        n_threads,
+        256,
+    )
