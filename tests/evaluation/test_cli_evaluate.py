@@ -94,6 +94,21 @@ def _fill(db: Path, years: range, *, seed: int = 0) -> None:
         "INSERT INTO funding (programme_id, kind, dimension, intervention_id, amount_sek) "
         "VALUES ('p', 'spent', 'intervention', 'sim-iv', 1500000.00)"
     )
+    # the same areas as one city district, reachable only through the crosswalk
+    con.execute(
+        "INSERT INTO intervention (intervention_id, programme_id, name, type, start_year) "
+        "VALUES ('sim-sd', 'p', 'Simulerad stadsdelsinsats', 'framjande', 2019)"
+    )
+    con.execute(
+        "INSERT INTO intervention_area (intervention_id, area_system, area_code) "
+        "VALUES ('sim-sd', 'stadsdel', 'simdel')"
+    )
+    for code in treated:
+        con.execute(
+            "INSERT INTO crosswalk (from_system, from_code, to_system, to_code) "
+            "VALUES ('regso2020', ?, 'stadsdel', 'simdel')",
+            [code],
+        )
     other_area = sorted(set(sim.area_code) - set(treated))[5]
     con.execute(
         "INSERT INTO intervention_area (intervention_id, area_system, area_code) "
@@ -154,6 +169,27 @@ def test_did_writes_outputs_labelled_simulated(db: Path, tmp_path: Path) -> None
     cost = pd.read_csv(tmp_path / "cost_per_effect.csv").iloc[0]
     assert cost.cost == 1_500_000 and cost.ratio == pytest.approx(1_500_000 / simple.att)
     assert "Kostnad per enhet effekt" in sv
+
+
+def test_city_district_target_is_mapped_through_crosswalk(db: Path, tmp_path: Path) -> None:
+    code = main(
+        [
+            "evaluate",
+            "--intervention",
+            "sim-sd",
+            "--outcome",
+            "sim.outcome",
+            "--design",
+            "its",
+            "--db",
+            str(db),
+            "--out",
+            str(tmp_path),
+        ]
+    )
+    assert code == 0
+    sv = (tmp_path / "verdict_sv.txt").read_text(encoding="utf-8")
+    assert "4 treated area(s)" in sv and "stadsdel:simdel = 4 regso2020 area(s)" in sv
 
 
 def test_its_with_comparison(db: Path, tmp_path: Path) -> None:

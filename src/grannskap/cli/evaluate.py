@@ -81,6 +81,7 @@ def load_inputs(con: Any, intervention: str, outcome: str) -> dict[str, Any]:
             f"intervention {intervention!r}: start year unknown for areas "
             f"{areas.loc[areas.start_year.isna(), 'area_code'].tolist()}; a design needs it"
         )
+    areas, notes = _resolve_targets(con, areas, outcome)
     systems = sorted(areas["area_system"].unique())
     panel = _read(
         con,
@@ -91,13 +92,19 @@ def load_inputs(con: Any, intervention: str, outcome: str) -> dict[str, Any]:
     )
     if panel.empty:
         raise DataNotFoundError(
-            f"indicator {outcome!r} has no values for area system(s) {systems} in the database"
+            f"indicator {outcome!r} has no total values (breakdown '') for area system(s) "
+            f"{systems} in the database; for an indicator split by breakdowns, evaluate a "
+            "component indicator instead"
         )
+    marks = ",".join("?" * len(systems))
     types = _read(
         con,
         "SELECT area_code, year, value AS omradestyp FROM observation "
-        f"WHERE indicator_id = ? AND area_system IN ({','.join('?' * len(systems))})",
-        [TYPE_INDICATOR, *systems],
+        f"WHERE indicator_id = ? AND area_system IN ({marks}) UNION ALL "
+        "SELECT c.from_code, o.year, o.value FROM crosswalk c JOIN observation o "
+        "ON o.area_system = c.to_system AND o.area_code = c.to_code "
+        f"WHERE o.indicator_id = ? AND c.from_system IN ({marks}) AND c.weight >= 0.5",
+        [TYPE_INDICATOR, *systems, TYPE_INDICATOR, *systems],
     )
     others = _read(
         con,
@@ -120,6 +127,7 @@ def load_inputs(con: Any, intervention: str, outcome: str) -> dict[str, Any]:
     )
     total = cost["total"].iloc[0] if int(cost["n"].iloc[0]) else None
     return dict(
+        notes=notes,
         iv=iv.iloc[0],
         areas=areas,
         panel=panel,
@@ -128,6 +136,60 @@ def load_inputs(con: Any, intervention: str, outcome: str) -> dict[str, Any]:
         kommun=kommun,
         cost=None if total is None else float(total),
     )
+
+
+def _resolve_targets(con: Any, areas: Any, outcome: str) -> tuple[Any, list[str]]:
+    """Express target areas in an area system the outcome is measured in.
+
+    A target given as, say, a *stadsdel* becomes the RegSO/DeSO inside it, found through the
+    ``crosswalk`` table (one step, or two via an intermediate system; weight >= 0.5).
+    """
+    import pandas as pd
+
+    from grannskap.errors import DataNotFoundError
+
+    have = set(
+        _read(
+            con,
+            "SELECT DISTINCT area_system FROM observation WHERE indicator_id = ?",
+            [outcome],
+        )["area_system"]
+    )
+    if not have:
+        raise DataNotFoundError(f"indicator {outcome!r} has no values in the database")
+    notes: list[str] = []
+    rows = []
+    for row in areas.itertuples(index=False):
+        if row.area_system in have:
+            rows.append(row._asdict())
+            continue
+        found = None
+        for target in sorted(have):
+            codes = _read(
+                con,
+                "SELECT DISTINCT c1.from_code AS code FROM crosswalk c1 WHERE c1.from_system = ? "
+                "AND c1.to_system = ? AND c1.to_code = ? AND c1.weight >= 0.5 UNION "
+                "SELECT DISTINCT c1.from_code FROM crosswalk c1 JOIN crosswalk c2 "
+                "ON c1.to_system = c2.from_system AND c1.to_code = c2.from_code "
+                "WHERE c1.from_system = ? AND c2.to_system = ? AND c2.to_code = ? "
+                "AND c1.weight >= 0.5 AND c2.weight >= 0.5",
+                [target, row.area_system, row.area_code] * 2,
+            )["code"].tolist()
+            if codes:
+                found = (target, sorted(codes))
+                break
+        if found is None:
+            raise DataNotFoundError(
+                f"target area {row.area_system}:{row.area_code} cannot be expressed in an area "
+                f"system where {outcome!r} is measured ({sorted(have)}); no crosswalk found"
+            )
+        notes.append(
+            f"target area {row.area_system}:{row.area_code} = {len(found[1])} {found[0]} "
+            f"area(s) via the crosswalk"
+        )
+        for code in found[1]:
+            rows.append({"area_system": found[0], "area_code": code, "start_year": row.start_year})
+    return pd.DataFrame(rows), notes
 
 
 def choose_controls(inputs: dict[str, Any], spec: str) -> tuple[list[str], Any, list[str]]:
@@ -217,12 +279,13 @@ def run(args: argparse.Namespace) -> int:
     areas = inputs["areas"]
     treated = sorted(areas["area_code"].unique())
     start_by_area = areas.groupby("area_code")["start_year"].min().astype(int)
-    notes: list[str] = []
+    notes: list[str] = list(inputs["notes"])
     if areas.groupby("area_code")["start_year"].nunique().max() > 1:
         notes.append("some target areas have more than one start year; the earliest is used")
     spec = args.controls
     if spec == "none" and args.design != "its":
         raise EstimationError("--controls none is only possible with --design its")
+    _check_panel(inputs["panel"], int(start_by_area.min()), args.outcome, args.design)
     controls, control_table, cnotes = choose_controls(inputs, spec)
     notes += cnotes
     overlap = inputs["others"][inputs["others"]["area_code"].isin(treated)]
