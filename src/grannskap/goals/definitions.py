@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Literal, cast
 
 from grannskap.errors import Problem, ValidationError
 
@@ -34,7 +34,7 @@ class Goal:
     deadline: int
     direction: Literal["decrease", "increase"] = "decrease"
     system: str | None = None
-    bad_states: tuple[object, ...] = ()
+    bad_states: tuple[int | str, ...] = ()
     max_count: int = 0
     indicator_id: str | None = None
     area_code: str | None = None
@@ -143,9 +143,9 @@ def parse_goals(data: object, file: str = "goals") -> list[Goal]:
                 id=gid,
                 name_sv=str(g.get("name_sv", gid)),
                 name_en=str(g.get("name_en", g.get("name_sv", gid))),
-                measure=measure,
+                measure=cast(Measure, measure),
                 kommun=kommun,
-                deadline=int(deadline),
+                deadline=int(cast(int, deadline)),
                 direction=direction,
                 system=area_set.get("system") if isinstance(area_set, dict) else None,
                 bad_states=bad,

@@ -175,10 +175,11 @@ def report_data(
 
     # --- computed types (latest year with DeSO data) ---
     if year is None:
-        row = con.execute(
-            "SELECT max(year) FROM observation WHERE area_system = 'deso2018' AND indicator_id LIKE 'scb.000007A8%'"
+        found = con.execute(
+            "SELECT max(year) FROM observation WHERE area_system IN ('deso2018', 'deso2025') "
+            "AND (indicator_id LIKE 'scb.000007A8%' OR indicator_id LIKE 'register.v3%')"
         ).fetchone()
-        year = int(row[0]) if row and row[0] is not None else None
+        year = int(found[0]) if found and found[0] is not None else None
     types = names.copy()
     distances = closest = pd.DataFrame()
     agree: dict[str, Any] | None = None
@@ -310,10 +311,10 @@ def report_data(
                 cur = mine.set_index("area_code")["state"]
                 proj_police = project(pmodel, cur, last, police_last, n_draws=n_draws, seed=seed)
                 pp = {}
-                for s in POLICE_STATES:
-                    pp[f"p_{s}"] = proj_police.probs[s]
-                    pp[f"p_{s}_low"] = proj_police.low[s]
-                    pp[f"p_{s}_high"] = proj_police.high[s]
+                for ps in POLICE_STATES:
+                    pp[f"p_{ps}"] = proj_police.probs[ps]
+                    pp[f"p_{ps}_low"] = proj_police.low[ps]
+                    pp[f"p_{ps}_high"] = proj_police.high[ps]
                 police_projection = pd.DataFrame(pp).rename_axis("area_code").reset_index()
                 police_projection.insert(
                     1,

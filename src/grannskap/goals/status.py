@@ -143,11 +143,11 @@ def goal_status(
             .agg(n_areas=("bad", "size"), n_bad=("bad", "sum"))
             .reset_index()
         )
+        bad_types = sorted(int(b) for b in goal.bad_states)
         noun = (
-            "områden av typ "
-            + "–".join(str(b) for b in (min(goal.bad_states), max(goal.bad_states)))
-            if len(goal.bad_states) > 1
-            else f"områden av typ {goal.bad_states[0]}"
+            f"områden av typ {bad_types[0]}–{bad_types[-1]}"
+            if len(bad_types) > 1
+            else f"områden av typ {bad_types[0]}"
         )
     else:
         if indicator is None:
