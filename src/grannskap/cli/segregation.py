@@ -1,0 +1,192 @@
+"""``grannskap segregation``: segregation indices with confidence intervals per year, to CSV.
+
+Reads the group counts from the database (SCB table 000005FE: persons with foreign /
+Swedish background per DeSO) and calls :mod:`grannskap.measures.segregation`; nothing is
+computed here. One CSV row per scope (Sweden ``00`` or a kommun), year and index.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from grannskap.cli import add_db_argument
+
+__all__ = ["register", "run", "GROUPINGS", "DEFAULT_INDICES"]
+
+# grouping name -> (indicator_id, [(breakdown, column name)]); the first column is the focal
+# group of the two-group indices
+GROUPINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    "background": (
+        "scb.000005FE",
+        [
+            ("utlandsk_svensk_bakgrund=utländsk bakgrund", "foreign"),
+            ("utlandsk_svensk_bakgrund=svensk bakgrund", "swedish"),
+        ],
+    ),
+}
+DEFAULT_INDICES: tuple[str, ...] = ("dissimilarity", "isolation", "theil_h", "mutual_information")
+LEVEL_SYSTEMS: dict[str, str] = {"deso": "deso%"}
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    from grannskap.measures.segregation.indices import INDEX_NAMES
+
+    p = sub.add_parser(
+        "segregation",
+        help="segregation indices (D, isolation, H, M, ...) with bootstrap intervals per year",
+        description="Segregation indices over the areas of a level, per year, with bootstrap "
+        "confidence intervals (persons resampled within areas), the value expected under random "
+        "allocation and the small-unit bias-corrected value. Writes one CSV row per scope, year "
+        "and index.",
+    )
+    p.add_argument(
+        "--level", choices=sorted(LEVEL_SYSTEMS), default="deso", help="area level (default deso)"
+    )
+    p.add_argument(
+        "--groups",
+        choices=sorted(GROUPINGS),
+        default="background",
+        help="grouping (default background)",
+    )
+    p.add_argument(
+        "--year", type=int, action="append", required=True, help="statistics year (repeatable)"
+    )
+    p.add_argument(
+        "--index",
+        action="append",
+        choices=list(INDEX_NAMES),
+        help=f"index (repeatable; default {', '.join(DEFAULT_INDICES)})",
+    )
+    p.add_argument(
+        "--kommun",
+        action="append",
+        help="kommun code, e.g. 1490 (repeatable; default: all of Sweden)",
+    )
+    p.add_argument(
+        "--ci", type=float, default=0.95, help="confidence level (default 0.95; 0 = no intervals)"
+    )
+    p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates (default 1000)")
+    p.add_argument(
+        "--n-sim",
+        type=int,
+        default=200,
+        help="random allocations for the expected value (default 200; 0 = skip)",
+    )
+    p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
+    p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV file")
+    add_db_argument(p)
+    p.set_defaults(func=run)
+
+
+def _counts(con, level: str, groups: str, year: int, kommun: list[str] | None):  # type: ignore[no-untyped-def]
+    import pandas as pd
+
+    from grannskap.errors import DataNotFoundError
+
+    indicator, parts = GROUPINGS[groups]
+    cases = ", ".join(
+        f'sum(o.value) FILTER (WHERE o.breakdown = ?) AS "{name}"' for _, name in parts
+    )
+    sql = (
+        f"SELECT o.area_code AS area, a.kommun_code AS kommun, {cases} "
+        "FROM observation o LEFT JOIN area a ON a.system = o.area_system AND a.code = o.area_code "
+        "WHERE o.indicator_id = ? AND o.area_system LIKE ? AND o.year = ? GROUP BY 1, 2 ORDER BY 1"
+    )
+    params = [b for b, _ in parts] + [indicator, LEVEL_SYSTEMS[level], year]
+    df: pd.DataFrame = con.execute(sql, params).df()
+    if df.empty:
+        raise DataNotFoundError(
+            f"no {groups} counts ({indicator}) at level {level} for {year} in the database; "
+            "import the SCB table first (grannskap import FILE)"
+        )
+    if kommun:
+        df = df[df["kommun"].isin(kommun)]
+        if df.empty:
+            raise DataNotFoundError(
+                f"no {level} areas of kommun {', '.join(kommun)} for {year} in the database"
+            )
+    return df.set_index("area"), [name for _, name in parts]
+
+
+def run(args: argparse.Namespace) -> int:
+    import warnings
+
+    import numpy as np
+    import pandas as pd
+
+    from grannskap.errors import ConfigError, DataQualityWarning, GrannskapWarning
+    from grannskap.measures import segregation as seg
+    from grannskap.store import connect
+
+    if not (args.ci == 0 or 0 < args.ci < 1):
+        raise ConfigError(
+            f"`--ci` was {args.ci} but is expected to be 0 (no intervals) or between 0 and 1"
+        )
+    if args.n_boot < 2 or args.n_sim < 0:
+        raise ConfigError(
+            f"`--n-boot` must be >= 2 and `--n-sim` >= 0 (got {args.n_boot}, {args.n_sim})"
+        )
+    indices = args.index or list(DEFAULT_INDICES)
+    con = connect(args.db, read_only=True)
+    rows = []
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", GrannskapWarning)
+            for year in sorted(set(args.year)):
+                df, cols = _counts(con, args.level, args.groups, year, args.kommun)
+                missing = df[cols].isna().any(axis=1)
+                if missing.any():
+                    warnings.warn(
+                        f"{year}: {int(missing.sum())} area(s) without complete counts (missing or "
+                        f"suppressed) left out, e.g. {', '.join(df.index[missing][:3])}",
+                        DataQualityWarning,
+                        stacklevel=1,
+                    )
+                    df = df[~missing]
+                scopes = (
+                    [(k, df[df["kommun"] == k]) for k in args.kommun]
+                    if args.kommun
+                    else [("00", df)]
+                )
+                for scope, sub in scopes:
+                    counts = sub[cols].astype("int64")
+                    for index in indices:
+                        if args.ci:
+                            r = seg.bootstrap_ci(
+                                counts, index, n_boot=args.n_boot, level=args.ci, seed=args.seed
+                            )
+                        else:
+                            r = seg.compute_index(index, counts)
+                        expected = (
+                            seg.expected_value(counts, index, n_sim=args.n_sim, seed=args.seed)
+                            if args.n_sim
+                            else np.nan
+                        )
+                        rows.append(
+                            {
+                                "scope": scope,
+                                "level": args.level,
+                                "groups": args.groups,
+                                "focal_group": cols[0],
+                                "year": year,
+                                "index": index,
+                                "statistic": r.statistic,
+                                "ci_low": r.ci_low,
+                                "ci_high": r.ci_high,
+                                "ci_level": r.ci_level,
+                                "se": r.se,
+                                "bias_corrected": r.bias_corrected,
+                                "expected_random": expected,
+                                "n_areas": r.n_areas,
+                                "n_persons": int(r.n_persons),
+                            }
+                        )
+        for w in caught:
+            print(f"grannskap: warning: {w.message}", file=sys.stderr)
+    finally:
+        con.close()
+    out = pd.DataFrame(rows)
+    out.to_csv(args.out, index=False)
+    print(f"wrote {len(out)} row(s) to {args.out}")
+    return 0

@@ -1,0 +1,92 @@
+"""``grannskap segregation`` end to end: the real SCB 000005FE file imported with grannskap's
+own importer, the CLI run in a subprocess and in-process, values checked against the indices
+computed straight from the xlsx (read independently with openpyxl in conftest)."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from grannskap.cli import main
+from grannskap.measures import segregation as seg
+
+
+@pytest.fixture(scope="module")
+def db_with_background(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from grannskap.ingest.importer import import_file
+    from grannskap.store import connect
+
+    path = tmp_path_factory.mktemp("seg") / "g.duckdb"
+    con = connect(path)
+    try:
+        import_file(con, shared_data / "scb_deso_2022" / "000005FE_20240813-152154.xlsx")
+    finally:
+        con.close()
+    return path
+
+
+def test_cli_boras_matches_direct_computation(
+    db_with_background: Path, deso_background: pd.DataFrame, tmp_path: Path
+) -> None:
+    out = tmp_path / "seg.csv"
+    code = main(
+        [
+            "segregation", "--level", "deso", "--groups", "background", "--year", "2022",
+            "--kommun", "1490", "--index", "dissimilarity", "--index", "theil_h",
+            "--ci", "0.9", "--n-boot", "60", "--n-sim", "20",
+            "--db", str(db_with_background), "--out", str(out),
+        ]
+    )  # fmt: skip
+    assert code == 0
+    res = pd.read_csv(out, dtype={"scope": str})
+    assert list(res["index"]) == ["dissimilarity", "theil_h"]
+    boras = deso_background[deso_background.index.str.startswith("1490")][["foreign", "swedish"]]
+    d = res.set_index("index")
+    assert d.loc["dissimilarity", "statistic"] == pytest.approx(
+        seg.dissimilarity(boras).statistic, rel=1e-12
+    )
+    assert d.loc["theil_h", "statistic"] == pytest.approx(seg.theil_h(boras).statistic, rel=1e-12)
+    assert (d.ci_low < d.statistic).all() and (d.statistic < d.ci_high).all()
+    assert (d.ci_level == 0.9).all() and (d.n_areas == 77).all() and (d.scope == "1490").all()
+    assert (d.expected_random < d.statistic).all()
+
+
+def test_cli_subprocess_errors_are_one_line(db_with_background: Path, tmp_path: Path) -> None:
+    run = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "grannskap",
+            "segregation",
+            "--year",
+            "2019",
+            "--db",
+            str(db_with_background),
+            "--out",
+            str(tmp_path / "x.csv"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert run.returncode == 1
+    assert run.stderr.strip().count("\n") == 0 and "no background counts" in run.stderr
+    assert "Traceback" not in run.stderr
+    bad = main(
+        [
+            "segregation",
+            "--year",
+            "2022",
+            "--ci",
+            "95",
+            "--db",
+            str(db_with_background),
+            "--out",
+            str(tmp_path / "x.csv"),
+        ]
+    )
+    assert bad == 1
