@@ -34,6 +34,10 @@ def test_report_data_for_boras(small_db: Path) -> None:
     assert set(r.police_projection["area_code"]) == {"P13", "P14"}
     assert (r.police_projection["target_list_year"] == 2029).all()
     assert r.backtest_simulated["data"].str.contains("SIMULERADE").all()
+    # real police-list backtest (fit on lists up to 2023, score 2025) is reported with its verdict
+    assert r.backtest["target_year"].tolist() == [2025]
+    assert any("Backtest på polisens listor" in c for c in r.caveats)
+    assert r.backtest_reliability["n"].sum() == 3 * int(r.backtest["n_areas"].iloc[0])
     assert any("tunna data" in c for c in r.caveats)
     assert not r.closest.empty and isinstance(r.goal_status, pd.DataFrame)
     assert set(r.texts) == {"types", "agreement", "transitions", "distance", "projection"}

@@ -115,3 +115,29 @@ def test_yaml_round_trip(tmp_path: Path) -> None:
     )
     (g,) = load_goals(p)
     assert g.kommun == "0180" and g.measure == "police_category"
+
+
+def test_indicator_goal_status() -> None:
+    """An indicator goal (value of one series against a target) on a small hand-made series."""
+    data = {
+        "goals": [
+            {
+                "id": "arbetsloshet",
+                "measure": "indicator",
+                "indicator_id": "x.arbetslosa_procent",
+                "area_code": "1490",
+                "target_value": 5.0,
+                "direction": "decrease",
+                "deadline": 2030,
+                "area_set": {"kommun": "1490"},
+            }
+        ]
+    }
+    (goal,) = parse_goals(data)
+    values = pd.DataFrame(
+        {"area_code": "1490", "year": [2020, 2021, 2022], "value": [7.0, 6.0, 4.5]}
+    )
+    st = goal_status(goal, indicator=values)
+    assert st.table["met"].tolist() == [False, False, True]
+    assert st.latest_year == 2022 and st.latest_met
+    assert "7 (2020) → 4,5 (2022)" in st.trend_sv

@@ -32,6 +32,8 @@ For the report / dashboard
                      last list before the deadline, with intervals
 ``backtest``         police-list backtest (fit ≤ 2023, predict 2025): Brier model vs no change
 ``backtest_simulated`` the same check on SIMULATED type histories (labelled; method check only)
+``backtest_reliability``, ``backtest_simulated_reliability`` reliability tables (bins of
+                     predicted probability: ``bin_low, bin_high, n, mean_predicted, observed``)
 ``caveats``          list of plain-language caveats (Swedish when ``lang="sv"``)
 ``notes``            notes of the index computation (e.g. rounded percentages)
 ``texts``            short paragraphs for the section: ``types, agreement, transitions,

@@ -59,6 +59,8 @@ class ReportData:
     police_projection: pd.DataFrame
     backtest: pd.DataFrame
     backtest_simulated: pd.DataFrame
+    backtest_reliability: pd.DataFrame
+    backtest_simulated_reliability: pd.DataFrame
     caveats: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
@@ -67,8 +69,8 @@ class ReportData:
 def _texts(lang: str) -> dict[str, str]:
     sv = {
         "thin_types": (
-            "Prognosen för områdestyper bygger på mycket tunna data: offline finns SCB:s officiella "
-            "typer bara för Borås 2022 och 2023, alltså {n} övergångar på ett år. Övergångsmatrisen "
+            "Prognosen för områdestyper bygger på mycket tunna data: i databasen finns SCB:s "
+            "officiella typer bara för {years}, alltså {n} övergångar. Övergångsmatrisen "
             "styrs därför till stor del av förhandsantagandet (att områden oftast står kvar eller "
             "flyttar högst en typ per år) och intervallen är breda. Med SCB:s nationella historik "
             "(tabell TAB6586, 2011–) blir skattningen betydligt säkrare."
@@ -102,6 +104,16 @@ def _texts(lang: str) -> dict[str, str]:
             "övergångsmatrisen; gemensamma chocker (t.ex. konjunktur) gör verklig osäkerhet större."
         ),
         "no_change": 'Jämförelse: prognosen "ingen förändring" säger att målet inte nås om läget i dag består.',
+        "backtest_police": (
+            "Backtest på polisens listor: en modell skattad bara på listorna fram till {fit} "
+            "({n} övergångar) förutsade {target} med Brier-poäng {bm} mot {bn} för prognosen "
+            '"ingen förändring" (lägre är bättre). {verdict}'
+        ),
+        "backtest_worse": (
+            "Modellen var alltså sämre än att anta att inget ändras: de få tidiga övergångarna "
+            "(främst Borås egna) säger för lite om hur listan förändras nationellt."
+        ),
+        "backtest_better": "Modellen var alltså bättre än att anta att inget ändras.",
         "mu_fixed": (
             "Avståndet till nästa typ räknas med årets medelvärde och standardavvikelse för hela "
             "landet som fasta; i verkligheten flyttar också de andra områdena."
@@ -109,8 +121,8 @@ def _texts(lang: str) -> dict[str, str]:
     }
     en = {
         "thin_types": (
-            "The area-type projection rests on very thin data: offline, SCB's official types exist "
-            "only for Borås 2022 and 2023, i.e. {n} one-year transitions. The transition matrix is "
+            "The area-type projection rests on very thin data: the database holds SCB's official "
+            "types only for {years}, i.e. {n} transitions. The transition matrix is "
             "therefore largely the prior (areas mostly stay or move at most one type a year) and the "
             "intervals are wide."
         ),
@@ -126,6 +138,12 @@ def _texts(lang: str) -> dict[str, str]:
         "independence": "Goal probabilities treat areas as independent given the transition matrix.",
         "no_change": "Comparison: the no-change forecast says the goal is missed if today's situation persists.",
         "mu_fixed": "Distances use the year's national mean and SD as fixed.",
+        "backtest_police": (
+            "Backtest on the police lists: fitted on lists up to {fit} ({n} transitions), the model "
+            "predicted {target} with Brier score {bm} against {bn} for no change (lower is better). {verdict}"
+        ),
+        "backtest_worse": "The model did worse than assuming no change.",
+        "backtest_better": "The model did better than assuming no change.",
     }
     return sv if lang == "sv" else en
 
@@ -295,11 +313,17 @@ def report_data(
                 .sort_values("area_code")
                 .reset_index(drop=True)
             )
-            caveats.append(tx["thin_types"].format(n=n_type_pairs))
+            years_txt = (
+                f"{off_years[0]}–{off_years[-1]}" if len(off_years) > 1 else str(off_years[0])
+            )
+            if kommun == "1490" and official["area_code"].str[:4].nunique() == 1:
+                years_txt = f"Borås {years_txt}" if lang == "sv" else f"Borås {years_txt}"
+            caveats.append(tx["thin_types"].format(n=n_type_pairs, years=years_txt))
         except EstimationError as exc:
             caveats.append(str(exc))
     police_last = None
     bt_police = pd.DataFrame()
+    bt_police_rel = pd.DataFrame()
     if not police.empty:
         hist = police[["area_code", "year", "state"]]
         try:
@@ -337,6 +361,24 @@ def report_data(
                     n_draws=min(n_draws, 500),
                     seed=seed,
                     exclude_from=("ej_listad",),
+                )
+                bt_police_rel = bt.reliability
+                sc = bt.scores.iloc[0]
+                from grannskap.goals.texts import fmt_num
+
+                caveats.append(
+                    tx["backtest_police"].format(
+                        fit=complete[-2],
+                        n=bt.n_pairs,
+                        target=int(sc["target_year"]),
+                        bm=fmt_num(sc["brier_model"], 2, lang),
+                        bn=fmt_num(sc["brier_naive"], 2, lang),
+                        verdict=tx[
+                            "backtest_worse"
+                            if sc["brier_model"] > sc["brier_naive"]
+                            else "backtest_better"
+                        ],
+                    )
                 )
                 bt_police = bt.scores.assign(
                     data="Polisens listor (verkliga)", n_pairs_fit=bt.n_pairs
@@ -416,6 +458,8 @@ def report_data(
         police_projection=police_projection,
         backtest=bt_police,
         backtest_simulated=bt_sim,
+        backtest_reliability=bt_police_rel,
+        backtest_simulated_reliability=bts.reliability,
         caveats=caveats,
         notes=notes,
     )

@@ -72,6 +72,10 @@ def police_histories(classification: pd.DataFrame, list_counts: pd.DataFrame) ->
     return out
 
 
+def _sv(x: float) -> str:
+    return f"{x:g}".replace(".", ",")
+
+
 def trend_text_sv(table: pd.DataFrame, noun: str) -> str:
     """ "2 särskilt utsatta områden 2017 → 2 2025: oförändrat" style text."""
     t = table.dropna(subset=["n_bad"]).sort_values("year")
@@ -163,7 +167,8 @@ def goal_status(
             "Inga uppgifter ännu."
             if latest is None
             else (
-                f"{table.iloc[0].value:g} ({int(table.iloc[0].year)}) → {latest.value:g} ({int(latest.year)}); mål {target:g}."
+                f"{_sv(table.iloc[0].value)} ({int(table.iloc[0].year)}) → {_sv(latest.value)} "
+                f"({int(latest.year)}); mål {_sv(target)}."
             )
         )
         return GoalStatus(

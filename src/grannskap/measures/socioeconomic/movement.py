@@ -69,7 +69,8 @@ def distance_to_thresholds(
     Frame with ``area_code, omradestyp, index, threshold_better, delta_index_better``
     (negative: the fall needed to reach the next better type; NaN for the best type),
     ``delta_z_better`` (the same in σ), ``<k>_pp_better`` (the change of component ``k``
-    alone, in percentage points, that reaches the threshold), ``proportional_better`` (the
+    alone, in percentage points, that reaches the threshold), ``<k>_after_alone`` and
+    ``<k>_feasible_alone`` (the component's value after that change, and whether it is >= 0), ``proportional_better`` (the
     relative change of all components together), ``threshold_worse``,
     ``delta_index_worse`` (positive: the rise that would make the area one type worse; NaN for
     type 1) and ``delta_z_worse``.
@@ -100,7 +101,10 @@ def distance_to_thresholds(
     for k in components:
         out[f"{k}_pp_better"] = out["delta_index_better"] * total / w[k]
         if k in df.columns:
-            out[f"{k}_after_alone"] = df[k].to_numpy() + out[f"{k}_pp_better"].to_numpy()
+            after = df[k].to_numpy() + out[f"{k}_pp_better"].to_numpy()
+            out[f"{k}_after_alone"] = after
+            # a share cannot fall below zero: this component alone cannot bring the area there
+            out[f"{k}_feasible_alone"] = np.where(np.isnan(after), False, after >= 0)
     with np.errstate(divide="ignore", invalid="ignore"):
         out["proportional_better"] = np.where(idx > 0, better / idx - 1.0, np.nan)
     out["threshold_worse"] = worse
