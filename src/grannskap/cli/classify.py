@@ -22,9 +22,27 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument(
         "--profile",
-        choices=["auto", "scb", "proxy"],
         default="auto",
-        help="index definition: scb (exact), proxy (public DeSO tables), auto (scb if available)",
+        metavar="scb|proxy|auto|FILE.yaml",
+        help="index definition: scb (exact), proxy (public DeSO tables), auto (scb if "
+        "available; default) or a YAML file with your own components",
+    )
+    p.add_argument(
+        "--weights",
+        metavar="V1=1,V2=1,V3=1",
+        help="component weights (default: equal, as SCB)",
+    )
+    p.add_argument(
+        "--sd",
+        choices=["sample", "population"],
+        default="sample",
+        help="standard deviation of the cut (default sample, ddof=1)",
+    )
+    p.add_argument(
+        "--min-population",
+        type=float,
+        default=50.0,
+        help="areas with fewer inhabitants are flagged, not classified (default 50)",
     )
     p.add_argument(
         "--reference",
@@ -43,10 +61,34 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
 def run(args: argparse.Namespace) -> int:
     import warnings
 
-    from grannskap.errors import DataQualityWarning
-    from grannskap.measures.socioeconomic import CutRule, agreement, classify_from_store
+    from grannskap.errors import ConfigError, DataQualityWarning
+    from grannskap.measures.socioeconomic import (
+        CutRule,
+        agreement,
+        classify_from_store,
+        load_profile,
+    )
     from grannskap.store import connect
 
+    profile = args.profile
+    if profile not in ("auto", "scb", "proxy"):
+        profile = load_profile(profile)
+    weights = None
+    if args.weights:
+        weights = {}
+        for part in args.weights.split(","):
+            key, _, val = part.partition("=")
+            try:
+                weights[key.strip()] = float(val)
+            except ValueError:
+                raise ConfigError(
+                    f"`--weights` part {part!r} is not KEY=NUMBER (e.g. V1=1,V2=1,V3=1)"
+                ) from None
+    rule = CutRule(
+        reference=args.reference,
+        ddof=1 if args.sd == "sample" else 0,
+        min_population=args.min_population,
+    )
     con = connect(args.db, read_only=True)
     try:
         with warnings.catch_warnings(record=True) as caught:
@@ -55,8 +97,9 @@ def run(args: argparse.Namespace) -> int:
                 con,
                 sorted(set(args.year)),
                 level=args.level,
-                profile=args.profile,
-                rule=CutRule(reference=args.reference),
+                profile=profile,
+                rule=rule,
+                weights=weights,
             )
     finally:
         con.close()

@@ -233,3 +233,54 @@ def test_scb_profile_chosen_when_register_variables_exist() -> None:
     agg = aggregate_components(comps, pd.Series({"0001A0001": "0001R001", "0001A0002": "0001R001"}))
     t = compute_index(agg, SCB_PROFILE).frame.iloc[0]
     assert t["V1"] == pytest.approx(20.0) and t["index"] == pytest.approx(20.0)
+
+
+def test_user_profile_from_yaml_with_weights(small_db: Path, tmp_path: Path) -> None:
+    """A two-component profile from YAML, weighted 1:2, equals the weighted mean of the proxy's
+    V1 and V3 (same SCB series)."""
+    import yaml
+
+    from grannskap.measures.socioeconomic import load_profile
+
+    spec = {
+        "name": "egen",
+        "components": [
+            {
+                "key": "V1",
+                "kind": "percent_times_base",
+                "numerator": "scb.000006TA.lag_ekonomisk_standard_procent",
+                "denominator": "scb.000006TA.antal_personer_totalt",
+            },
+            {
+                "key": "V3",
+                "kind": "counts",
+                "weight": 2,
+                "numerator": [
+                    {"indicator_id": "scb.000007A8.antal_arbetslosa", "breakdown": "alder=16-64 år"}
+                ],
+                "denominator": [
+                    {"indicator_id": "scb.000007A8.antal_totalt", "breakdown": "alder=16-64 år"}
+                ],
+            },
+        ],
+    }
+    path = tmp_path / "p.yaml"
+    path.write_text(yaml.safe_dump(spec, allow_unicode=True), encoding="utf-8")
+    prof = load_profile(path)
+    con = duckdb.connect(str(small_db), read_only=True)
+    try:
+        mine = classify_from_store(con, [2022], profile=prof).frame.set_index("area_code")
+        proxy = classify_from_store(con, [2022], profile="proxy").frame.set_index("area_code")
+    finally:
+        con.close()
+    expected = (proxy["V1"] + 2 * proxy["V3"]) / 3
+    np.testing.assert_allclose(
+        mine.loc[expected.index, "index"].to_numpy(), expected.to_numpy(), rtol=1e-12
+    )
+    bad = {"components": [{"key": "V1", "kind": "magic", "numerator": "x"}, {"kind": "counts"}]}
+    from grannskap.measures.socioeconomic import profile_from_mapping
+
+    with pytest.raises(ValidationError) as exc:
+        profile_from_mapping(bad)
+    text = "\n".join(exc.value.lines())
+    assert "magic" in text and "needs a `key`" in text

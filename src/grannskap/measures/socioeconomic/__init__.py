@@ -57,6 +57,8 @@ from grannskap.measures.socioeconomic.profiles import (
     Term,
     choose_profile,
     get_profile,
+    load_profile,
+    profile_from_mapping,
 )
 
 __all__ = [
@@ -88,4 +90,6 @@ __all__ = [
     "Term",
     "choose_profile",
     "get_profile",
+    "load_profile",
+    "profile_from_mapping",
 ]

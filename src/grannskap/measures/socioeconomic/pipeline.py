@@ -171,7 +171,7 @@ def load_inputs(
     years: list[int],
     *,
     level: str = "regso",
-    profile: str = "auto",
+    profile: str | Profile = "auto",
 ) -> Inputs:
     """Observations of the profile's series for ``years`` and the DeSO -> RegSO key.
 
@@ -269,7 +269,7 @@ def classify_from_store(
     years: list[int],
     *,
     level: str = "regso",
-    profile: str = "auto",
+    profile: str | Profile = "auto",
     rule: CutRule | None = None,
     weights: dict[str, float] | None = None,
 ) -> TypeResult:

@@ -24,9 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Literal
+from pathlib import Path
+from typing import Literal, cast
 
-from grannskap.errors import ConfigError
+from grannskap.errors import ConfigError, Problem, ValidationError
 
 __all__ = [
     "Term",
@@ -38,6 +39,8 @@ __all__ = [
     "ProfileName",
     "get_profile",
     "choose_profile",
+    "profile_from_mapping",
+    "load_profile",
 ]
 
 ProfileName = Literal["scb", "proxy", "auto"]
@@ -212,15 +215,143 @@ def get_profile(name: str) -> Profile:
     return PROFILES[name]
 
 
-def choose_profile(available: Iterable[Term | tuple[str, str]], requested: str = "auto") -> Profile:
-    """``requested`` if given; for ``"auto"`` the SCB profile when all its series exist,
-    otherwise the proxy profile.
+def choose_profile(
+    available: Iterable[Term | tuple[str, str]], requested: str | Profile = "auto"
+) -> Profile:
+    """``requested`` if given (a name or a :class:`Profile`); for ``"auto"`` the SCB profile
+    when all its series exist, otherwise the proxy profile.
 
     ``available`` are the ``(indicator_id, breakdown)`` pairs present in the data.
     """
+    if isinstance(requested, Profile):
+        return requested
     if requested != "auto":
         return get_profile(requested)
     have = {Term(*t) if isinstance(t, tuple) else t for t in available}
     if all(t in have for t in SCB_PROFILE.terms()):
         return SCB_PROFILE
     return PROXY_PROFILE
+
+
+def _terms(raw: object, where: str, problems: list[Problem], file: str) -> tuple[Term, ...]:
+    items = raw if isinstance(raw, list) else [raw] if raw is not None else []
+    out = []
+    for it in items:
+        if isinstance(it, str):
+            out.append(Term(it))
+        elif isinstance(it, dict) and "indicator_id" in it:
+            out.append(Term(str(it["indicator_id"]), str(it.get("breakdown", ""))))
+        else:
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}: a series must be an indicator id or {{indicator_id, breakdown}}",
+                    value=it,
+                )
+            )
+    return tuple(out)
+
+
+def profile_from_mapping(data: object, file: str = "profile") -> Profile:
+    """A user-defined profile from a mapping (e.g. parsed YAML)::
+
+        name: egen
+        population: V1
+        components:
+          - key: V1
+            label_sv: Låg ekonomisk standard
+            kind: percent_times_base
+            numerator: scb.000006TA.lag_ekonomisk_standard_procent
+            denominator: scb.000006TA.antal_personer_totalt
+            weight: 1
+          - key: V2
+            kind: counts
+            numerator: [{indicator_id: scb.000005MO, breakdown: "utbildningsniva=förgymnasial utbildning"}]
+            denominator: [...]
+
+    All problems are collected before raising :class:`ValidationError`.
+    """
+    problems: list[Problem] = []
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("components"), list)
+        or not data["components"]
+    ):
+        raise ValidationError(
+            [Problem(file, "expected a mapping with a non-empty list `components`")]
+        )
+    comps = []
+    for i, c in enumerate(data["components"], start=1):
+        where = f"component {i}"
+        if not isinstance(c, dict) or not c.get("key"):
+            problems.append(Problem(file, f"{where}: needs a `key`", value=c))
+            continue
+        kind = c.get("kind", "counts")
+        if kind not in ("counts", "share_counts", "percent_times_base"):
+            problems.append(
+                Problem(
+                    file,
+                    f"{where}: unknown `kind`",
+                    value=kind,
+                    expected="counts, share_counts or percent_times_base",
+                )
+            )
+            continue
+        num = _terms(c.get("numerator"), where, problems, file)
+        den = _terms(c.get("denominator"), where, problems, file)
+        if not num or (kind != "share_counts" and not den):
+            problems.append(
+                Problem(
+                    file, f"{where} ({c['key']}): numerator and denominator series are required"
+                )
+            )
+        weight = c.get("weight", 1.0)
+        if not isinstance(weight, int | float) or weight < 0:
+            problems.append(
+                Problem(file, f"{where} ({c['key']}): `weight` must be a number >= 0", value=weight)
+            )
+            continue
+        comps.append(
+            ComponentSpec(
+                key=str(c["key"]),
+                label_sv=str(c.get("label_sv", c["key"])),
+                label_en=str(c.get("label_en", c.get("label_sv", c["key"]))),
+                kind=cast(ComponentKind, kind),
+                numerator=num,
+                denominator=den,
+                weight=float(weight),
+            )
+        )
+    keys = [c.key for c in comps]
+    population = str(data.get("population", keys[0] if keys else ""))
+    if keys and population not in keys:
+        problems.append(
+            Problem(
+                file, "`population` must name a component", value=population, expected=str(keys)
+            )
+        )
+    if comps and sum(c.weight for c in comps) <= 0:
+        problems.append(Problem(file, "the weights must have a positive sum"))
+    ValidationError.raise_if_any(problems)
+    return Profile(
+        name=str(data.get("name", Path(file).stem)),
+        components=tuple(comps),
+        population=population,
+        description_sv=str(data.get("description_sv", "Egen profil.")),
+    )
+
+
+def load_profile(path: str | Path) -> Profile:
+    """A user-defined profile from a YAML file (see :func:`profile_from_mapping`)."""
+    import yaml
+
+    p = Path(path)
+    try:
+        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError(f"{p}: profile file not found") from None
+    except yaml.YAMLError as exc:
+        raise ValidationError(
+            [Problem(str(p), f"not valid YAML ({str(exc).splitlines()[0]})")]
+        ) from exc
+    return profile_from_mapping(data, str(p))
