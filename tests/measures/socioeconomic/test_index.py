@@ -150,6 +150,11 @@ def test_mixed_code_versions_without_key_names_the_areas() -> None:
     with pytest.raises(ValidationError) as exc:
         aggregate_components(comps, key)
     assert "0001A0099" in exc.value.lines()[0]
+    split = pd.Series(
+        ["0001R001", "0001R002", "0001R001"], index=["0001A0001", "0001A0001", "0001A0099"]
+    )
+    with pytest.raises(ValidationError, match="0001A0001 maps to more than one"):
+        aggregate_components(comps, split)
 
 
 def test_counts_are_summed_not_percentages_averaged() -> None:

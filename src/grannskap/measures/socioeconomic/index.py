@@ -213,6 +213,19 @@ def aggregate_components(
     codes mixed with a 2018 key, which must not be summed silently.
     """
     cw = pd.Series(crosswalk) if not isinstance(crosswalk, pd.Series) else crosswalk
+    dup = cw.index[cw.index.duplicated()]
+    if len(dup):
+        raise ValidationError(
+            [
+                Problem(
+                    f"crosswalk {from_system}->{to_system}",
+                    f"area code {code} maps to more than one {to_system} area; counts can only be "
+                    "summed along a nesting key (each area in exactly one target area)",
+                    value=code,
+                )
+                for code in sorted(set(map(str, dup)))
+            ]
+        )
     # factorised keys and bincount sums: the same as a groupby-sum, without string hashing
     codes, uniq = pd.factorize(components["area_code"])
     pos = pd.Index(cw.index).get_indexer(np.asarray(uniq, dtype=object))
