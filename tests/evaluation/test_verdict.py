@@ -92,3 +92,30 @@ def test_other_verdicts(card_krueger: pd.DataFrame) -> None:
 def test_unknown_language_is_error() -> None:
     with pytest.raises(ConfigError, match="lang"):
         verdict_generic("x", 1.0, 0.0, 2.0, lang="de")  # type: ignore[arg-type]
+
+
+def test_overlap_reported_for_dr_with_covariates(mpdta: pd.DataFrame) -> None:
+    """mpdta with lpop: overlap is fine (R's DRDID trims nothing); strong selection on x is not."""
+    res = att_gt(
+        mpdta,
+        outcome="lemp",
+        unit="countyreal",
+        time="year",
+        group="first.treat",
+        covariates=["lpop"],
+    )
+    assert res.ps_max is not None and res.ps_max < 0.95 and res.n_trimmed == 0
+    v = verdict_cs(res, aggregate(res))
+    assert any(c.name == "overlap" and c.status == "ok" for c in v.checks)
+    sim = simulate_panel(300, range(2010, 2016), cohorts=(2013,), x_selection=8.0, seed=3)
+    with pytest.warns(EstimationWarning, match="weak overlap"):
+        bad = att_gt(
+            sim.data,
+            outcome="value",
+            unit="area_code",
+            time="year",
+            group="first_treat",
+            covariates=["x"],
+        )
+    v = verdict_cs(bad, aggregate(bad), lang="en")
+    assert any(c.name == "overlap" and c.status == "warning" for c in v.checks)

@@ -111,6 +111,12 @@ _T: dict[str, dict[str, str]] = {
         "cov_yes": "Jämförelsen justeras för {cov} ({meth}).",
         "cov_no": "Ingen justering för bakgrundsvariabler: jämförelseområdena antas ha samma "
         "trend som de behandlade utan justering.",
+        "overlap_ok": "Överlapp: jämförelseområdena liknar de behandlade i bakgrundsvariablerna "
+        "(högsta skattade sannolikhet att behandlas bland jämförelseområdena {ps}).",
+        "overlap_bad": "Svagt överlapp: vissa jämförelseområden liknar inte något behandlat "
+        "område i bakgrundsvariablerna, eller tvärtom (högsta sannolikhet bland jämförelseområdena "
+        "{ps}; {n} område(n) uteslutna; {share} % av de behandlade saknar motsvarighet). "
+        "Skattningen vilar på få områden och på modellantaganden.",
         "control_never": "Jämförelsegrupp: områden som aldrig fick insatsen.",
         "control_not_yet": "Jämförelsegrupp: områden som ännu inte fått insatsen.",
         "can_pt": "Under antagandet att {out} hade utvecklats parallellt i behandlade och "
@@ -175,6 +181,13 @@ _T: dict[str, dict[str, str]] = {
         "cov_yes": "The comparison adjusts for {cov} ({meth}).",
         "cov_no": "No adjustment for background variables: comparison areas are assumed to "
         "share the treated areas' trend unadjusted.",
+        "overlap_ok": "Overlap: comparison areas resemble the treated ones in the covariates "
+        "(largest estimated probability of treatment among comparison areas {ps}).",
+        "overlap_bad": "Weak overlap: some comparison areas resemble no treated area in the "
+        "covariates, or the other way round (largest probability among comparison areas {ps}; "
+        "{n} area(s) trimmed; {share} % of treated areas without a counterpart). The estimate "
+        "rests on few "
+        "areas and on model assumptions.",
         "control_never": "Comparison group: areas never given the intervention.",
         "control_not_yet": "Comparison group: areas not yet given the intervention.",
         "can_pt": "Assuming {out} would have evolved in parallel in treated and comparison "
@@ -339,6 +352,18 @@ def verdict_cs(
         )
     else:
         checks.append(Check("covariates", "not_checked", t["cov_no"]))
+    if res.ps_max is not None:
+        bad = res.weak_overlap
+        key = "overlap_bad" if bad else "overlap_ok"
+        checks.append(
+            Check(
+                "overlap",
+                "warning" if bad else "ok",
+                t[key].format(
+                    ps=f(res.ps_max), n=res.n_trimmed, share=round(100 * res.treated_no_match)
+                ),
+            )
+        )
     v = _core(
         "difference-in-differences (Callaway & Sant'Anna 2021)",
         agg.overall,
@@ -348,7 +373,8 @@ def verdict_cs(
         lang,
         outcome,
         checks,
-        list(res.notes),
+        # notes already stated by a check above are not repeated
+        [n for n in res.notes if not n.startswith(("weak overlap", "no pre-treatment"))],
         mde,
         power,
         simulated,

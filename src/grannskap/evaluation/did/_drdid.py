@@ -5,7 +5,8 @@ Doubly robust DiD (Sant'Anna & Zhao 2020, *J. Econometrics* 219:101-122, eq. 3.1
 1997) and standardised (Hajek) inverse probability weighting DiD (Abadie 2005). Each takes the
 change in outcome ``dy``, the treatment indicator ``d``, a covariate matrix ``x`` whose first
 column is the intercept, and unit weights; each returns the ATT and its influence function, as
-R's ``DRDID`` package (``drdid_panel``, ``reg_did_panel``, ``std_ipw_did_panel``) does.
+R's ``DRDID`` package (``drdid_panel``, ``reg_did_panel``, ``std_ipw_did_panel``) does, plus
+overlap diagnostics (largest propensity score among comparison units, units trimmed).
 """
 
 from __future__ import annotations
@@ -14,7 +15,11 @@ import numpy as np
 
 from grannskap.errors import EstimationError
 
-__all__ = ["logit_fit", "dr_did", "reg_did", "ipw_did", "ESTIMATORS"]
+__all__ = ["logit_fit", "dr_did", "reg_did", "ipw_did", "ESTIMATORS", "Overlap"]
+
+# largest propensity among comparison units, comparison units trimmed (ps >= 0.995),
+# share of treated units with propensity above 0.99 (no comparable comparison unit)
+Overlap = tuple[float, int, float]
 
 
 def logit_fit(
@@ -82,7 +87,9 @@ def _ps(x: np.ndarray, d: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.nda
     return ps, score @ (cov * n)
 
 
-def dr_did(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple[float, np.ndarray]:
+def dr_did(
+    dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
+) -> tuple[float, np.ndarray, Overlap]:
     """Doubly robust DiD for panel data (Sant'Anna & Zhao 2020, traditional DR estimator)."""
     ps, lin_ps = _ps(x, d, w)
     trim = _trim(ps, d)
@@ -101,12 +108,12 @@ def dr_did(dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray) -> tuple
     inf_c2 = lin_ps @ (w_c[:, None] * (resid - eta_c)[:, None] * x).mean(axis=0)
     inf_c3 = lin_ols @ (w_c[:, None] * x).mean(axis=0)
     inf_c = (inf_c1 + inf_c2 - inf_c3) / w_c.mean()
-    return float(eta_t - eta_c), inf_t - inf_c
+    return float(eta_t - eta_c), inf_t - inf_c, _overlap(ps, d, trim)
 
 
 def reg_did(
     dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, np.ndarray, Overlap]:
     """Outcome-regression DiD for panel data (Heckman, Ichimura & Todd 1997)."""
     fit, lin_ols = _ols_control(dy, d, x, w)
     w_t = w * d
@@ -118,12 +125,12 @@ def reg_did(
     inf_c1 = att_c - w_t * eta_c
     inf_c2 = lin_ols @ (w_t[:, None] * x).mean(axis=0)
     inf_c = (inf_c1 + inf_c2) / w_t.mean()
-    return float(eta_t - eta_c), inf_t - inf_c
+    return float(eta_t - eta_c), inf_t - inf_c, (float("nan"), 0, float("nan"))
 
 
 def ipw_did(
     dy: np.ndarray, d: np.ndarray, x: np.ndarray, w: np.ndarray
-) -> tuple[float, np.ndarray]:
+) -> tuple[float, np.ndarray, Overlap]:
     """Standardised inverse-probability-weighted DiD for panel data (Abadie 2005)."""
     ps, lin_ps = _ps(x, d, w)
     trim = _trim(ps, d)
@@ -137,7 +144,16 @@ def ipw_did(
     inf_c1 = att_c - w_c * eta_c
     inf_c2 = lin_ps @ (w_c[:, None] * (dy - eta_c)[:, None] * x).mean(axis=0)
     inf_c = (inf_c1 + inf_c2) / w_c.mean()
-    return float(eta_t - eta_c), inf_t - inf_c
+    return float(eta_t - eta_c), inf_t - inf_c, _overlap(ps, d, trim)
+
+
+def _overlap(ps: np.ndarray, d: np.ndarray, trim: np.ndarray) -> Overlap:
+    ctrl = d == 0
+    return (
+        float(ps[ctrl].max()),
+        int((trim[ctrl] == 0).sum()),
+        float(np.mean(ps[~ctrl] > 0.99)),
+    )
 
 
 ESTIMATORS = {"dr": dr_did, "reg": reg_did, "ipw": ipw_did}

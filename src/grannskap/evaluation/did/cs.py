@@ -53,6 +53,12 @@ class ATTgtResult:
         Options used.
     pretest_stat, pretest_df, pretest_p : float | None
         Wald test that all pre-treatment ATT(g, t) are zero (``None`` without pre-periods).
+    ps_max, n_trimmed : float | None, int
+        Overlap: the largest propensity score of a comparison unit over all cells (``None``
+        without covariates or with outcome regression) and the most comparison units trimmed
+        (``ps >= 0.995``) in one cell.
+    treated_no_match : float
+        Largest share (over cells) of treated units with propensity score above 0.99.
     pretest_perm_p : float | None
         Permutation p-value of the same statistic, when computed
         (:func:`grannskap.evaluation.did.pretest.permutation_pretest`; needed with few treated).
@@ -79,7 +85,17 @@ class ATTgtResult:
     pretest_p: float | None = None
     covariates: tuple[str, ...] = ()
     pretest_perm_p: float | None = None
+    ps_max: float | None = None
+    n_trimmed: int = 0
+    treated_no_match: float = 0.0
     notes: list[str] = field(default_factory=list)
+
+    @property
+    def weak_overlap(self) -> bool:
+        """Propensity scores near 0/1 (thresholds: 0.95 for comparison, 0.99 for 5 % of treated)."""
+        if self.ps_max is None:
+            return False
+        return self.n_trimmed > 0 or self.ps_max > 0.95 or self.treated_no_match > 0.05
 
     @property
     def n_units(self) -> int:
@@ -221,6 +237,7 @@ def att_gt_wide(
     infs: list[np.ndarray] = []
     n_periods = len(periods)
     skipped: list[str] = []
+    overlap_max, trimmed, treated_hi = 0.0, 0, 0.0
     for g in glist:
         pre_idx = np.nonzero(periods + anticipation < g)[0]
         if len(pre_idx) == 0:
@@ -256,7 +273,11 @@ def att_gt_wide(
             else:
                 x = np.ones((int(sub.sum()), 1))
             w = w_all[sub]
-            att, inf_sub = estimator(dy, d, x, w)
+            att, inf_sub, (ps_max, n_trim, share_hi) = estimator(dy, d, x, w)
+            if np.isfinite(ps_max):
+                overlap_max = max(overlap_max, ps_max)
+                trimmed = max(trimmed, n_trim)
+                treated_hi = max(treated_hi, share_hi)
             inf_full = np.zeros(n)
             inf_full[sub] = inf_sub * (n / sub.sum())
             infs.append(inf_full)
@@ -294,8 +315,19 @@ def att_gt_wide(
         base_period=base_period,
         anticipation=anticipation,
         covariates=covariates,
+        ps_max=overlap_max if panel.x is not None and method != "reg" else None,
+        n_trimmed=trimmed,
+        treated_no_match=treated_hi,
         notes=notes,
     )
+    if result.weak_overlap:
+        warn(
+            notes,
+            f"weak overlap: largest comparison propensity score {overlap_max:.3f}, "
+            f"{trimmed} comparison unit(s) trimmed, {100 * treated_hi:.0f} % of treated units "
+            "with propensity above 0.99 (treated and comparison areas differ strongly in the "
+            "covariates; the estimate leans on the outcome model)",
+        )
     _pretest(result)
     return result
 
