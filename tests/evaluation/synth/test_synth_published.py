@@ -91,3 +91,15 @@ def test_germany_weights_with_training_v(germany: pd.DataFrame) -> None:
     for country, value in published.items():
         assert w[country] == pytest.approx(value, abs=0.015), country
     assert w.drop(list(published)).max() < 0.01
+
+
+def test_germany_estimate_and_placebo_rank(germany: pd.DataFrame) -> None:
+    """Average 1990-2003 gap: pysyncon's replication test (tests/test_synth_germany.py in
+    sdfordham/pysyncon) gets -1555.1 with the same design; ADH 2015 (Figure 5) find West
+    Germany's post/pre RMSPE ratio the largest of the 17 countries."""
+    training, main = germany_specs()
+    train_fit, *_ = fit_panel(prepare_panel(germany, **training))
+    res = synthetic_control(germany, **main, custom_v=train_fit.v, in_time=False)
+    assert res.estimate == pytest.approx(-1555.1, rel=0.025)
+    assert res.rank == 1
+    assert res.placebos.n_units == 17
