@@ -111,3 +111,17 @@ def test_no_transitions_is_a_clear_error() -> None:
     bad = pd.DataFrame({"area_code": ["a", "a"], "year": [2022, 2023], "state": [1, 9]})
     with pytest.raises(EstimationError, match="9"):
         fit_markov(bad, STATES)
+
+
+def test_pooled_prior_centres_rows_on_overall_stability() -> None:
+    """Empirical-Bayes prior: a row without data gets the overall stay share."""
+    from grannskap.goals.markov import prior_matrix
+
+    counts = np.array([[0.0, 0, 0], [0, 90, 10], [0, 5, 95]])
+    pr = prior_matrix(3, "pooled", 0.5, counts=counts)
+    assert pr.sum(axis=1) == pytest.approx([2.0, 2.0, 2.0])
+    stay = 185 / 200
+    assert pr[0, 0] / pr[0].sum() == pytest.approx(stay / (stay + (1 - stay) + 0.01))
+    h = pd.DataFrame({"area_code": ["a", "a", "b", "b"], "year": [1, 2, 1, 2], "state": [2, 2, 3, 3]})
+    m = fit_markov(h, STATES[:3], prior="pooled")
+    assert m.mean[0, 0] > 0.9  # row 1 has no data: borrows the (here perfect) stability

@@ -25,7 +25,8 @@ For the report / dashboard
 ``goal_status``      one row per goal and year: ``goal_id, goal, year, source, n_areas,
                      n_bad, met``
 ``goal_summary``     one row per goal: ``goal_id, goal, deadline, latest_year, latest_met,
-                     trend, p_met, p_met_low, p_met_high, projection_basis``
+                     trend, p_met, p_met_low, p_met_high, projection_basis`` and, for type
+                     goals, ``p_met_pooled_prior, p_met_uniform_prior`` (prior sensitivity)
 ``projection``       per area: probability of each type in 2030 with 90 % intervals
                      (``p_type1, p_type1_low, p_type1_high, ...``)
 ``police_projection`` per police area of the kommun: probability of each police state at the

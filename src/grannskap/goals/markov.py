@@ -37,7 +37,7 @@ __all__ = [
     "simulate_paths",
 ]
 
-PriorKind = Literal["adjacent", "uniform"]
+PriorKind = Literal["adjacent", "uniform", "pooled"]
 
 
 @dataclass(frozen=True)
@@ -134,11 +134,21 @@ class GoalProbability:
     draws: np.ndarray = field(repr=False)
 
 
-def prior_matrix(k: int, kind: PriorKind | float = "adjacent", strength: float = 0.5) -> np.ndarray:
+def prior_matrix(
+    k: int,
+    kind: PriorKind | float = "adjacent",
+    strength: float = 0.5,
+    counts: np.ndarray | None = None,
+) -> np.ndarray:
     """Dirichlet prior parameters, one row per origin state.
 
     ``"adjacent"``: ``strength`` on the diagonal and next to it, ``strength / 100`` elsewhere;
-    ``"uniform"``: ``strength`` everywhere (Jeffreys for ``0.5``); a number: that everywhere.
+    ``"uniform"``: ``strength`` everywhere (Jeffreys for ``0.5``); a number: that everywhere;
+    ``"pooled"`` (empirical Bayes, needs ``counts``): every row centred on the stability seen
+    over *all* rows — share ``s = trace / total`` on the diagonal, ``1 − s`` split over the
+    adjacent states, a weight of 0.01 on each longer jump, normalised — with total mass
+    ``4 x strength`` per row.
+    Rows with few observations then borrow the overall stability instead of the prior's.
     """
     if not strength > 0:
         raise ConfigError(f"`prior_strength` must be > 0; got {strength!r}")
@@ -146,11 +156,23 @@ def prior_matrix(k: int, kind: PriorKind | float = "adjacent", strength: float =
         return np.full((k, k), float(kind))
     if kind == "uniform":
         return np.full((k, k), strength)
+    i, j = np.indices((k, k))
     if kind == "adjacent":
-        i, j = np.indices((k, k))
         return np.where(np.abs(i - j) <= 1, strength, strength / 100.0)
+    if kind == "pooled":
+        if counts is None or counts.sum() <= 0:
+            raise ConfigError("the 'pooled' prior needs transition counts")
+        stay = float(np.trace(counts) / counts.sum())
+        stay = min(max(stay, 0.01), 0.99)
+        adjacent = np.abs(i - j) == 1
+        n_adj = adjacent.sum(axis=1, keepdims=True)
+        t = np.where(i == j, stay, 0.0) + np.where(adjacent, (1 - stay) / np.maximum(n_adj, 1), 0.0)
+        t = t + np.where(~adjacent & (i != j), 0.01, 0.0)  # longer jumps: rare, not impossible
+        t = t / t.sum(axis=1, keepdims=True)
+        return 4.0 * strength * t
     raise ConfigError(
-        f"`prior` was {kind!r} but is expected to be one of ['adjacent', 'uniform'] or a number"
+        f"`prior` was {kind!r} but is expected to be one of ['adjacent', 'uniform', 'pooled'] "
+        "or a number"
     )
 
 
@@ -233,7 +255,7 @@ def fit_markov(
     return MarkovModel(
         states=tuple(states),
         counts=counts,
-        prior=prior_matrix(len(states), prior, prior_strength),
+        prior=prior_matrix(len(states), prior, prior_strength, counts=counts),
         step=step,
         n_pairs=n,
         years=years,

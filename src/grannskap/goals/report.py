@@ -114,6 +114,12 @@ def _texts(lang: str) -> dict[str, str]:
             "(främst Borås egna) säger för lite om hur listan förändras nationellt."
         ),
         "backtest_better": "Modellen var alltså bättre än att anta att inget ändras.",
+        "prior_sensitivity": (
+            'Känslighet för förhandsantagandet, "{goal}": {a} med standardantagandet (områden '
+            "står oftast kvar eller flyttar en typ), {b} om varje typ lånar stabiliteten från alla "
+            "områden och {c} med ett likformigt antagande. Skillnaden visar hur lite dagens data "
+            "säger."
+        ),
         "mu_fixed": (
             "Avståndet till nästa typ räknas med årets medelvärde och standardavvikelse för hela "
             "landet som fasta; i verkligheten flyttar också de andra områdena."
@@ -144,6 +150,10 @@ def _texts(lang: str) -> dict[str, str]:
         ),
         "backtest_worse": "The model did worse than assuming no change.",
         "backtest_better": "The model did better than assuming no change.",
+        "prior_sensitivity": (
+            'Sensitivity to the prior, "{goal}": {a} with the default prior, {b} with the pooled '
+            "prior and {c} with a uniform prior."
+        ),
     }
     return sv if lang == "sv" else en
 
@@ -290,9 +300,9 @@ def report_data(
     proj_types = proj_police = None
     n_type_pairs = 0
     if len(off_years) >= 2:
-        hist = official.rename(columns={"official": "state"})[["area_code", "year", "state"]]
+        type_hist = official.rename(columns={"official": "state"})[["area_code", "year", "state"]]
         try:
-            model = fit_markov(hist, TYPE_STATES, step=1)
+            model = fit_markov(type_hist, TYPE_STATES, step=1)
             n_type_pairs = model.n_pairs
             last = int(off_years[-1])
             cur = (
@@ -399,8 +409,24 @@ def report_data(
             "p_met_low": np.nan,
             "p_met_high": np.nan,
             "projection_basis": "",
+            "p_met_pooled_prior": np.nan,
+            "p_met_uniform_prior": np.nan,
         }
         if g.measure == "omradestyp" and proj_types is not None:
+            # sensitivity to the prior: the same projection under the other two priors
+            for alt in ("pooled", "uniform"):
+                alt_model = fit_markov(type_hist, TYPE_STATES, step=1, prior=alt)
+                alt_proj = project(
+                    alt_model,
+                    proj_types.start,
+                    proj_types.from_year,
+                    target_year,
+                    n_draws=n_draws,
+                    seed=seed,
+                )
+                row[f"p_met_{alt}_prior"] = goal_probability(
+                    alt_proj, list(g.bad_states), max_count=g.max_count
+                ).mean
             row.update(
                 _goal_probability_rows(
                     g,
@@ -415,6 +441,17 @@ def report_data(
                 )
             )
         summary.append(row)
+        if row["p_met_pooled_prior"] == row["p_met_pooled_prior"]:
+            from grannskap.goals.texts import fmt_pct
+
+            caveats.append(
+                tx["prior_sensitivity"].format(
+                    goal=row["goal"],
+                    a=fmt_pct(row["p_met"], 1, lang),
+                    b=fmt_pct(row["p_met_pooled_prior"], 1, lang),
+                    c=fmt_pct(row["p_met_uniform_prior"], 1, lang),
+                )
+            )
     caveats.append(tx["independence"])
 
     # --- method check on SIMULATED histories (labelled) ---
