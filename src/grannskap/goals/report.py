@@ -268,7 +268,7 @@ def report_data(
     caveats.append(tx["mu_fixed"])
 
     # --- goals: status ---
-    goals = load_goals(goals_path, kommun=kommun) if goals_path or kommun == "1490" else []
+    goals = load_goals(goals_path, kommun=kommun)
     pc = con.execute(
         "SELECT area_code, name, kommun_code, year, category FROM police_classification"
     ).df()
