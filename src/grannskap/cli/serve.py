@@ -29,6 +29,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--min-count", type=int, default=None, metavar="N", help="small-count threshold (default 5)"
     )
+    p.add_argument(
+        "--no-cache", action="store_true", help="render every request anew (no response cache)"
+    )
     add_db_argument(p)
     p.set_defaults(func=run)
 
@@ -55,7 +58,9 @@ def run(args: argparse.Namespace) -> int:
             con.close()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     print("preparing the dashboard ...", flush=True)
-    app = make_app(db, kommun=args.kommun, threshold=args.min_count)
+    app = make_app(
+        db, kommun=args.kommun, threshold=args.min_count, cache_responses=not args.no_cache
+    )
     try:
         serve(app, args.host, args.port)
     except KeyboardInterrupt:

@@ -11,6 +11,7 @@ import io
 import logging
 import math
 import re
+import threading
 from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
@@ -74,9 +75,17 @@ class Response:
 
 
 class App:
-    def __init__(self, cache: DashboardCache, default_kommun: str = "1490") -> None:
+    def __init__(
+        self, cache: DashboardCache, default_kommun: str = "1490", cache_responses: bool = True
+    ) -> None:
         self.cache = cache
         self.default_kommun = default_kommun
+        self.cache_responses = cache_responses
+        self.cache_max_items = 2000
+        self.cache_max_bytes = 200_000_000
+        self._cache: dict[tuple[str, str], Response] = {}
+        self._cache_lock = threading.Lock()
+        self._cache_bytes = 0
         loader = jinja2.ChoiceLoader(
             [
                 jinja2.PackageLoader("grannskap.web", "templates"),
@@ -90,6 +99,26 @@ class App:
 
     # ---- entry point ------------------------------------------------------------------
     def handle(self, path: str, query: str = "") -> Response:
+        """Answer one GET request. The database is read-only, so a successful response for the
+        same path and query never changes: it is kept in a bounded in-memory cache."""
+        key = (path, query)
+        hit = self._cache.get(key)
+        if hit is not None:
+            return hit
+        resp = self._handle(path, query)
+        if self.cache_responses and resp.status == 200 and len(resp.body) < 2_000_000:
+            with self._cache_lock:
+                if (
+                    self._cache_bytes + len(resp.body) > self.cache_max_bytes
+                    or len(self._cache) >= self.cache_max_items
+                ):
+                    self._cache.clear()
+                    self._cache_bytes = 0
+                self._cache[key] = resp
+                self._cache_bytes += len(resp.body)
+        return resp
+
+    def _handle(self, path: str, query: str) -> Response:
         lang = "sv"
         try:
             params = self._params(query)
@@ -344,7 +373,7 @@ class App:
         nat = (ctx.t("Riket", "Sweden"), d.riket_shares)
         fig = table = None
         if level == "regso":
-            row = d.regso[d.regso["regso"] == code].iloc[0]
+            row = d.regso_rows[code]
             vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
             fig, table = self._comparison_figure(
                 d,
@@ -357,14 +386,14 @@ class App:
             info["types"] = [
                 (c[4:], row[c], type_label(ctx.lang, row[c]))
                 for c in sorted(c for c in d.regso.columns if c.startswith("typ_"))
-                if pd.notna(row[c])
+                if row[c] is not None
             ]
             info["stadsdel"] = row.get("stadsdel") if isinstance(row.get("stadsdel"), str) else None
-            info["deso"] = list(d.deso.loc[d.deso["regso"] == code, "deso"])
+            info["deso"] = d.deso_by_regso.get(code, [])
         elif level == "deso":
-            row = d.deso[d.deso["deso"] == code].iloc[0]
+            row = d.deso_rows[code]
             vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
-            parent = d.regso[d.regso["regso"] == row["regso"]].iloc[0]
+            parent = d.regso_rows[row["regso"]]
             pv = {k.key: parent.get(k.key) for k in KEY_INDICATORS}
             fig, table = self._comparison_figure(
                 d,
@@ -378,7 +407,7 @@ class App:
             info["population"] = row.get("population")
             info["regso"] = (row["regso"], d.area_name("regso", row["regso"]))
         elif level == "stadsdel":
-            row = d.stadsdel[d.stadsdel["code"] == code].iloc[0]
+            row = d.stadsdel_rows[code]
             vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
             fig, table = self._comparison_figure(
                 d,
@@ -392,12 +421,10 @@ class App:
                 (
                     c,
                     d.area_name("regso", c),
-                    d.regso.loc[
-                        d.regso["regso"] == c,
-                        sorted(c2 for c2 in d.regso.columns if c2.startswith("typ_")),
-                    ]
-                    .iloc[0]
-                    .tolist(),
+                    [
+                        d.regso_rows[c][c2]
+                        for c2 in sorted(c2 for c2 in d.regso.columns if c2.startswith("typ_"))
+                    ],
                 )
                 for c in d.stadsdel_members.get(code, [])
             ]
@@ -425,32 +452,24 @@ class App:
             if stadsdel_code
             else []
         )
-        hist = d.police[d.police["area_code"].isin(police_codes)].sort_values(["area_code", "year"])
         from grannskap.report.sections.police import CATEGORY_LABELS
 
         info["police_history"] = [
-            (r.name, int(r.year), CATEGORY_LABELS[ctx.lang].get(r.category, r.category))
-            for r in hist.itertuples()
+            (r["name"], int(r["year"]), CATEGORY_LABELS[ctx.lang].get(r["category"], r["category"]))
+            for r in d.police_records
+            if r["area_code"] in police_codes
         ]
-        iv_ids = (
-            set(
-                d.intervention_areas.loc[
-                    (d.intervention_areas["area_system"] == "stadsdel")
-                    & (d.intervention_areas["area_code"] == stadsdel_code),
-                    "intervention_id",
-                ]
-            )
-            if stadsdel_code
-            else set()
-        )
-        ivs = d.interventions[d.interventions["intervention_id"].isin(iv_ids)]
-        info["interventions"] = _records(ivs)
+        iv_ids = d.interventions_by_stadsdel.get(stadsdel_code or "", set())
+        info["interventions"] = [
+            r for r in d.intervention_records if r["intervention_id"] in iv_ids
+        ]
         sname = d.area_name("stadsdel", stadsdel_code) if stadsdel_code else None
         if sname:
             from grannskap.web.data import slug
 
-            fc = d.funding_categories
-            info["funding"] = [r for r in _records(fc) if slug(sname) in slug(str(r["category"]))]
+            info["funding"] = [
+                r for r in d.funding_records if slug(sname) in slug(str(r["category"]))
+            ]
             info["stadsdel_name"] = sname
         info["stadsdel_code"] = stadsdel_code
         return self._render(d, "area.html.j2", params, info=info, fig=fig, table=table)
@@ -526,24 +545,11 @@ class App:
         )
 
     def _goals(self, d: Dashboard, params: dict[str, str]) -> Response:
-        ctx = d.ctx
-        mos = ctx.con.execute(
-            "SELECT malomrade_id, name_sv, name_en FROM malomrade ORDER BY ordinal"
-        ).fetchall()
+        mos = d.malomraden
         ids = tuple(m[0] for m in mos)
         mo = self._choice(params, "malomrade", ("all", *ids), "all")
         sel = [m for m in mos if mo in ("all", m[0])]
         indicators = [k for k in KEY_INDICATORS if k.malomrade_id in {m[0] for m in sel}]
-        ivs = (
-            d.interventions
-            if mo == "all"
-            else d.interventions[d.interventions["malomrade_id"] == mo]
-        )
-        fc = (
-            d.funding_categories
-            if mo == "all"
-            else d.funding_categories[d.funding_categories["malomrade_id"] == mo]
-        )
         return self._render(
             d,
             "goals.html.j2",
@@ -551,8 +557,10 @@ class App:
             malomraden=mos,
             selected=mo,
             indicators=indicators,
-            interventions=_records(ivs),
-            funding=_records(fc),
+            interventions=[
+                r for r in d.intervention_records if mo == "all" or r["malomrade_id"] == mo
+            ],
+            funding=[r for r in d.funding_records if mo == "all" or r["malomrade_id"] == mo],
             goals_section=d.sections["goals"],
         )
 
@@ -600,11 +608,6 @@ class App:
         return Response(
             200, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers
         )
-
-
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows as dicts with pandas' missing values turned into None (safe in templates)."""
-    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def security_headers() -> dict[str, str]:

@@ -54,6 +54,29 @@ class Dashboard:
     goals_types: pd.DataFrame | None
     names: dict[tuple[str, str], str] = field(default_factory=dict)
     tables: dict[str, Table] = field(default_factory=dict)
+    # plain-Python lookups prepared once, so that requests do no pandas work
+    regso_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deso_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    stadsdel_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
+    deso_by_regso: dict[str, list[str]] = field(default_factory=dict)
+    intervention_records: list[dict[str, Any]] = field(default_factory=list)
+    interventions_by_stadsdel: dict[str, set[str]] = field(default_factory=dict)
+    funding_records: list[dict[str, Any]] = field(default_factory=list)
+    police_records: list[dict[str, Any]] = field(default_factory=list)
+    malomraden: list[tuple[str, str, str]] = field(default_factory=list)
+
+    def prepare(self) -> None:
+        self.regso_rows = {r["regso"]: r for r in records(self.regso)}
+        self.deso_rows = {r["deso"]: r for r in records(self.deso)}
+        self.stadsdel_rows = {r["code"]: r for r in records(self.stadsdel)}
+        for r in self.deso_rows.values():
+            self.deso_by_regso.setdefault(r["regso"], []).append(r["deso"])
+        self.intervention_records = records(self.interventions)
+        ia = self.intervention_areas[self.intervention_areas["area_system"] == "stadsdel"]
+        for code, g in ia.groupby("area_code"):
+            self.interventions_by_stadsdel[str(code)] = set(g["intervention_id"])
+        self.funding_records = records(self.funding_categories)
+        self.police_records = records(self.police.sort_values(["area_code", "year"]))
 
     def area_name(self, level: str, code: str) -> str:
         return self.names.get((level, code), code)
@@ -187,6 +210,15 @@ def build_dashboard(
         for t in s.tables:
             d.tables[t.key] = t
     _area_tables(d)
+    d.malomraden = [
+        (str(a), str(b), str(c or ""))
+        for a, b, c in con.execute(
+            "SELECT m.malomrade_id, m.name_sv, m.name_en FROM malomrade m JOIN programme p USING (programme_id) "
+            "WHERE p.kommun_code = ? ORDER BY m.ordinal",
+            [ctx.kommun],
+        ).fetchall()
+    ]
+    d.prepare()
     return d
 
 
@@ -224,6 +256,11 @@ class DashboardCache:
                     self._items.pop(next(iter(self._items)))
                 self._items[key] = item
         return item
+
+
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows as dicts with pandas' missing values turned into None (safe in templates)."""
+    return frame.astype(object).where(frame.notna(), None).to_dict("records")
 
 
 def type_label(lang: str, typ: Any) -> str:

@@ -23,7 +23,12 @@ log = logging.getLogger("grannskap.web")
 
 
 def make_app(
-    db: str | Path, *, kommun: str = "1490", threshold: int | None = None, warm: bool = True
+    db: str | Path,
+    *,
+    kommun: str = "1490",
+    threshold: int | None = None,
+    warm: bool = True,
+    cache_responses: bool = True,
 ) -> App:
     """Open ``db`` read-only and prepare the dashboard (optionally pre-building the default kommun)."""
     from grannskap.report.data import check_kommun
@@ -31,7 +36,9 @@ def make_app(
 
     con = connect(db, read_only=True)
     check_kommun(con, kommun)
-    app = App(DashboardCache(con, threshold), default_kommun=kommun)
+    app = App(
+        DashboardCache(con, threshold), default_kommun=kommun, cache_responses=cache_responses
+    )
     if warm:
         for lang in ("sv", "en"):
             app.cache.get(kommun, lang)
