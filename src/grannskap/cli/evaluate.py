@@ -361,7 +361,6 @@ def _did(
     from grannskap.evaluation.did import aggregate, event_study_plot, permutation_pretest
     from grannskap.evaluation.did._panel import to_wide
     from grannskap.evaluation.did.cs import att_gt_wide
-    from grannskap.evaluation.power import error_covariance, mde_did
     from grannskap.evaluation.verdict import verdict_cs
 
     wide = to_wide(panel, outcome="value", unit="area_code", time="year", group="first_treat")
@@ -391,25 +390,15 @@ def _did(
         )
         if len(a.labels):
             rows.append(a.to_frame().assign(kind=k))
+    pre_years = panel.loc[panel.year < start, "year"].nunique()
+    post_years = panel.loc[panel.year >= start, "year"].nunique()
+    mde = _power(panel, len(treated), len(controls), pre_years, post_years, res.notes)
+    if mde is not None:
+        rows.append(pd.DataFrame({"kind": ["mde"], "att": [_mde_of(mde)]}))
     table = pd.concat(rows, ignore_index=True)
     if simulated:
         table["data"] = "simulated"
     table.to_csv(out / "result.csv", index=False)
-    pre_years = panel.loc[panel.year < start, "year"].nunique()
-    post_years = panel.loc[panel.year >= start, "year"].nunique()
-    mde = None
-    try:
-        ctrl_panel = panel[panel.first_treat == 0]
-        cov = error_covariance(ctrl_panel, outcome="value", unit="area_code", time="year")
-        mde = mde_did(
-            len(treated),
-            len(controls),
-            pre_years,
-            post_years,
-            cov=cov[-(pre_years + post_years) :, -(pre_years + post_years) :],
-        )
-    except Exception as exc:  # noqa: BLE001 - power is an extra; say why it is absent
-        res.notes.append(f"minimum detectable effect not computed ({exc})")
     fig = event_study_plot(
         aggs["dynamic"], simulated=simulated, title=f"{args.intervention}: {args.outcome}"
     )
@@ -421,6 +410,36 @@ def _did(
         for lang in ("sv", "en")
     }
     return verdicts, (aggs["simple"].overall, aggs["simple"].overall_se)
+
+
+def _mde_of(mde: Any) -> float:
+    return float(getattr(mde, "mde_placebo", getattr(mde, "mde", float("nan"))))
+
+
+def _power(
+    panel: Any, n_treated: int, n_controls: int, pre: int, post: int, notes: list[str]
+) -> Any:
+    """MDE from placebo interventions among the comparison areas; analytic if too few."""
+    from grannskap.evaluation.power import error_covariance, mde_did, simulated_mde
+
+    ctrl = panel[panel.first_treat == 0]
+    try:
+        if n_controls >= n_treated + 5:
+            return simulated_mde(
+                ctrl,
+                outcome="value",
+                unit="area_code",
+                time="year",
+                n_treated=n_treated,
+                n_pre=pre,
+                n_post=post,
+                reps=999,
+            )
+        cov = error_covariance(ctrl, outcome="value", unit="area_code", time="year")
+        return mde_did(n_treated, n_controls, pre, post, cov=cov)
+    except Exception as exc:  # noqa: BLE001 - power is an extra; say why it is absent
+        notes.append(f"minimum detectable effect not computed ({exc})")
+        return None
 
 
 def _its(

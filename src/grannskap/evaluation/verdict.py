@@ -96,13 +96,15 @@ _T: dict[str, dict[str, str]] = {
         "mde": "Med denna design hade vi inte kunnat upptäcka en effekt mindre än {mde} "
         "(i absolut värde) med {pw} % sannolikhet.",
         "pre_ok": "Trender före start: inget statistiskt belagt brott mot parallella trender "
-        "(Wald-test p = {p}, {df} förperioder). Det bevisar inte att trenderna hade fortsatt "
-        "parallellt.",
+        "({test} p = {p}, {df} förperiodsskattningar). Det bevisar inte att trenderna hade "
+        "fortsatt parallellt.",
         "pre_bad": "Trender före start: de behandlade och jämförelseområdena utvecklades olika "
-        "redan före start (Wald-test p = {p}). Skattningen kan vara snedvriden.",
+        "redan före start ({test} p = {p}). Skattningen kan vara snedvriden.",
+        "wald": "Wald-test",
+        "perm": "permutationstest",
         "pre_none": "Trender före start kunde inte prövas (för få förperioder).",
-        "pre_perm": " Permutationstest (omlottning av vilka områden som behandlas, giltigt även "
-        "med få behandlade områden): p = {p}.",
+        "pre_perm": " Permutationstestet lottar om vilka områden som behandlas och är giltigt "
+        "även med få behandlade områden; det vanliga Wald-testet (p = {p}) förkastar då för ofta.",
         "pre_unrel": "Trender före start: Wald-testet (p = {p}) är opålitligt med bara {n} "
         "behandlade områden och förkastar alldeles för ofta; gör ett permutationstest.",
         "clusters_ok": "{n} behandlade områden och {c} jämförelseområden.",
@@ -166,13 +168,15 @@ _T: dict[str, dict[str, str]] = {
         "mde": "With this design we could not have detected an effect smaller than {mde} "
         "(in absolute value) with {pw} % probability.",
         "pre_ok": "Pre-treatment trends: no statistical evidence against parallel trends "
-        "(Wald test p = {p}, {df} pre-periods). This does not prove that trends would have "
-        "stayed parallel.",
+        "({test} p = {p}, {df} pre-period estimates). This does not prove that trends would "
+        "have stayed parallel.",
         "pre_bad": "Pre-treatment trends: treated and comparison areas already diverged before "
-        "the start (Wald test p = {p}). The estimate may be biased.",
+        "the start ({test} p = {p}). The estimate may be biased.",
+        "wald": "Wald test",
+        "perm": "permutation test",
         "pre_none": "Pre-treatment trends could not be tested (too few pre-periods).",
-        "pre_perm": " Permutation test (reshuffling which areas are treated, valid with few "
-        "treated areas): p = {p}.",
+        "pre_perm": " The permutation test reshuffles which areas are treated and is valid even "
+        "with few treated areas; the usual Wald test (p = {p}) rejects too often then.",
         "pre_unrel": "Pre-treatment trends: the Wald test (p = {p}) is unreliable with only {n} "
         "treated areas and rejects far too often; run a permutation test.",
         "clusters_ok": "{n} treated areas and {c} comparison areas.",
@@ -336,9 +340,10 @@ def verdict_cs(
     else:
         p_use = p_perm if p_perm is not None else p_wald
         key = "pre_bad" if p_use < pretest_level else "pre_ok"
-        text = t[key].format(p=f(p_wald), df=res.pretest_df)
+        test = t["perm"] if p_perm is not None else t["wald"]
+        text = t[key].format(test=test, p=f(p_use), df=res.pretest_df)
         if p_perm is not None:
-            text += t["pre_perm"].format(p=f(p_perm))
+            text += t["pre_perm"].format(p=f(p_wald))
         checks.append(Check("pretrend", "fail" if key == "pre_bad" else "ok", text))
     checks.append(_count_checks(n_tr, len(ug) - n_tr, lang))
     checks.append(Check("control", "ok", t[f"control_{res.control}"]))
