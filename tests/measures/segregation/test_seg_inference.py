@@ -157,3 +157,27 @@ def test_compare_two_years() -> None:
     assert res.difference < 0 and res.ci_high < 0 and res.p_value < 0.01
     same = seg.compare(c1, c1, "dissimilarity", n_boot=300, seed=1)
     assert same.difference == 0 and same.ci_low < 0 < same.ci_high and same.p_value == 1.0
+
+
+def test_systematic_null_matches_multinomial() -> None:
+    """PySAL's systematic null: our Poissonised sampler vs numpy's multinomial, per area."""
+    rng = np.random.default_rng(11)
+    t = rng.integers(5, 80, 60)
+    X, Y = 700, 1500
+    x, y = smp.two_group_systematic(np.random.default_rng(1), t, X, Y, 20_000)
+    assert (x.sum(axis=1) == X).all() and (y.sum(axis=1) == Y).all() and (x >= 0).all()
+    p = t / t.sum()
+    assert (np.abs(x.mean(axis=0) - X * p) <= 5 * np.sqrt(X * p * (1 - p) / x.shape[0])).all()
+    assert (np.abs(x.var(axis=0) - X * p * (1 - p)) <= 0.06 * X * p * (1 - p)).all()
+    cov = np.cov(x[:, 0], x[:, 1])[0, 1]
+    assert cov == pytest.approx(-X * p[0] * p[1], rel=0.25)
+
+
+def test_threads_do_not_change_results() -> None:
+    rng = np.random.default_rng(12)
+    t = rng.integers(20, 200, 3000)
+    x = rng.binomial(t, 0.25)
+    c = np.column_stack([x, t - x])
+    one = seg.simulate_null(c, "dissimilarity", n_sim=2500, seed=4)
+    two = seg.simulate_null(c, "dissimilarity", n_sim=2500, seed=4, n_jobs=2)
+    np.testing.assert_array_equal(one, two)

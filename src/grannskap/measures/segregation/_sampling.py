@@ -82,9 +82,9 @@ class _InverseTable:
         F = np.where(valid, F, 2.0)  # never reached for u inside the window
         # a sentinel after the last row stops the forward search for u in the upper tail
         self.F = np.append(F.ravel(), 2.0)
-        # guide table: guide[i, g] = #{w : F[i, w] < g / W}; the product is nudged up so
+        # guide table: guide[i, g] = #{w : F[i, w] < g / G}; the product is nudged up so
         # that rounding can only make the guide smaller (the search walks forward only)
-        G = W
+        G = 4 * W  # finer than the support: the forward search is then ~0-1 steps
         start = np.minimum(np.floor(F * (G * (1.0 + 1e-12))).astype(np.int64) + 1, G)
         flat = (rows[:, None] * (G + 1) + start).ravel()
         guide = np.bincount(flat, minlength=n * (G + 1)).reshape(n, G + 1)
@@ -170,28 +170,82 @@ class PoissonTable(_InverseTable):
         return stats.poisson.ppf(u, self.mu[rows])
 
 
+def _pick_distinct(
+    rng: np.random.Generator,
+    x_t: np.ndarray,
+    slots: np.ndarray,
+    reps: np.ndarray,
+    need: np.ndarray,
+    selected: np.ndarray,
+    n_selected: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """For each replicate in ``reps``, ``need`` distinct uniformly random persons (slots).
+
+    Area i has ``slots[i]`` persons numbered 0..slots_i-1, of which the first ``x_t[i, r]``
+    are *selected* (only counts matter: persons within an area are exchangeable). Persons
+    are drawn uniformly with replacement and kept if their status matches ``selected[r]``;
+    the first ``need[r]`` distinct kept persons of a replicate, in draw order, form a
+    uniformly random subset. ``n_selected[r]`` is the column total of ``x_t`` (known to the
+    caller). Returns (area, replicate) of the chosen persons.
+    """
+    cum = np.cumsum(slots)
+    total = int(cum[-1])
+    areas_out, reps_out = [], []
+    need = need.copy()
+    todo = need > 0
+    seen: np.ndarray = np.empty(0, dtype=np.int64)
+    while todo.any():
+        rr = reps[todo]
+        nn = need[todo]
+        frac = np.where(selected[rr], n_selected[rr], total - n_selected[rr]) / total
+        k = np.ceil(nn / np.maximum(frac, 1e-3) * 1.2 + 10).astype(np.int64)
+        rep_of = np.repeat(rr, k)
+        person = rng.integers(0, total, size=rep_of.shape[0])
+        area = np.searchsorted(cum, person, side="right")
+        j = person - (cum[area] - slots[area])
+        is_sel = j < x_t[area, rep_of]
+        ok = is_sel == selected[rep_of]
+        rep_of, person, area = rep_of[ok], person[ok], area[ok]
+        key = rep_of * total + person
+        # drop persons chosen in an earlier round, then keep first occurrences in draw order
+        fresh = ~np.isin(key, seen)
+        rep_of, area, key = rep_of[fresh], area[fresh], key[fresh]
+        _, first = np.unique(key, return_index=True)
+        first.sort()
+        rep_of, area, key = rep_of[first], area[first], key[first]
+        order = np.argsort(rep_of, kind="stable")
+        rep_of, area, key = rep_of[order], area[order], key[order]
+        starts = np.searchsorted(rep_of, rr)
+        counts = np.diff(np.append(starts, rep_of.shape[0]))
+        rank = np.arange(rep_of.shape[0]) - np.repeat(starts, counts)
+        need_of = np.zeros(x_t.shape[1], dtype=np.int64)
+        need_of[rr] = nn
+        take = rank < need_of[rep_of]
+        areas_out.append(area[take])
+        reps_out.append(rep_of[take])
+        seen = np.concatenate([seen, key[take]])
+        got = np.bincount(rep_of[take], minlength=x_t.shape[1])
+        need[todo] -= got[rr]
+        todo = need > 0
+    return np.concatenate(areas_out), np.concatenate(reps_out)
+
+
 def _adjust_to_total(
     rng: np.random.Generator, x_t: np.ndarray, t: np.ndarray, X: int
 ) -> np.ndarray:
-    """Top up / thin each replicate to exactly X selected persons; x_t is (n, r), in place."""
+    """Top up / thin each replicate of x_t (n, r) to exactly X selected persons, in place.
+
+    Topping up switches a uniformly random set of not-selected persons to selected,
+    thinning a uniformly random set of selected persons back (see :func:`_pick_distinct`);
+    no O(n) work per replicate.
+    """
     S = x_t.sum(axis=0)
-    if (S == X).all():
+    reps = np.flatnonzero(S != X)
+    if not reps.size:
         return x_t
     up = S < X
-    # replicate-major cumulative pools (contiguous rows for searchsorted)
-    pool = np.where(up[:, None], t[None, :] - x_t.T, x_t.T)
-    cum = np.cumsum(pool, axis=1)
-    del pool
-    area_parts, col_parts, sign_parts = [], [], []
-    for rep in np.flatnonzero(S != X):
-        m = int(abs(X - S[rep]))
-        picks = rng.choice(int(cum[rep, -1]), size=m, replace=False)
-        area_parts.append(np.searchsorted(cum[rep], picks, side="right"))
-        col_parts.append(np.full(m, rep))
-        sign_parts.append(np.full(m, 1 if up[rep] else -1, dtype=np.int64))
-    np.add.at(
-        x_t, (np.concatenate(area_parts), np.concatenate(col_parts)), np.concatenate(sign_parts)
-    )
+    area, rep = _pick_distinct(rng, x_t, t, reps, np.abs(X - S[reps]), ~up, S)
+    np.add.at(x_t, (area, rep), np.where(up[rep], 1, -1))
     return x_t
 
 
@@ -305,32 +359,21 @@ def two_group_systematic(
     for Z, table in zip((X, Y), tables or (PoissonTable(X * p), PoissonTable(Y * p)), strict=True):
         z = table.sample_t(rng, r)
         S = z.sum(axis=0)
-        n = t.shape[0]
-        parts, cols, signs = [], [], []
-        for rep in np.flatnonzero(S != Z):
-            if S[rep] < Z:
-                m = int(Z - S[rep])
-                areas = np.minimum(
-                    np.searchsorted(cum_p, rng.random(m) * cum_p[-1], side="right"), n - 1
-                )
-                sign = 1
-            else:
-                m = int(S[rep] - Z)
-                cum = np.cumsum(z[:, rep])
-                areas = np.searchsorted(
-                    cum, rng.choice(int(cum[-1]), size=m, replace=False), side="right"
-                )
-                sign = -1
-            parts.append(areas)
-            cols.append(np.full(m, rep))
-            signs.append(np.full(m, sign))
-        if parts:
-            flat = np.concatenate(parts) * r + np.concatenate(cols)
-            z += (
-                np.bincount(flat, weights=np.concatenate(signs), minlength=n * r)
-                .reshape(n, r)
-                .astype(np.int64)
+        add = np.flatnonzero(S < Z)
+        if add.size:
+            # multinomial additions: areas drawn with replacement, p_i = t_i / T
+            m = (Z - S[add]).astype(np.int64)
+            rep_of = np.repeat(add, m)
+            area = np.searchsorted(cum_p, rng.random(rep_of.shape[0]) * cum_p[-1], side="right")
+            np.add.at(z, (np.minimum(area, t.shape[0] - 1), rep_of), 1)
+        rem = np.flatnonzero(S > Z)
+        if rem.size:
+            # thinning: uniformly random drawn persons, numbered in per-area slots
+            slots = np.maximum(z.max(axis=1), 1)
+            area, rep = _pick_distinct(
+                rng, z, slots, rem, (S[rem] - Z).astype(np.int64), np.ones(r, dtype=bool), S
             )
+            np.add.at(z, (area, rep), -1)
         out.append(z.T)
     return out[0], out[1]
 
