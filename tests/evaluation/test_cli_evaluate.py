@@ -159,6 +159,8 @@ def test_did_writes_outputs_labelled_simulated(db: Path, tmp_path: Path) -> None
     res = pd.read_csv(tmp_path / "result.csv")
     simple = res[res.kind == "simple_overall"].iloc[0]
     assert simple.ci_low < EFFECT < simple.ci_high
+    mde = res[res.kind == "mde"].att.iloc[0]  # placebo MDE among the comparison areas
+    assert 0 < mde < EFFECT and "upptäcka en effekt mindre än" in sv
     assert (res["data"] == "simulated").all()
     comp = pd.read_csv(tmp_path / "comparison_areas.csv")
     ctrl = comp[comp.role == "comparison"]
