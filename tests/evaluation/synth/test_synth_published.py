@@ -103,3 +103,16 @@ def test_germany_estimate_and_placebo_rank(germany: pd.DataFrame) -> None:
     assert res.estimate == pytest.approx(-1555.1, rel=0.025)
     assert res.rank == 1
     assert res.placebos.n_units == 17
+
+
+def test_row_order_and_outcome_scale_do_not_matter(basque: pd.DataFrame) -> None:
+    """Invariances of the method: shuffling the panel's rows, or multiplying the outcome by a
+    constant (a change of units), leaves the weights unchanged."""
+    spec = basque_spec()
+    ref, *_ = fit_panel(prepare_panel(basque, **spec))
+    shuffled = basque.sample(frac=1.0, random_state=1)
+    fit, *_ = fit_panel(prepare_panel(shuffled, **spec))
+    assert fit.w == pytest.approx(ref.w, abs=1e-6)
+    scaled = basque.assign(gdpcap=basque["gdpcap"] * 1000.0)
+    fit2, *_ = fit_panel(prepare_panel(scaled, **spec))
+    assert fit2.w == pytest.approx(ref.w, abs=1e-3)

@@ -153,6 +153,14 @@ def verdict_texts(inp: VerdictInputs) -> tuple[str, str]:
     else:
         sv.append("Inget placebotest kördes, så det finns inget p-värde.")
         en.append("No placebo test was run, so there is no p-value.")
+    sv.append(
+        "Metoden ger inget konfidensintervall; osäkerheten bedöms med placebotest (rang bland "
+        "jämförelseområdena) och känslighetsanalyser."
+    )
+    en.append(
+        "The method gives no confidence interval; uncertainty is judged by placebo tests (the "
+        "rank among comparison units) and sensitivity analyses."
+    )
     if inp.loo_range is not None:
         lo, hi = inp.loo_range
         sv.append(
