@@ -57,6 +57,8 @@ __all__ = [
 RingMode = Literal["whole", "proportional"]
 Engine = Literal["auto", "numpy", "numba"]
 
+_AUTO_NUMBA_CELLS = 5_000
+
 #: The scales used in the EquiPop literature: 12 doublings from 12 to 25,600 persons.
 EQUIPOP_K: tuple[int, ...] = (12, 25, 50, 100, 200, 400, 800, 1600, 3200, 6400, 12800, 25600)
 
@@ -226,8 +228,8 @@ def knn_counts(
     engine : {"auto", "numpy", "numba"}
         ``"numpy"``: the pure-numpy ring walk (work per origin ~ area of its largest
         neighbourhood). ``"numba"``: the compiled row-prefix engine (work ~ radius; needs the
-        optional package numba). ``"auto"`` uses numba when it is installed. Both are exact
-        and give identical counts.
+        optional package numba). ``"auto"`` uses numba when it is installed and the grid has
+        at least 5,000 distinct cells. Both are exact and give identical counts.
     max_distance : float, optional
         Stop walking at this distance (metres). Origins whose neighbourhood has not reached k
         by then get everything within ``max_distance`` and ``reached = False``. Without a cap
@@ -285,7 +287,9 @@ def knn_counts(
     if max_distance is not None:
         d2_limit = min(d2_limit, int(math.floor((max_distance / pop.cell_size) ** 2 + 1e-9)))
     cells = _aggregate(pop)
-    use_numba = engine == "numba" or (engine == "auto" and _numba_available())
+    # small grids: the ring walk is faster than starting the compiled engine's threads
+    big = len(cells.ux) >= _AUTO_NUMBA_CELLS
+    use_numba = engine == "numba" or (engine == "auto" and big and _numba_available())
     if use_numba:
         try:
             from grannskap.measures.neighbourhoods._prefix_numba import run_prefix
