@@ -122,6 +122,8 @@ def test_pooled_prior_centres_rows_on_overall_stability() -> None:
     assert pr.sum(axis=1) == pytest.approx([2.0, 2.0, 2.0])
     stay = 185 / 200
     assert pr[0, 0] / pr[0].sum() == pytest.approx(stay / (stay + (1 - stay) + 0.01))
-    h = pd.DataFrame({"area_code": ["a", "a", "b", "b"], "year": [1, 2, 1, 2], "state": [2, 2, 3, 3]})
+    h = pd.DataFrame(
+        {"area_code": ["a", "a", "b", "b"], "year": [1, 2, 1, 2], "state": [2, 2, 3, 3]}
+    )
     m = fit_markov(h, STATES[:3], prior="pooled")
     assert m.mean[0, 0] > 0.9  # row 1 has no data: borrows the (here perfect) stability
