@@ -16,6 +16,7 @@ Documented handling of awkward inputs:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TypeAlias
 
 import numpy as np
 import pandas as pd
@@ -32,7 +33,7 @@ __all__ = [
     "SWEREF99TM_Y",
 ]
 
-CountsLike = np.ndarray | pd.DataFrame | Sequence[Sequence[float]]
+CountsLike: TypeAlias = np.ndarray | pd.DataFrame | Sequence[Sequence[float]]
 
 SWEREF99TM_X: tuple[float, float] = (200_000.0, 1_000_000.0)
 SWEREF99TM_Y: tuple[float, float] = (6_100_000.0, 7_700_000.0)

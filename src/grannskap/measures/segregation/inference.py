@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from scipy import stats
@@ -120,7 +120,7 @@ def bootstrap_replicates(
     scheme: BootstrapScheme = "within_areas",
     group: int = 0,
     seed: int | np.random.Generator | None = None,
-    **index_kwargs: float,
+    **index_kwargs: Any,
 ) -> np.ndarray:
     """The index on ``n_boot`` bootstrap tables (see the module docstring for the schemes)."""
     validate_literal(scheme, BootstrapScheme, "scheme")
@@ -148,7 +148,7 @@ def bootstrap_ci(
     group: int = 0,
     seed: int | np.random.Generator | None = None,
     keep_replicates: bool = False,
-    **index_kwargs: float,
+    **index_kwargs: Any,
 ) -> IndexResult:
     """Index with a bootstrap confidence interval, standard error and bias estimate.
 
@@ -266,7 +266,7 @@ def simulate_null(
     group: int = 0,
     seed: int | np.random.Generator | None = None,
     n_jobs: int = 1,
-    **index_kwargs: float,
+    **index_kwargs: Any,
 ) -> np.ndarray:
     """The index on ``n_sim`` tables drawn under random allocation (see module docstring).
 
@@ -281,13 +281,12 @@ def simulate_null(
     tf = t.astype("float64")
     X = int(ci[:, group].sum())
     T = int(t.sum())
-    draw: Callable[[np.random.Generator, int], np.ndarray]
     if index in TWO_GROUP_INDICES and null in ("permutation", "evenness"):
         table = smp.BinomialTable(t, X / T)
         kernel = TWO_GROUP_INDICES[index]
         P = X / T
 
-        def draw(rng: np.random.Generator, r: int) -> np.ndarray:
+        def draw_two(rng: np.random.Generator, r: int) -> np.ndarray:
             if null == "evenness":
                 x = smp.two_group_evenness(rng, t, P, r, table)
             else:
@@ -300,21 +299,21 @@ def simulate_null(
             with np.errstate(divide="ignore", invalid="ignore"):
                 return kernel(x, tf, **index_kwargs)
 
-        return _run_chunks(draw, n_sim, c.shape[0], seed, n_jobs)
+        return _run_chunks(draw_two, n_sim, c.shape[0], seed, n_jobs)
     if index in TWO_GROUP_INDICES and null == "systematic":
         p = t / T
         tables = (smp.PoissonTable(X * p), smp.PoissonTable((T - X) * p))
         kernel = TWO_GROUP_INDICES[index]
 
-        def draw(rng: np.random.Generator, r: int) -> np.ndarray:
+        def draw_sys(rng: np.random.Generator, r: int) -> np.ndarray:
             x, y = smp.two_group_systematic(rng, t, X, T - X, r, tables)
             with np.errstate(divide="ignore", invalid="ignore"):
                 return kernel(x.astype("float64"), (x + y).astype("float64"), **index_kwargs)
 
-        return _run_chunks(draw, n_sim, c.shape[0], seed, n_jobs)
+        return _run_chunks(draw_sys, n_sim, c.shape[0], seed, n_jobs)
     totals = ci.sum(axis=0)
 
-    def draw(rng: np.random.Generator, r: int) -> np.ndarray:
+    def draw_multi(rng: np.random.Generator, r: int) -> np.ndarray:
         if null == "permutation":
             tables = smp.multigroup_permutation(rng, t, totals, r)
         elif null == "evenness":
@@ -324,7 +323,7 @@ def simulate_null(
         with np.errstate(divide="ignore", invalid="ignore"):
             return batch_index(index, tables.astype("float64"), group=group, **index_kwargs)
 
-    return _run_chunks(draw, n_sim, c.size, seed, n_jobs)
+    return _run_chunks(draw_multi, n_sim, c.size, seed, n_jobs)
 
 
 def permutation_test(
@@ -336,7 +335,7 @@ def permutation_test(
     group: int = 0,
     seed: int | np.random.Generator | None = None,
     n_jobs: int = 1,
-    **index_kwargs: float,
+    **index_kwargs: Any,
 ) -> NullResult:
     """Is the index larger than random allocation would give? One-sided Monte Carlo test.
 
@@ -403,7 +402,7 @@ def compare(
     scheme: BootstrapScheme = "within_areas",
     group: int = 0,
     seed: int | np.random.Generator | None = None,
-    **index_kwargs: float,
+    **index_kwargs: Any,
 ) -> ComparisonResult:
     """Difference ``index(counts2) - index(counts1)`` with a bootstrap interval and p-value.
 

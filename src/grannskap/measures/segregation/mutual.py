@@ -258,15 +258,18 @@ def mutual_difference(
         return float(_k_mutual_information(t))
 
     r1, c1, r2, c2 = f1.sum(1), f1.sum(0), f2.sum(1), f2.sum(0)
-    kw = {"tol": tol, "max_iter": max_iter, "start": start}
+
+    def fit(source: np.ndarray, rows: np.ndarray, cols: np.ndarray) -> np.ndarray:
+        return ipf(source, rows, cols, tol=tol, max_iter=max_iter, start=start)
+
     # naming: m_<group margin><unit margin><structure>, A = table 1, B = table 2
     m_AAA, m_BBB = m(o1), m(o2)
-    m_BBA = m(ipf(f1, r2, c2, **kw))
-    m_ABA = m(ipf(f1, r2, c1, **kw))
-    m_BAA = m(ipf(f1, r1, c2, **kw))
-    m_AAB = m(ipf(f2, r1, c1, **kw))
-    m_BAB = m(ipf(f2, r1, c2, **kw))
-    m_ABB = m(ipf(f2, r2, c1, **kw))
+    m_BBA = m(fit(f1, r2, c2))
+    m_ABA = m(fit(f1, r2, c1))
+    m_BAA = m(fit(f1, r1, c2))
+    m_AAB = m(fit(f2, r1, c1))
+    m_BAB = m(fit(f2, r1, c2))
+    m_ABB = m(fit(f2, r2, c1))
     structural = 0.5 * (m_AAB - m_AAA) + 0.5 * (m_BBB - m_BBA)
     group_marginal = 0.25 * ((m_BAA - m_AAA) + (m_BBA - m_ABA) + (m_BBB - m_ABB) + (m_BAB - m_AAB))
     unit_marginal = 0.25 * ((m_ABA - m_AAA) + (m_BBA - m_BAA) + (m_BBB - m_BAB) + (m_ABB - m_AAB))

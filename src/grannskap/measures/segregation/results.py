@@ -8,6 +8,7 @@ the order of the input rows (areas) and columns (groups).
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -47,7 +48,7 @@ class IndexResult:
     method: str | None = None
     replicates: np.ndarray | None = field(default=None, repr=False, compare=False)
 
-    def with_interval(self, **changes: object) -> IndexResult:
+    def with_interval(self, **changes: Any) -> IndexResult:
         """A copy with interval fields set (used by :func:`bootstrap_ci`)."""
         return replace(self, **changes)
 
