@@ -31,13 +31,13 @@ OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "
 # RdYlBu 5 classes: 1 = major challenges (red) ... 5 = very good conditions (blue)
 TYPE_COLOURS = {1: "#d7191c", 2: "#fdae61", 3: "#ffffbf", 4: "#abd9e9", 5: "#2c7bb6"}
 TYPE_TEXT = {1: "#ffffff", 2: "#000000", 3: "#000000", 4: "#000000", 5: "#ffffff"}
-_FONT = "font-family:'DejaVu Sans',Arial,sans-serif"
+_FONT = "DejaVu Sans, Arial, sans-serif"
 
 
 def _open(width: float, height: float, title: str, desc: str) -> str:
     return (
         f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width:.0f} {height:.0f}" '
-        f'width="100%" style="max-width:{width:.0f}px;{_FONT}" role="img" '
+        f'width="{width:.0f}" class="chart" font-family="{_FONT}" role="img" '
         f'aria-label="{escape(title)}: {escape(desc)}"><title>{escape(title)}</title><desc>{escape(desc)}</desc>'
     )
 

@@ -128,7 +128,7 @@ def build(ctx: ReportContext) -> SectionResult:
                     Column("area_code", ctx.t("Kod", "Code")),
                     Column("omradestyp", ctx.t("Typ (beräknad)", "Type (computed)"), "int"),
                     Column("direction_label", ctx.t("Riktning", "Direction")),
-                    Column("distance_z", ctx.t("Avstånd (σ)", "Distance (σ)"), "num1"),
+                    Column("distance_z", ctx.t("Avstånd (σ)", "Distance (σ)"), "num3"),
                 ],
                 ctx.t(
                     f"grannskap.goals, beräknat index {rd.computed_year} (SCB DeSO-tabeller).",
@@ -181,7 +181,7 @@ def build(ctx: ReportContext) -> SectionResult:
                     Column("area_code", ctx.t("Kod", "Code")),
                     Column("computed", ctx.t("Beräknad", "Computed"), "int"),
                     Column("official", ctx.t("SCB officiell", "SCB official"), "int"),
-                    Column("z", "z", "num1"),
+                    Column("z", "z", "num3"),
                 ],
                 ctx.t(
                     "SCB officiella typer; grannskap.goals.", "SCB official types; grannskap.goals."

@@ -10,6 +10,7 @@ import pandas as pd
 
 from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
+from grannskap.report.format import format_number
 from grannskap.report.sections import _common
 
 NAME = "segregation"
@@ -36,13 +37,33 @@ def background_counts(ctx: ReportContext) -> pd.DataFrame:
     return df.dropna()
 
 
-def _indices(counts: np.ndarray, seg: object) -> dict[str, float]:
-    """D and isolation of group 0 (foreign background) and Theil's H for a (areas x 2) table."""
-    return {
+def _indices(
+    counts: np.ndarray, seg: object, n_boot: int = 200, n_sim: int = 100
+) -> dict[str, float | None]:
+    """D and isolation of group 0 (foreign background) and Theil's H for a (areas x 2) table,
+    with bootstrap intervals (persons resampled within areas) and D under random allocation
+    when :mod:`grannskap.measures.segregation` offers them."""
+    out: dict[str, float | None] = {
         "dissimilarity": seg.dissimilarity(counts, group=0).statistic,  # type: ignore[attr-defined]
         "isolation": seg.isolation(counts, group=0).statistic,  # type: ignore[attr-defined]
         "theil_h": seg.theil_h(counts).statistic,  # type: ignore[attr-defined]
     }
+    boot = getattr(seg, "bootstrap_ci", None)
+    for name in ("dissimilarity", "theil_h"):
+        lo = hi = None
+        if boot is not None:
+            res = boot(
+                counts, name, n_boot=n_boot, level=0.95, scheme="within_areas", seed=20221231
+            )
+            lo, hi = res.ci_low, res.ci_high
+        out[name + "_lo"], out[name + "_hi"] = lo, hi
+    expected = getattr(seg, "expected_value", None)
+    out["dissimilarity_random"] = (
+        expected(counts, "dissimilarity", null="permutation", n_sim=n_sim, seed=20221231)
+        if expected
+        else None
+    )
+    return out
 
 
 def build(ctx: ReportContext) -> SectionResult:
@@ -67,18 +88,30 @@ def build(ctx: ReportContext) -> SectionResult:
             "kommun": "00",
             "name": ctx.t("Riket (alla DeSO)", "Sweden (all DeSO)"),
             "n_deso": len(bc),
-            **_indices(arr, seg),
+            **_indices(arr, seg, n_boot=100, n_sim=50),  # 5,984 DeSO: fewer draws suffice
         }
     )
     tab = pd.DataFrame(rows)
     src = _common.scb_source(ctx, "000005FE")
     order = tab.sort_values("dissimilarity", ascending=False)
+    has_ci = bool(order["dissimilarity_lo"].notna().all())
+
+    def _ci(r: object) -> str:
+        if not has_ci:
+            return ""
+        lo = format_number(100 * r.dissimilarity_lo, 1, ctx.lang)  # type: ignore[attr-defined]
+        hi = format_number(100 * r.dissimilarity_hi, 1, ctx.lang)  # type: ignore[attr-defined]
+        return f" ({lo}–{hi})"
+
     alt = (
         ctx.t(
-            "Stapeldiagram över olikhetsindex (D) mellan personer med utländsk och svensk bakgrund över DeSO: ",
-            "Bar chart of the dissimilarity index (D) between persons with foreign and Swedish background across DeSO: ",
+            "Olikhetsindex (D ×100) mellan personer med utländsk och svensk bakgrund över DeSO, med 95 % bootstrapintervall: ",
+            "Dissimilarity index (D ×100) between persons with foreign and Swedish background across DeSO, with 95 % bootstrap intervals: ",
         )
-        + "; ".join(f"{r.name} {r.dissimilarity:.2f}" for r in order.itertuples())
+        + "; ".join(
+            f"{r.name} {format_number(100 * r.dissimilarity, 1, ctx.lang)}{_ci(r)}"
+            for r in order.itertuples()
+        )
         + "."
     )
     fig = Figure(
@@ -87,20 +120,41 @@ def build(ctx: ReportContext) -> SectionResult:
             f"Olikhetsindex (D) utländsk/svensk bakgrund, {ctx.year}: {ctx.kommun_name} och liknande kommuner",
             f"Dissimilarity index (D) foreign/Swedish background, {ctx.year}: {ctx.kommun_name} and similar municipalities",
         ),
-        svg.bar_chart(
+        svg.interval_chart(
             list(order["name"]),
-            [("D", list(order["dissimilarity"] * 100))],
+            list(order["dissimilarity"] * 100),
+            list(
+                (order["dissimilarity_lo"] if has_ci else order["dissimilarity"]).astype(float)
+                * 100
+            ),
+            list(
+                (order["dissimilarity_hi"] if has_ci else order["dissimilarity"]).astype(float)
+                * 100
+            ),
             title="D",
             desc=alt,
             unit="",
-            decimals=0,
+            vmax=60.0,
             lang=ctx.lang,
         ),
         alt,
-        src + ctx.t(" Index × 100.", " Index × 100."),
+        src
+        + ctx.t(
+            " Index × 100; streck = 95 % bootstrapintervall (personer omdragna inom varje DeSO, 200 dragningar; riket 100).",
+            " Index × 100; whiskers = 95 % bootstrap interval (persons resampled within each DeSO, 200 draws; Sweden 100).",
+        ),
     )
-    for c in ("dissimilarity", "isolation", "theil_h"):
-        tab[c + "_100"] = tab[c].astype(float) * 100
+    for c in (
+        "dissimilarity",
+        "isolation",
+        "theil_h",
+        "dissimilarity_lo",
+        "dissimilarity_hi",
+        "theil_h_lo",
+        "theil_h_hi",
+        "dissimilarity_random",
+    ):
+        tab[c + "_100"] = pd.to_numeric(tab[c], errors="coerce") * 100
     table = Table(
         "segregation",
         ctx.t(
@@ -118,12 +172,19 @@ def build(ctx: ReportContext) -> SectionResult:
     table.columns = [Column("name", ctx.t("Område", "Area")), Column("n_deso", "DeSO", "int")] + [
         Column(c + "_100", lab, "num1")
         for c, lab in (
-            ("dissimilarity", ctx.t("Olikhet D ×100", "Dissimilarity D ×100")),
-            ("isolation", ctx.t("Isolering ×100", "Isolation ×100")),
-            ("theil_h", "Theil H ×100"),
+            ("dissimilarity", ctx.t("Olikhet D", "Dissimilarity D")),
+            ("dissimilarity_lo", ctx.t("D, 95 % lägst", "D, 95 % low")),
+            ("dissimilarity_hi", ctx.t("D, 95 % högst", "D, 95 % high")),
+            (
+                "dissimilarity_random",
+                ctx.t("D vid slumpmässig fördelning", "D under random allocation"),
+            ),
+            ("isolation", ctx.t("Isolering", "Isolation")),
+            ("theil_h", "Theil H"),
+            ("theil_h_lo", ctx.t("H, 95 % lägst", "H, 95 % low")),
+            ("theil_h_hi", ctx.t("H, 95 % högst", "H, 95 % high")),
         )
     ]
-    has_ci = hasattr(seg, "bootstrap_ci")
     return SectionResult(
         NAME,
         TITLE[ctx.lang],
