@@ -307,6 +307,13 @@ def simulate_null(
 
         def draw_sys(rng: np.random.Generator, r: int) -> np.ndarray:
             x, y = smp.two_group_systematic(rng, t, X, T - X, r, tables)
+            if index == "dissimilarity":
+                # group totals fixed: D = sum_i |x_i / X - y_i / Y| / 2 (same value as the
+                # t_i |p_i - P| form, with t_i = x_i + y_i)
+                dev = x.T * (1.0 / X)
+                dev -= y.T * (1.0 / (T - X))
+                np.abs(dev, out=dev)
+                return dev.sum(axis=0) / 2.0
             with np.errstate(divide="ignore", invalid="ignore"):
                 return kernel(x.astype("float64"), (x + y).astype("float64"), **index_kwargs)
 
