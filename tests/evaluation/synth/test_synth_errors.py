@@ -102,3 +102,15 @@ def test_bad_custom_v_and_in_time_start(frame: pd.DataFrame) -> None:
         placebo_in_time(panel, 2)
     with pytest.raises(EstimationError, match="inside the pre-period"):
         placebo_in_time(panel, 8)
+
+
+def test_treated_outside_donor_range_is_warned(frame: pd.DataFrame) -> None:
+    """A treated unit far above every donor cannot be a convex combination of them (ADH 2010,
+    sec. 2.3): the verdict and a warning must say so."""
+    from grannskap.errors import EstimationWarning
+
+    high = frame.copy()
+    high.loc[high["unit"] == "treated", "y"] += 1000.0
+    with pytest.warns(EstimationWarning, match="outside the donors' range"):
+        res = synthetic_control(high, **KW, treatment_start=6, loo=False, in_time=False)
+    assert "utanför jämförelseområdenas spann" in res.verdict_sv

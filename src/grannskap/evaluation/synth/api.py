@@ -105,8 +105,12 @@ def nearest_donors(panel: SynthPanel, size: int) -> list[Hashable]:
 
 
 def _outcome_spread(panel: SynthPanel) -> float:
-    cols = np.concatenate([[panel.treated], panel.donors])
-    Y = panel.outcome[np.ix_(panel.pre_mask, cols)]
+    """Mean over pre-periods of the outcome's standard deviation across donors (the scale
+    against which a pre-period RMSPE is judged; the treated unit is left out so that an
+    outlying treated unit does not inflate it)."""
+    Y = panel.outcome[np.ix_(panel.pre_mask, panel.donors)]
+    if Y.shape[1] < 2:
+        return float("nan")
     return float(np.mean(Y.std(axis=1, ddof=1)))
 
 
@@ -225,6 +229,28 @@ def synthetic_control(
         notes.append(
             f"{len(panel.donors)} donors for {n_pre} pre-periods: risk of over-fitting "
             "(Abadie 2021, sec. 7)"
+        )
+    pre_y = panel.outcome[panel.pre_mask]
+    y_t = pre_y[:, panel.treated]
+    y_d = pre_y[:, panel.donors]
+    outside = float(np.mean((y_t > y_d.max(axis=1)) | (y_t < y_d.min(axis=1))))
+    if outside > 0.5:
+        notes.append(f"treated outcome outside the donors' range in {outside:.0%} of pre-periods")
+        notes_sv.append(
+            f"Antagandet håller inte väl: {treated} ligger utanför jämförelseområdenas spann i "
+            f"{100 * outside:.0f} % av perioderna före starten, så ingen viktad blandning av "
+            "dem kan efterlikna området."
+        )
+        notes_en.append(
+            f"The assumption is doubtful: {treated} lies outside the comparison units' range in "
+            f"{100 * outside:.0f} % of the pre-periods, so no weighted mix of them can "
+            "reproduce it."
+        )
+        warnings.warn(
+            f"synthetic control for {treated!r}: the treated outcome lies outside the donors' "
+            f"range in {outside:.0%} of the pre-periods (no convex combination can fit it)",
+            EstimationWarning,
+            stacklevel=2,
         )
     pl: PlaceboResult | None = None
     if placebos and len(panel.donors) >= 2:
