@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from grannskap.measures.neighbourhoods import grid_population, knn_counts
@@ -99,6 +99,7 @@ def test_matches_brute_force(engine, mode, data, cap):
 
 
 @pytest.mark.parametrize("mode", ["whole", "proportional"])
+@settings(max_examples=30)
 @given(data=grids())
 def test_monotone_in_k_and_reaches_k(mode, data):
     ix, iy, counts, ks = data
@@ -115,6 +116,7 @@ def test_monotone_in_k_and_reaches_k(mode, data):
     assert np.all(nb.total[~nb.reached] == counts.sum())
 
 
+@settings(max_examples=30)
 @given(data=grids(), seed=st.integers(0, 2**32 - 1))
 def test_invariant_to_row_order(data, seed):
     ix, iy, counts, ks = data
@@ -125,6 +127,7 @@ def test_invariant_to_row_order(data, seed):
     np.testing.assert_array_equal(a.reach[perm], b.reach)
 
 
+@settings(max_examples=30)
 @given(data=grids())
 def test_duplicate_rows_are_one_cell(data):
     """A cell given in two rows counts once, with the rows' counts summed."""
