@@ -20,7 +20,8 @@ M decompositions (``mutual.py``)
     DeSO within kommun; ``local_linkage_by_group(counts)`` -> frame (``p``, ``ls``,
     ``contribution`` per group); ``mutual_difference(counts1, counts2)`` ->
     :class:`DifferenceDecomposition` (``diff = additions + removals + group_marginal +
-    unit_marginal + structural``, Elbers 2023 Shapley/IPF).
+    unit_marginal + structural``, Elbers 2023 Shapley/IPF) and ``mutual_difference_ci``
+    (the same with bootstrap se, bias and intervals per component, as a frame).
 
 Local measures for maps (``local.py``)
     ``local_measures(counts)`` -> :class:`LocalResult` whose ``.frame`` has per area the
@@ -94,7 +95,13 @@ from .inference import (
     simulate_null,
 )
 from .local import local_entropy, local_measures, location_quotients
-from .mutual import decompose_between_within, ipf, local_linkage_by_group, mutual_difference
+from .mutual import (
+    decompose_between_within,
+    ipf,
+    local_linkage_by_group,
+    mutual_difference,
+    mutual_difference_ci,
+)
 from .results import (
     ComparisonResult,
     DecompositionResult,
@@ -150,6 +157,7 @@ __all__ = [
     "multigroup_dissimilarity",
     "multiscalar_profile",
     "mutual_difference",
+    "mutual_difference_ci",
     "mutual_information",
     "neighbours",
     "permutation_test",
