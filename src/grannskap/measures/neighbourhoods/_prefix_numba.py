@@ -76,7 +76,7 @@ def _count_groups(RPg, H, W, ox, oy, D, out):  # pragma: no cover - compiled
 
 
 @nb.njit(cache=True)
-def _bucket_annulus(RPg, H, W, ox, oy, d_lo, d_hi, buck):  # pragma: no cover - compiled
+def _bucket_annulus(RPt, RPg, H, W, ox, oy, d_lo, d_hi, buck):  # pragma: no cover
     """Persons per group of the cells with d_lo < dx^2+dy^2 <= d_hi, by squared distance."""
     n_b = d_hi - d_lo
     G = buck.shape[1]
@@ -94,13 +94,13 @@ def _bucket_annulus(RPg, H, W, ox, oy, d_lo, d_hi, buck):  # pragma: no cover - 
         xi = _isqrt(rest) if rest >= 0 else -1
         for dx in range(xi + 1, xo + 1):
             x = ox + dx
-            if x < W:
+            if x < W and RPt[y, x + 1] != RPt[y, x]:  # skip empty cells cheaply
                 d = dx * dx + dy2 - d_lo - 1
                 for g in range(G):
                     buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
         for dx in range(max(xi + 1, 1), xo + 1):
             x = ox - dx
-            if x >= 0:
+            if x >= 0 and RPt[y, x + 1] != RPt[y, x]:
                 d = dx * dx + dy2 - d_lo - 1
                 for g in range(G):
                     buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
@@ -126,8 +126,9 @@ def _origin(
         found = False
         # the previous origin (hint_gap cells away) crossed k at hint[j]: its radius +- the
         # gap brackets ours in the usual case, so try that first
-        if hint_gap >= 0 and hint[j] >= 0:
-            rp = math.sqrt(hint[j])
+        rp = math.sqrt(hint[j]) if hint[j] >= 0 else 0.0
+        # only a near neighbour's radius is informative (a far one makes a wide bracket)
+        if hint_gap >= 0 and hint[j] >= 0 and hint_gap <= 0.25 * rp + 2.0:
             lo = int(max(rp - hint_gap, 0.0) ** 2)
             hi = min(int(math.ceil((rp + hint_gap) ** 2)), d_limit)
             if lo > d_lo and lo < d_limit:
@@ -171,7 +172,7 @@ def _origin(
             break
         # --- narrow the bracket until the annulus is about one ring of cells ------------
         last_width = d_hi - d_lo
-        while d_hi - d_lo > 6 * _isqrt(d_hi) + 16:
+        while d_hi - d_lo > 2 * _isqrt(d_hi) + 8:
             width = d_hi - d_lo
             if 2 * width > last_width:  # slow progress: bisect
                 dm = d_lo + width // 2
@@ -192,7 +193,7 @@ def _origin(
                 n_lo = n_m
         # --- walk the annulus ring by ring ------------------------------------------------
         _count_groups(RPg, H, W, ox, oy, d_lo, c_lo)
-        _bucket_annulus(RPg, H, W, ox, oy, d_lo, d_hi, buck)
+        _bucket_annulus(RPt, RPg, H, W, ox, oy, d_lo, d_hi, buck)
         cum = n_lo
         for b in range(d_hi - d_lo):
             ring = 0
@@ -245,7 +246,7 @@ def _run(RPt, RPg, ox, oy, kv, d_limit, proportional, n_threads, block):  # prag
     d2 = np.zeros((n, K), dtype=np.int64)
     reached = np.zeros((n, K), dtype=np.bool_)
     n_blocks = (n + block - 1) // block
-    t_max = 6 * _isqrt(d_limit) + 20
+    t_max = 2 * _isqrt(d_limit) + 10
     for t in nb.prange(n_threads):
         buck = np.zeros((t_max, G), dtype=np.int64)
         c_lo = np.zeros(G, dtype=np.int64)
