@@ -9,7 +9,7 @@
    RegSO in Sweden) with every unit as a placebo. pysyncon is not run at this size: its
    SLSQP inner problem on 3,362 donors is a dense 3,362-variable QP per V evaluation.
 
-``--quick`` runs a small version (pysyncon only on Basque, capped at 15 outer iterations; no
+``--only=basque,prop99,many`` picks parts. ``--quick`` runs a small version (pysyncon only on Basque, capped at 15 outer iterations; no
 pysyncon on Proposition 99; 300 simulated units).
 
 Both wall-clock and process CPU time are printed: the benchmark machine is shared, and CPU
@@ -90,17 +90,16 @@ class _Clock:
         return f"{self.wall:.3f} s wall / {self.cpu:.3f} s CPU"
 
 
-def _peer_fit(frame: pd.DataFrame, spec: dict, donors: list, quick: bool) -> tuple[object, float]:
+def _peer_fit(frame: pd.DataFrame, spec: dict, donors: list, quick: bool) -> tuple[object, _Clock]:
     from pysyncon import Synth
 
     dp = _dataprep(frame, spec, donors)
     peer = Synth()
     options = {"maxiter": 15} if quick else {"maxiter": 1000}
-    t0 = time.perf_counter()
-    with warnings.catch_warnings():
+    with _Clock() as clock, warnings.catch_warnings():
         warnings.simplefilter("ignore")
         peer.fit(dataprep=dp, optim_options=options)
-    return peer, time.perf_counter() - t0
+    return peer, clock
 
 
 def _show(weights: pd.Series) -> str:
@@ -125,10 +124,12 @@ def bench_basque(quick: bool) -> None:
         return
     theirs = peer.weights(round=6).reindex(panel.donor_names)
     cap = " (capped at 15 outer iterations: --quick)" if quick else ""
-    print(f"[basque] pysyncon {peer_t:8.3f} s  loss_V {peer.loss_V:.6f}  {_show(theirs)}{cap}")
+    print(f"[basque] pysyncon {peer_t}  loss_V {peer.loss_V:.6f}  {_show(theirs)}{cap}")
     diff = float(np.max(np.abs(theirs.to_numpy() - ours.to_numpy())))
     print(
-        f"[basque] ratio pysyncon/ours {peer_t / ours_t:8.1f}x; max |weight difference| {diff:.4f}"
+        f"[basque] ratio pysyncon/ours {peer_t.wall / ours_t:.0f}x wall, "
+        f"{peer_t.cpu / max(clock.cpu, 1e-9):.0f}x CPU; max |weight difference| {diff:.4f}",
+        flush=True,
     )
 
 
@@ -164,19 +165,25 @@ def bench_prop99(quick: bool) -> None:
     peer, t_ca = _peer_fit(frame, spec, panel.donor_names, quick)
     theirs = peer.weights(round=6).reindex(panel.donor_names)
     print(
-        f"[prop99] pysyncon California fit {t_ca:.1f} s  loss_V {peer.loss_V:.4f} (ours {fit.loss:.4f}): {_show(theirs)}"
+        f"[prop99] pysyncon California fit {t_ca}  loss_V {peer.loss_V:.4f} "
+        f"(ours {fit.loss:.4f}): {_show(theirs)}",
+        flush=True,
     )
-    sample = ["Alabama"] if quick else ["Alabama", "Colorado", "Utah"]
-    times = []
+    sample = ["Alabama", "Utah"]
+    walls, cpus = [], []
     for state in sample:
         donors = [d for d in panel.donor_names if d != state]
         _, t = _peer_fit(frame, dict(spec, treated=state), donors, quick)
-        times.append(t)
-        print(f"[prop99] pysyncon placebo fit for {state}: {t:.1f} s")
-    est = t_ca + 38 * float(np.mean(times))
+        walls.append(t.wall)
+        cpus.append(t.cpu)
+        print(f"[prop99] pysyncon placebo fit for {state}: {t}", flush=True)
+    est_wall = t_ca.wall + 38 * float(np.mean(walls))
+    est_cpu = t_ca.cpu + 38 * float(np.mean(cpus))
+    ours_cpu = c_fit.cpu + c_pl.cpu
     print(
-        f"[prop99] pysyncon full placebo EXTRAPOLATED from {len(sample)} donor fit(s): "
-        f"~{est:.0f} s (1 process); ratio pysyncon/ours ~{est / ours_t:.0f}x"
+        f"[prop99] pysyncon full placebo EXTRAPOLATED from {len(sample)} donor fits: "
+        f"~{est_wall:.0f} s wall / ~{est_cpu:.0f} s CPU (1 process); ratio pysyncon/ours "
+        f"~{est_wall / ours_t:.0f}x wall, ~{est_cpu / ours_cpu:.0f}x CPU"
     )
 
 
@@ -205,13 +212,18 @@ def bench_many(quick: bool) -> None:
 
 def main(argv: list[str]) -> None:
     quick = "--quick" in argv
-    print(f"synthetic control benchmark ({'quick' if quick else 'full'}); cores: {os.cpu_count()}")
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    print(
+        f"synthetic control benchmark ({'quick' if quick else 'full'}); cores: {os.cpu_count()}; "
+        f"load average at start {load:.1f}"
+    )
     if not DATA.is_dir():
         print(f"replication data not found at {DATA}; skipped")
         return
-    bench_basque(quick)
-    bench_prop99(quick)
-    bench_many(quick)
+    parts = [a.split("=", 1)[1] for a in argv if a.startswith("--only=")]
+    chosen = parts[0].split(",") if parts else ["basque", "prop99", "many"]
+    for name in chosen:
+        {"basque": bench_basque, "prop99": bench_prop99, "many": bench_many}[name](quick)
 
 
 if __name__ == "__main__":
