@@ -8,6 +8,7 @@ Content-Security-Policy header forbids every external origin.
 from __future__ import annotations
 
 import logging
+import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -40,8 +41,9 @@ def make_app(
         DashboardCache(con, threshold), default_kommun=kommun, cache_responses=cache_responses
     )
     if warm:
-        for lang in ("sv", "en"):
-            app.cache.get(kommun, lang)
+        # the default page is ready before the server listens; English is prepared meanwhile
+        app.cache.get(kommun, "sv")
+        threading.Thread(target=app.cache.get, args=(kommun, "en"), daemon=True).start()
     return app
 
 
