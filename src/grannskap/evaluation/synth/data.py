@@ -45,9 +45,8 @@ class Predictor:
         p = self.periods
         if len(p) == 1:
             return f"{self.variable}({p[0]})"
-        if all(isinstance(x, int | np.integer) for x in p) and list(p) == list(
-            range(int(p[0]), int(p[-1]) + 1)
-        ):
+        ints = [int(x) for x in p if isinstance(x, int | np.integer)]
+        if len(ints) == len(p) and ints == list(range(ints[0], ints[-1] + 1)):
             return f"{self.variable}({p[0]}-{p[-1]})"
         return f"{self.variable}({', '.join(str(x) for x in p)})"
 
@@ -306,6 +305,6 @@ def prepare_panel(
         treated=0,
         donors=np.arange(1, len(units)),
         treatment_start=treatment_start,
-        optimize_mask=np.isin(times, opt),
+        optimize_mask=np.isin(times, np.asarray(opt)),
         outcome_name=outcome,
     )

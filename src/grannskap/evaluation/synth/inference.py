@@ -185,7 +185,9 @@ def placebo_in_time(
             f"expected at least {MIN_PRE_PERIODS}"
         )
     keep = [
-        i for i, p in enumerate(panel.predictor_specs) if all(t < fake_start for t in p.periods)
+        i
+        for i, p in enumerate(panel.predictor_specs)
+        if all(t < fake_start for t in p.periods)  # type: ignore[operator]
     ]
     Y = panel.outcome[pre]
     if keep:
