@@ -16,6 +16,8 @@ exchangeable over persons.
 
 from __future__ import annotations
 
+import threading
+
 import numpy as np
 from scipy import stats
 
@@ -44,6 +46,7 @@ class _InverseTable:
 
     lo: np.ndarray
     n: int
+    _lut: np.ndarray | None = None  # person -> area lookup, cached by two_group_permutation
 
     def _build(
         self,
@@ -102,14 +105,24 @@ class _InverseTable:
     def _ppf(self, u: np.ndarray, rows: np.ndarray) -> np.ndarray:
         raise NotImplementedError
 
+    def _buffers(self, n: int, r: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per-thread scratch arrays, reused across chunks (fresh pages are costly)."""
+        local = self.__dict__.setdefault("_local", threading.local())
+        bufs = getattr(local, "bufs", None)
+        if bufs is None or bufs[0].shape != (n, r):
+            bufs = (np.empty((n, r)), np.empty((n, r), dtype=np.int64))
+            local.bufs = bufs
+        return bufs
+
     def sample_t(self, rng: np.random.Generator, r: int) -> np.ndarray:
         """``r`` independent draws, areas along the first axis: shape (n, r), int64."""
         n, G, inv = self.n_areas, self.G, self.inv
-        u = rng.random((n, r))
-        gi = (u * G).astype(np.int64)
+        u, gi = self._buffers(n, r)
+        rng.random(out=u)
+        # guide bucket floor(u * G), written straight into the int buffer (truncation = floor)
+        np.multiply(u, G, out=gi, casting="unsafe")
         gi += (inv * G)[:, None]
         pos = self.guide[gi].reshape(-1)
-        del gi
         u_f = u.reshape(-1)
         idx = np.flatnonzero(self.F[pos] < u_f)
         while idx.size:
@@ -170,6 +183,11 @@ class PoissonTable(_InverseTable):
         return stats.poisson.ppf(u, self.mu[rows])
 
 
+def person_lookup(slots: np.ndarray) -> np.ndarray:
+    """Area of every person when persons are numbered area by area (int32, length sum)."""
+    return np.repeat(np.arange(slots.shape[0], dtype=np.int32), slots)
+
+
 def _pick_distinct(
     rng: np.random.Generator,
     x_t: np.ndarray,
@@ -178,6 +196,7 @@ def _pick_distinct(
     need: np.ndarray,
     selected: np.ndarray,
     n_selected: np.ndarray,
+    lut: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """For each replicate in ``reps``, ``need`` distinct uniformly random persons (slots).
 
@@ -190,6 +209,9 @@ def _pick_distinct(
     """
     cum = np.cumsum(slots)
     total = int(cum[-1])
+    # person -> area lookup (one gather) when it fits comfortably in memory
+    if lut is None and total <= 60_000_000:
+        lut = person_lookup(slots)
     areas_out, reps_out = [], []
     need = need.copy()
     todo = need > 0
@@ -201,7 +223,7 @@ def _pick_distinct(
         k = np.ceil(nn / np.maximum(frac, 1e-3) * 1.2 + 10).astype(np.int64)
         rep_of = np.repeat(rr, k)
         person = rng.integers(0, total, size=rep_of.shape[0])
-        area = np.searchsorted(cum, person, side="right")
+        area = lut[person] if lut is not None else np.searchsorted(cum, person, side="right")
         j = person - (cum[area] - slots[area])
         is_sel = j < x_t[area, rep_of]
         ok = is_sel == selected[rep_of]
@@ -231,7 +253,7 @@ def _pick_distinct(
 
 
 def _adjust_to_total(
-    rng: np.random.Generator, x_t: np.ndarray, t: np.ndarray, X: int
+    rng: np.random.Generator, x_t: np.ndarray, t: np.ndarray, X: int, lut: np.ndarray | None = None
 ) -> np.ndarray:
     """Top up / thin each replicate of x_t (n, r) to exactly X selected persons, in place.
 
@@ -244,7 +266,7 @@ def _adjust_to_total(
     if not reps.size:
         return x_t
     up = S < X
-    area, rep = _pick_distinct(rng, x_t, t, reps, np.abs(X - S[reps]), ~up, S)
+    area, rep = _pick_distinct(rng, x_t, t, reps, np.abs(X - S[reps]), ~up, S, lut)
     np.add.at(x_t, (area, rep), np.where(up[rep], 1, -1))
     return x_t
 
@@ -258,7 +280,10 @@ def two_group_permutation(
     """
     T = int(t.sum())
     table = table or BinomialTable(t, X / T)
-    return _adjust_to_total(rng, table.sample_t(rng, r), np.asarray(t, dtype=np.int64), int(X)).T
+    t = np.asarray(t, dtype=np.int64)
+    if table._lut is None and int(t.sum()) <= 60_000_000:
+        table._lut = person_lookup(t)
+    return _adjust_to_total(rng, table.sample_t(rng, r), t, int(X), table._lut).T
 
 
 def two_group_evenness(
