@@ -129,3 +129,22 @@ def test_even_table_is_zero_and_full_segregation_is_one() -> None:
     ]:
         assert _value(name, even) == pytest.approx(0.0, abs=1e-12), name
         assert _value(name, full) == pytest.approx(1.0, rel=1e-12), name
+
+
+def test_spatial_lag_equals_sparse_weights_product() -> None:
+    """The pairwise-bincount lag equals W @ counts with the explicit sparse kernel matrix."""
+    rng = np.random.default_rng(3)
+    xy = np.column_stack(
+        [rng.uniform(300_000, 320_000, 400), rng.uniform(6_400_000, 6_420_000, 400)]
+    )
+    c = rng.integers(0, 300, (400, 3))
+    for kernel in ("triangular", "parabolic", "bisquare", "boxcar"):
+        W = seg.kernel_weights(xy, 2500.0, kernel=kernel)
+        assert np.allclose(W.diagonal(), 1.0)
+        assert abs(W - W.T).max() == 0
+        lag = seg.spatial_lag(c, xy, 2500.0, kernel=kernel, round_counts=False)
+        np.testing.assert_allclose(lag, W @ c, rtol=1e-12)
+    # a huge bandwidth makes every local environment the whole region: no segregation left
+    # (up to the kernel's distance decay), a tiny one leaves the aspatial index
+    tiny = seg.spatial_dissimilarity(c, xy, 1.0).statistic
+    assert tiny == pytest.approx(seg.dissimilarity(c).statistic, rel=1e-12)
