@@ -209,9 +209,7 @@ def _pick_distinct(
     """
     cum = np.cumsum(slots)
     total = int(cum[-1])
-    # person -> area lookup (one gather) when it fits comfortably in memory
-    if lut is None and total <= 60_000_000:
-        lut = person_lookup(slots)
+    # ``lut`` (person -> area, see person_lookup) replaces the binary search when given
     areas_out, reps_out = [], []
     need = need.copy()
     todo = need > 0
