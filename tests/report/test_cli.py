@@ -75,3 +75,10 @@ def test_readme_main_command_from_scratch(tmp_path: Path) -> None:
         assert (tmp_path / "out" / name).exists()
     if shutil.which("chromium"):
         assert (tmp_path / "out" / "report.pdf").exists()
+
+
+def test_empty_database_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "empty.duckdb"
+    assert _run("init", "--db", str(db), cwd=tmp_path).returncode == 0
+    r = _run("report", "--db", str(db), "--out", str(tmp_path / "o"), cwd=tmp_path)
+    assert r.returncode != 0 and "Traceback" not in r.stderr and "empty" in r.stderr

@@ -45,7 +45,9 @@ def test_interval_contains_estimate_and_random_d_is_small(section) -> None:  # t
     t = section.tables[0].frame
     if t["dissimilarity_lo"].isna().all():
         pytest.skip("grannskap.measures.segregation has no bootstrap_ci yet")
-    assert (t["dissimilarity_lo"] <= t["dissimilarity"]).all() and (t["dissimilarity"] <= t["dissimilarity_hi"]).all()
+    assert (t["dissimilarity_lo"] <= t["dissimilarity"]).all() and (
+        t["dissimilarity"] <= t["dissimilarity_hi"]
+    ).all()
     # D under random allocation is a few points at most for DeSO of ~1,000-2,500 persons
     assert (t["dissimilarity_random"] < 0.1).all() and (t["dissimilarity_random"] > 0).all()
 

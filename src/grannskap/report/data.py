@@ -198,6 +198,12 @@ def check_kommun(con: duckdb.DuckDBPyConnection, kommun: str) -> str:
         "SELECT count(*) FROM area WHERE system = 'kommun' AND code = ?", [text]
     ).fetchone()
     if not row or row[0] == 0:
+        any_kommun = con.execute("SELECT count(*) FROM area WHERE system = 'kommun'").fetchone()
+        if not any_kommun or any_kommun[0] == 0:
+            raise DataNotFoundError(
+                "the database is empty (no municipalities); build the demo with "
+                "`grannskap init --demo` or import SCB exports with `grannskap import`"
+            )
         raise DataNotFoundError(
             f"kommun {kommun!r} is not in the database; expected a four-digit municipality code "
             "such as '1490' (Borås)"
