@@ -10,6 +10,7 @@ Public API::
 Lower-level building blocks (arrays in, arrays out) are re-exported for callers that run
 their own designs: :func:`prepare_panel`, :func:`fit_weights`, :func:`placebo_in_space`,
 :func:`placebo_in_time`, :func:`leave_one_out`, :func:`simplex_weights`, :func:`search_v`.
+Several treated areas: :func:`synthetic_control_pooled` (one fit each, pooled placebo test).
 """
 
 from .api import SyntheticControlResult, fit_panel, nearest_donors, synthetic_control
@@ -22,6 +23,7 @@ from .inference import (
     placebo_in_space,
     placebo_in_time,
 )
+from .pooled import PooledResult, synthetic_control_pooled
 from .simulate import simulate_factor_panel
 from .solver import search_v, simplex_weights
 
@@ -30,6 +32,7 @@ __all__ = [
     "METHODS",
     "Method",
     "PlaceboResult",
+    "PooledResult",
     "Predictor",
     "SynthPanel",
     "SyntheticControlResult",
@@ -46,4 +49,5 @@ __all__ = [
     "simplex_weights",
     "simulate_factor_panel",
     "synthetic_control",
+    "synthetic_control_pooled",
 ]
