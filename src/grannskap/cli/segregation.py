@@ -12,7 +12,7 @@ import sys
 
 from grannskap.cli import add_db_argument
 
-__all__ = ["register", "run", "GROUPINGS", "DEFAULT_INDICES"]
+__all__ = ["register", "run", "GROUPINGS", "DEFAULT_INDICES", "INDEX_CHOICES"]
 
 # grouping name -> (indicator_id, [(breakdown, column name)]); the first column is the focal
 # group of the two-group indices
@@ -26,12 +26,24 @@ GROUPINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
     ),
 }
 DEFAULT_INDICES: tuple[str, ...] = ("dissimilarity", "isolation", "theil_h", "mutual_information")
+# the names of grannskap.measures.segregation.INDEX_NAMES, repeated here so that
+# ``grannskap --help`` does not import numpy/pandas (a test keeps the two in sync)
+INDEX_CHOICES: tuple[str, ...] = (
+    "dissimilarity",
+    "gini",
+    "isolation",
+    "exposure",
+    "correlation_ratio",
+    "atkinson",
+    "theil_h",
+    "mutual_information",
+    "multigroup_dissimilarity",
+    "relative_diversity",
+)
 LEVEL_SYSTEMS: dict[str, str] = {"deso": "deso%"}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    from grannskap.measures.segregation.indices import INDEX_NAMES
-
     p = sub.add_parser(
         "segregation",
         help="segregation indices (D, isolation, H, M, ...) with bootstrap intervals per year",
@@ -55,7 +67,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--index",
         action="append",
-        choices=list(INDEX_NAMES),
+        choices=list(INDEX_CHOICES),
         help=f"index (repeatable; default {', '.join(DEFAULT_INDICES)})",
     )
     p.add_argument(

@@ -90,3 +90,10 @@ def test_cli_subprocess_errors_are_one_line(db_with_background: Path, tmp_path: 
         ]
     )
     assert bad == 1
+
+
+def test_cli_index_choices_match_the_package() -> None:
+    from grannskap.cli.segregation import DEFAULT_INDICES, INDEX_CHOICES
+
+    assert INDEX_CHOICES == seg.INDEX_NAMES
+    assert set(DEFAULT_INDICES) <= set(INDEX_CHOICES)
