@@ -7,9 +7,7 @@ GeoJSON / shapefile (Police polygons, or SCB DeSO/RegSO polygons); programme YAM
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -17,6 +15,7 @@ from typing import TYPE_CHECKING
 from grannskap.errors import InputError, Problem, UnknownFormatError, ValidationError
 from grannskap.geography.codes import DESO_RE, REGSO_RE, classify_code
 from grannskap.ingest import geo, keyfile, overview, police, programme, scb_export
+from grannskap.ingest.csvio import read_csv_records
 from grannskap.ingest.scb_export import slug
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported, load_parsed
@@ -50,8 +49,8 @@ def _is_police_attribute_csv(data: bytes) -> bool:
 
 def _police_attribute_csv(data: bytes, file_name: str) -> geo.GeoFile:
     """An attribute table without geometry, as a GeoFile whose features have no polygons."""
-    reader = csv.DictReader(io.StringIO(scb_export.decode_text(data, file_name)))
-    feats = [geo.Feature(dict(row), None) for row in reader]
+    records = read_csv_records(data, file_name, ("NAMN", "KATEGORI", "ORT"))
+    feats = [geo.Feature(row, None) for _, row in records]
     if not feats:
         raise InputError(Problem(file_name, "no rows", expected="one row per police area"))
     return geo.GeoFile(file_name, hashlib.sha256(data).hexdigest(), feats)

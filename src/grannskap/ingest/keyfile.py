@@ -6,16 +6,14 @@ creates the areas of all three levels with their names and parent links, and the
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from dataclasses import dataclass
 
 import pandas as pd
 
 from grannskap.errors import InputError, Problem, ValidationError
 from grannskap.geography.codes import DESO_RE, KOMMUN_RE, REGSO_RE
-from grannskap.ingest.scb_export import decode_text
+from grannskap.ingest.csvio import read_csv_records
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported
 
@@ -44,21 +42,10 @@ def looks_like_keyfile(data: bytes) -> bool:
 
 def parse_keyfile(data: bytes, file_name: str) -> KeyFile:
     """Parse SCB's DeSO 2018 -> RegSO 2020 key (columns ``Kommun,Kommunnamn,DeSO_2018,RegSO_2020,RegSOkod_2020``)."""
-    text = decode_text(data, file_name) if data else ""
-    reader = csv.DictReader(io.StringIO(text))
-    missing = [c for c in _REQUIRED if c not in (reader.fieldnames or [])]
-    if missing:
-        raise InputError(
-            Problem(
-                file_name,
-                f"not an SCB key file: missing column(s) {missing}",
-                expected=f"columns {list(_REQUIRED)}",
-            )
-        )
     problems: list[Problem] = []
     records = []
     seen: dict[str, int] = {}
-    for line, row in enumerate(reader, start=2):
+    for line, row in read_csv_records(data, file_name, _REQUIRED):
         kommun, deso, regso = (
             row["Kommun"].strip(),
             row["DeSO_2018"].strip(),

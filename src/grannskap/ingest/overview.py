@@ -9,17 +9,16 @@ RegSO -> stadsdel.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 
 import pandas as pd
 
 from grannskap.errors import InputError, Problem, ValidationError
 from grannskap.geography.codes import REGSO_RE
+from grannskap.ingest.csvio import read_csv_records
 from grannskap.ingest.model import IndicatorDef, ParsedTable
-from grannskap.ingest.scb_export import decode_text, slug
+from grannskap.ingest.scb_export import slug
 
 __all__ = ["OFFICIAL_TYPE_INDICATOR", "looks_like_overview", "parse_overview"]
 
@@ -34,8 +33,8 @@ def looks_like_overview(data: bytes) -> bool:
 
 def parse_overview(data: bytes, file_name: str) -> tuple[ParsedTable, pd.DataFrame]:
     """Official types as a ParsedTable, and the focus-area crosswalk (regso, stadsdel code, name)."""
-    reader = csv.DictReader(io.StringIO(decode_text(data, file_name)))
-    cols = reader.fieldnames or []
+    csv_rows = read_csv_records(data, file_name, ("regsokod",))
+    cols = list(csv_rows[0][1]) if csv_rows else []
     type_cols = [(c, int(m.group(1))) for c in cols if (m := _TYPE_COL.match(c))]
     if "regsokod" not in cols or not type_cols:
         raise InputError(
@@ -45,7 +44,7 @@ def parse_overview(data: bytes, file_name: str) -> tuple[ParsedTable, pd.DataFra
         )
     problems: list[Problem] = []
     records, focus = [], []
-    for line, row in enumerate(reader, start=2):
+    for line, row in csv_rows:
         code = row["regsokod"].strip()
         if not REGSO_RE.match(code):
             problems.append(

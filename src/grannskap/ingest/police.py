@@ -12,17 +12,16 @@ their first name part within the kommun, else get a code from the name.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import re
 from dataclasses import dataclass
 
 import pandas as pd
 
 from grannskap.errors import InputError, Problem, ValidationError
+from grannskap.ingest.csvio import read_csv_records
 from grannskap.ingest.geo import GeoFile
-from grannskap.ingest.scb_export import decode_text, slug
+from grannskap.ingest.scb_export import slug
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported
 
@@ -111,10 +110,21 @@ def police_from_geofile(
         name = _clean_name(str(p.get("NAMN", "")))
         ort = str(p.get("ORT", "")).strip()
         kommun = kommun_by_name.get(ort.lower())
+        special_text = str(special).strip() if special is not None else ""
+        if special_text and not special_text.isdigit():
+            problems.append(
+                Problem(
+                    geo.file_name,
+                    "not a special area id",
+                    row=i + 1,
+                    column="SPECIALOMR",
+                    value=special,
+                    expected="a whole number",
+                )
+            )
+            continue
         code = (
-            f"P{int(special)}"
-            if special not in (None, "")
-            else f"{kommun or slug(ort)}-{_name_key(name)}"
+            f"P{int(special_text)}" if special_text else f"{kommun or slug(ort)}-{_name_key(name)}"
         )
         rows.append(
             {
@@ -218,15 +228,15 @@ def parse_police_summary(
     ``known`` maps (kommun code, name key) to existing police area codes; ``kommun_by_slug``
     maps ASCII kommun names (``"boras"``) to codes, for the ``<kommun>_areas_and_category`` column.
     """
-    text = decode_text(data, file_name)
-    reader = csv.DictReader(io.StringIO(text))
-    area_cols = [c for c in (reader.fieldnames or []) if c.endswith("_areas_and_category")]
+    records = read_csv_records(data, file_name, _SUMMARY_COLUMNS)
+    header = list(records[0][1]) if records else []
+    area_cols = [c for c in header if c.endswith("_areas_and_category")]
     kommun_col = area_cols[0] if area_cols else None
     kommun_name = kommun_col.split("_")[0] if kommun_col else ""
     kommun_code = kommun_by_slug.get(kommun_name, "")
     problems: list[Problem] = []
     counts, rows = [], []
-    for line, r in enumerate(reader, start=2):
+    for line, r in records:
         year = _leading_int(r["report_year"], file_name, line, "report_year", problems)
         if year is None:
             continue

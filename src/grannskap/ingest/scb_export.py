@@ -516,8 +516,13 @@ def parse_scb_csv(data: bytes, file_name: str) -> ParsedTable:
         delimiter = dialect.delimiter
     except csv.Error:
         delimiter = ";" if sample.count(";") > sample.count(",") else ","
-    rows = [
-        [c if c != "" else None for c in r]
-        for r in csv.reader(io.StringIO(text), delimiter=delimiter)
-    ]
+    try:
+        rows = [
+            [c if c != "" else None for c in r]
+            for r in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        ]
+    except csv.Error as exc:
+        raise InputError(
+            Problem(file_name, f"malformed CSV ({exc})", expected="an SCB csv export")
+        ) from exc
     return parse_scb_grid(rows, file_name, hashlib.sha256(data).hexdigest())
