@@ -58,15 +58,19 @@ def bar_chart(
     decimals: int = 1,
     lang: str = "sv",
     width: int = 720,
+    refs: Sequence[tuple[str, float]] = (),
 ) -> str:
-    """Horizontal grouped bars, one group per category, one bar per series, value labels."""
+    """Horizontal grouped bars, one group per category, one bar per series, value labels.
+
+    ``refs`` draws labelled dashed vertical reference lines (e.g. the kommun and Sweden).
+    """
     label_w, bar_h, gap = 230, 14, 10
     n_s = len(series)
     group_h = n_s * bar_h + gap
-    legend_h = 26
+    legend_h = 26 + 14 * len(refs)
     height = legend_h + len(categories) * group_h + 10
     values = [v for _, vs in series for v in vs if v is not None and not math.isnan(v)]
-    vmax = max(values) if values else 1.0
+    vmax = max([*values, *(r[1] for r in refs)]) if values else 1.0
     vmax = vmax * 1.15 or 1.0
     plot_w = width - label_w - 70
     parts = [_open(width, height, title, desc)]
@@ -100,6 +104,20 @@ def bar_chart(
     parts.append(
         f'<line x1="{label_w}" y1="{legend_h - 2}" x2="{label_w}" y2="{height - 6}" stroke="#333"/>'
     )
+    for k, (name, v) in enumerate(refs):
+        if v is None or math.isnan(v):
+            continue
+        x = label_w + v / vmax * plot_w
+        colour = ("#000000", "#D55E00", "#009E73")[k % 3]
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{26 + 14 * k}" y2="{height - 6}" stroke="{colour}" '
+            f'stroke-width="1.5" stroke-dasharray="5 3"/>'
+        )
+        text = f"{name} {_fmt(v, decimals, lang)}" + (f"\u00a0{unit}" if unit else "")
+        parts.append(
+            f'<text x="{x + 3:.1f}" y="{34 + 14 * k}" font-size="11" fill="{colour}" '
+            f'stroke="#fff" stroke-width="3" paint-order="stroke">{escape(text)}</text>'
+        )
     parts.append("</svg>")
     return "".join(parts)
 

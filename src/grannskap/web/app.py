@@ -523,6 +523,10 @@ class App:
                 title=k.name(ctx.lang),
                 desc=alt,
                 lang=ctx.lang,
+                refs=[
+                    (ctx.kommun_name, float(d.kommun_shares.get(indicator, math.nan))),
+                    (ctx.t("Riket", "Sweden"), float(d.riket_shares.get(indicator, math.nan))),
+                ],
             ),
             alt,
             ctx.t(

@@ -180,11 +180,14 @@ def build(ctx: ReportContext) -> SectionResult:
             ),
         )
     )
+    ids = sorted({i for k in KEY_INDICATORS for i, _ in (*k.numerator, *k.denominator)})
     years = sorted(
-        int(y)
-        for y in ctx.con.execute(
-            "SELECT DISTINCT year FROM observation WHERE area_system = 'deso2018'"
-        ).df()["year"]
+        int(r[0])
+        for r in ctx.con.execute(
+            "SELECT DISTINCT year FROM observation WHERE area_system = 'deso2018' AND indicator_id IN "
+            f"({', '.join('?' for _ in ids)})",
+            ids,
+        ).fetchall()
     )
     return SectionResult(
         NAME,
