@@ -124,31 +124,25 @@ def _origin(
         k = kv[j]
         # --- bracket: find d_hi with N(d_hi) >= k --------------------------------------
         found = False
-        # the previous origin (hint_gap cells away) crossed k at hint[j]: its radius +- the
-        # gap brackets ours in the usual case, so try that first
-        rp = math.sqrt(hint[j]) if hint[j] >= 0 else 0.0
-        # only a near neighbour's radius is informative (a far one makes a wide bracket)
-        if hint_gap >= 0 and hint[j] >= 0 and hint_gap <= 0.25 * rp + 2.0:
-            lo = int(max(rp - hint_gap, 0.0) ** 2)
-            hi = min(int(math.ceil((rp + hint_gap) ** 2)), d_limit)
-            if lo > d_lo and lo < d_limit:
-                n_g = _count_total(RPt, H, W, ox, oy, lo)
-                if n_g >= k:
-                    d_hi = lo
-                    n_hi = n_g
-                    found = True
-                else:
-                    d_lo = lo
-                    n_lo = n_g
-            if not found and hi > d_lo:
-                n_g = _count_total(RPt, H, W, ox, oy, hi)
-                if n_g >= k:
-                    d_hi = hi
-                    n_hi = n_g
-                    found = True
-                else:
-                    d_lo = hi
-                    n_lo = n_g
+        known = True  # n_lo / n_hi hold counts (False: bracket from geometry alone)
+        # The previous origin, hint_gap cells away, crossed k at squared distance hint[j].
+        # Disks around the two origins nest: disk(o, r) lies inside disk(p, r + gap). So
+        # N_o((sqrt(hint - 1) - gap)^2) < k <= N_o((sqrt(hint) + gap)^2): a bracket of
+        # width about 4 r gap without counting anything.
+        if hint_gap >= 0.0 and hint[j] > 0:
+            rp = math.sqrt(hint[j])
+            if hint_gap <= 0.25 * rp + 2.0:
+                hi = int(math.ceil((rp + hint_gap) ** 2 + 1e-6))
+                if hi <= d_limit:
+                    r_in = math.sqrt(hint[j] - 1) - hint_gap
+                    if r_in > 0.0:
+                        lo = int(math.floor(r_in * r_in - 1e-6))
+                        if lo > d_lo:
+                            d_lo = lo
+                    if hi > d_lo:
+                        d_hi = hi
+                        found = True
+                        known = False
         while not found and d_lo < d_limit:
             if d_lo < 0:
                 dg = 0
@@ -172,9 +166,9 @@ def _origin(
             break
         # --- narrow the bracket until the annulus is about one ring of cells ------------
         last_width = d_hi - d_lo
-        while d_hi - d_lo > 2 * _isqrt(d_hi) + 8:
+        while d_hi - d_lo > _isqrt(d_hi) + 8:
             width = d_hi - d_lo
-            if 2 * width > last_width:  # slow progress: bisect
+            if not known or 2 * width > last_width:  # ends not counted, or slow progress
                 dm = d_lo + width // 2
             else:
                 frac = (k - n_lo) / (n_hi - n_lo)
@@ -193,6 +187,9 @@ def _origin(
                 n_lo = n_m
         # --- walk the annulus ring by ring ------------------------------------------------
         _count_groups(RPg, H, W, ox, oy, d_lo, c_lo)
+        n_lo = 0
+        for g in range(G):
+            n_lo += c_lo[g]
         _bucket_annulus(RPt, RPg, H, W, ox, oy, d_lo, d_hi, buck)
         cum = n_lo
         for b in range(d_hi - d_lo):
@@ -221,7 +218,7 @@ def _origin(
                 reached[i, j] = True
                 j += 1
         d_lo = d_hi
-        n_lo = n_hi
+        n_lo = cum
     if j < K:  # not reached within d_limit: everything in reach
         _count_groups(RPg, H, W, ox, oy, d_limit, c_lo)
         s = 0
@@ -246,7 +243,7 @@ def _run(RPt, RPg, ox, oy, kv, d_limit, proportional, n_threads, block):  # prag
     d2 = np.zeros((n, K), dtype=np.int64)
     reached = np.zeros((n, K), dtype=np.bool_)
     n_blocks = (n + block - 1) // block
-    t_max = 2 * _isqrt(d_limit) + 10
+    t_max = _isqrt(d_limit) + 10
     for t in nb.prange(n_threads):
         buck = np.zeros((t_max, G), dtype=np.int64)
         c_lo = np.zeros(G, dtype=np.int64)
@@ -258,7 +255,7 @@ def _run(RPt, RPg, ox, oy, kv, d_limit, proportional, n_threads, block):  # prag
             gap = -1.0
             for i in range(b * block, min(n, (b + 1) * block)):
                 if i > b * block:
-                    gap = math.sqrt((ox[i] - ox[i - 1]) ** 2 + (oy[i] - oy[i - 1]) ** 2) + 1.0
+                    gap = math.sqrt((ox[i] - ox[i - 1]) ** 2 + (oy[i] - oy[i - 1]) ** 2)
                 _origin(
                     RPt, RPg, H, W, ox[i], oy[i], kv, d_limit, proportional, buck, c_lo,
                     c_hi, before, counts, total, d2, reached, i, hint, gap,
