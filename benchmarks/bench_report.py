@@ -168,6 +168,7 @@ def main(argv: list[str]) -> None:
         urls = (
             URLS + [f"/area/regso/{c}" for c in regso] + [f"/area/regso/{c}?lang=en" for c in regso]
         )
+        p95: dict[str, float] = {}
         for flags, label in (
             ([], "response cache on (default)"),
             (["--no-cache"], "response cache OFF (every request rendered)"),
@@ -205,6 +206,7 @@ def main(argv: list[str]) -> None:
             finally:
                 server.terminate()
                 server.wait(timeout=30)
+            p95[label] = ours["p95"]
             print(
                 f"  {users} users x {seconds:.0f} s over {len(urls)} URLs: {ours['requests']:.0f} requests, "
                 f"{ours['errors']:.0f} errors, {ours['rps']:.0f} req/s, p50 {ours['p50']:.0f} ms, p95 {ours['p95']:.0f} ms, "
@@ -237,7 +239,8 @@ def main(argv: list[str]) -> None:
             f"baseline: python -m http.server serving report.html ({(tmpd / 'again' / 'report.html').stat().st_size // 1024} kB), "
             f"same load: {base['requests']:.0f} requests, {base['rps']:.0f} req/s, p50 {base['p50']:.0f} ms, p95 {base['p95']:.0f} ms"
         )
-        print(f"ratio p95 dashboard / static baseline: {ours['p95'] / base['p95']:.2f}")
+        for label, value in p95.items():
+            print(f"ratio p95 dashboard [{label}] / static baseline: {value / base['p95']:.2f}")
     try:
         print(f"load average at end: {os.getloadavg()[0]:.1f}")
     except OSError:
