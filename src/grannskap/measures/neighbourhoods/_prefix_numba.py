@@ -10,10 +10,17 @@ the rows ``dy`` of the disk of one row-prefix difference each::
     N(D) = sum_dy  RP[oy+dy, ox+w+1] - RP[oy+dy, ox-w],   w = isqrt(D - dy**2)
 
 (2 r + 1 lookups). For each k the smallest ring distance ``D*`` with ``N(D*) >= k`` is
-bracketed by interpolation/bisection on ``N(D)`` until the bracket ``(D_lo, D_hi]`` is
-narrower than about one ring of cells, then the few offsets in that annulus are bucketed by
-their exact squared distance (a counting sort) and walked ring by ring from ``N(D_lo)``, which
-gives the crossing ring, the persons before it and in it, per group - exactly as the ring walk.
+bracketed, narrowed by interpolation/bisection on ``N(D)`` until the bracket ``(D_lo, D_hi]``
+is about ``r`` wide, and the few cells in that annulus are bucketed by their exact squared
+distance (a counting sort) and walked ring by ring from ``N(D_lo)``: that gives the crossing
+ring and the persons before it and in it, per group, exactly as the ring walk does.
+
+The bracket usually costs nothing: origins are visited in row-major order and the previous
+origin ``p`` (``g`` cells away) crossed k at ``D*_p``; since a disk of radius ``r`` around the
+origin lies inside the disk of radius ``r + g`` around ``p``,
+``N((sqrt(D*_p - 1) - g)^2) < k <= N((sqrt(D*_p) + g)^2)``. Threads take interleaved blocks of
+origins, so towns and countryside are shared evenly.
+
 numba is optional: without it :mod:`.knn` uses its pure-numpy ring walk.
 """
 
