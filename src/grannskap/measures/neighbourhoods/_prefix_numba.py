@@ -284,11 +284,13 @@ def run_prefix(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Neighbourhoods of the unique cells ``(ux, uy)`` (0-based within a ``W x H`` box)."""
     G = local.shape[1]
-    dense = np.zeros((H, W + 1, G), dtype=np.int32)
+    # row prefix sums fit int32 (half the memory) unless a row could hold 2**31 persons
+    dt = np.int32 if int(local.sum()) < 2**31 - 1 else np.int64
+    dense = np.zeros((H, W + 1, G), dtype=dt)
     dense[uy, ux + 1, :] = local
     np.cumsum(dense, axis=1, out=dense)
     RPg = dense
-    RPt = RPg.sum(axis=2, dtype=np.int32)
+    RPt = RPg.sum(axis=2, dtype=dt)
     n_threads = max(1, nb.get_num_threads())
     return _run(
         RPt,
