@@ -36,6 +36,9 @@ Spatial (``spatial.py``) - ``coords`` are (n, 2) centroids in SWEREF 99 TM metre
     :class:`ProfileResult` (``.distances``, ``.values``, ``.to_series()``). Triangular
     kernel, origin included with weight 1, rounded local counts: PySAL's conventions.
     Sparse neighbourhoods: 50,000 areas in seconds and well under 2 GiB.
+    ``spatial_bootstrap_ci(counts, coords, distance, index)`` and
+    ``spatial_permutation_test(...)`` add intervals / random-allocation tests
+    (``spatial_inference.py``).
 
 Inference (``inference.py``)
     ``bootstrap_ci(counts, index, n_boot=1000, level=0.95, scheme="within_areas")`` ->
@@ -121,6 +124,7 @@ from .spatial import (
     spatial_information_theory,
     spatial_lag,
 )
+from .spatial_inference import spatial_bootstrap_ci, spatial_permutation_test
 
 __all__ = [
     "INDEX_NAMES",
@@ -163,9 +167,11 @@ __all__ = [
     "permutation_test",
     "relative_diversity",
     "simulate_null",
+    "spatial_bootstrap_ci",
     "spatial_dissimilarity",
     "spatial_index",
     "spatial_information_theory",
     "spatial_lag",
+    "spatial_permutation_test",
     "theil_h",
 ]
