@@ -2,7 +2,9 @@
 
 Reads the group counts from the database (SCB table 000005FE: persons with foreign /
 Swedish background per DeSO) and calls :mod:`grannskap.measures.segregation`; nothing is
-computed here. One CSV row per scope (Sweden ``00`` or a kommun), year and index.
+computed here. One CSV row per scope (Sweden ``00`` or a kommun), year, index and distance
+(``distance_m`` 0 = the aspatial index; ``--distance`` adds kernel-smoothed spatial versions,
+which need the areas' centroids in the database).
 """
 
 from __future__ import annotations
@@ -76,6 +78,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="kommun code, e.g. 1490 (repeatable; default: all of Sweden)",
     )
     p.add_argument(
+        "--distance",
+        type=float,
+        action="append",
+        metavar="METRES",
+        help="also the spatial (triangular-kernel) version of each index at this bandwidth "
+        "(repeatable: a multiscalar profile); needs area centroids in the database",
+    )
+    p.add_argument(
         "--ci", type=float, default=0.95, help="confidence level (default 0.95; 0 = no intervals)"
     )
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates (default 1000)")
@@ -101,7 +111,8 @@ def _counts(con, level: str, groups: str, year: int, kommun: list[str] | None): 
         f'sum(o.value) FILTER (WHERE o.breakdown = ?) AS "{name}"' for _, name in parts
     )
     sql = (
-        f"SELECT o.area_code AS area, a.kommun_code AS kommun, {cases} "
+        f"SELECT o.area_code AS area, a.kommun_code AS kommun, "
+        f"any_value(a.centroid_x) AS x, any_value(a.centroid_y) AS y, {cases} "
         "FROM observation o LEFT JOIN area a ON a.system = o.area_system AND a.code = o.area_code "
         "WHERE o.indicator_id = ? AND o.area_system LIKE ? AND o.year = ? GROUP BY 1, 2 ORDER BY 1"
     )
@@ -121,13 +132,48 @@ def _counts(con, level: str, groups: str, year: int, kommun: list[str] | None): 
     return df.set_index("area"), [name for _, name in parts]
 
 
+def _one(seg, counts, index: str, args: argparse.Namespace, xy, distance: float | None):  # type: ignore[no-untyped-def]
+    """Index, interval and expected value for one table (aspatial, or spatial at ``distance``)."""
+    import numpy as np
+
+    if distance is None:
+        if args.ci:
+            r = seg.bootstrap_ci(counts, index, n_boot=args.n_boot, level=args.ci, seed=args.seed)
+        else:
+            r = seg.compute_index(index, counts)
+        expected = (
+            seg.expected_value(counts, index, n_sim=args.n_sim, seed=args.seed)
+            if args.n_sim
+            else np.nan
+        )
+        return r, expected
+    if args.ci:
+        r = seg.spatial_bootstrap_ci(
+            counts, xy, distance, index, n_boot=args.n_boot, level=args.ci, seed=args.seed
+        )
+    else:
+        r = seg.spatial_index(index, counts, xy, distance)
+    expected = (
+        seg.spatial_permutation_test(
+            counts, xy, distance, index, n_sim=args.n_sim, seed=args.seed
+        ).expected
+        if args.n_sim
+        else np.nan
+    )
+    return r, expected
+
+
 def run(args: argparse.Namespace) -> int:
     import warnings
 
-    import numpy as np
     import pandas as pd
 
-    from grannskap.errors import ConfigError, DataQualityWarning, GrannskapWarning
+    from grannskap.errors import (
+        ConfigError,
+        DataNotFoundError,
+        DataQualityWarning,
+        GrannskapWarning,
+    )
     from grannskap.measures import segregation as seg
     from grannskap.store import connect
 
@@ -139,6 +185,9 @@ def run(args: argparse.Namespace) -> int:
         raise ConfigError(
             f"`--n-boot` must be >= 2 and `--n-sim` >= 0 (got {args.n_boot}, {args.n_sim})"
         )
+    distances: list[float | None] = [None, *sorted(set(args.distance or []))]
+    if any(d is not None and not d > 0 for d in distances):
+        raise ConfigError(f"`--distance` must be positive metres (got {args.distance})")
     indices = args.index or list(DEFAULT_INDICES)
     con = connect(args.db, read_only=True)
     rows = []
@@ -156,6 +205,13 @@ def run(args: argparse.Namespace) -> int:
                         stacklevel=1,
                     )
                     df = df[~missing]
+                if len(distances) > 1 and df[["x", "y"]].isna().any(axis=None):
+                    n_no = int(df[["x", "y"]].isna().any(axis=1).sum())
+                    raise DataNotFoundError(
+                        f"{year}: {n_no} of {len(df)} {args.level} areas have no centroid in the "
+                        "database, so spatial indices (--distance) cannot be computed; import the "
+                        "area polygons first (SCB geodata)"
+                    )
                 scopes = (
                     [(k, df[df["kommun"] == k]) for k in args.kommun]
                     if args.kommun
@@ -163,37 +219,30 @@ def run(args: argparse.Namespace) -> int:
                 )
                 for scope, sub in scopes:
                     counts = sub[cols].astype("int64")
-                    for index in indices:
-                        if args.ci:
-                            r = seg.bootstrap_ci(
-                                counts, index, n_boot=args.n_boot, level=args.ci, seed=args.seed
+                    xy = sub[["x", "y"]].to_numpy(dtype="float64")
+                    for distance in distances:
+                        for index in indices:
+                            r, expected = _one(seg, counts, index, args, xy, distance)
+                            rows.append(
+                                {
+                                    "scope": scope,
+                                    "level": args.level,
+                                    "groups": args.groups,
+                                    "focal_group": cols[0],
+                                    "year": year,
+                                    "index": index,
+                                    "distance_m": 0.0 if distance is None else distance,
+                                    "statistic": r.statistic,
+                                    "ci_low": r.ci_low,
+                                    "ci_high": r.ci_high,
+                                    "ci_level": r.ci_level,
+                                    "se": r.se,
+                                    "bias_corrected": r.bias_corrected,
+                                    "expected_random": expected,
+                                    "n_areas": r.n_areas,
+                                    "n_persons": int(r.n_persons),
+                                }
                             )
-                        else:
-                            r = seg.compute_index(index, counts)
-                        expected = (
-                            seg.expected_value(counts, index, n_sim=args.n_sim, seed=args.seed)
-                            if args.n_sim
-                            else np.nan
-                        )
-                        rows.append(
-                            {
-                                "scope": scope,
-                                "level": args.level,
-                                "groups": args.groups,
-                                "focal_group": cols[0],
-                                "year": year,
-                                "index": index,
-                                "statistic": r.statistic,
-                                "ci_low": r.ci_low,
-                                "ci_high": r.ci_high,
-                                "ci_level": r.ci_level,
-                                "se": r.se,
-                                "bias_corrected": r.bias_corrected,
-                                "expected_random": expected,
-                                "n_areas": r.n_areas,
-                                "n_persons": int(r.n_persons),
-                            }
-                        )
         for w in caught:
             print(f"grannskap: warning: {w.message}", file=sys.stderr)
     finally:

@@ -97,3 +97,46 @@ def test_cli_index_choices_match_the_package() -> None:
 
     assert INDEX_CHOICES == seg.INDEX_NAMES
     assert set(DEFAULT_INDICES) <= set(INDEX_CHOICES)
+
+
+def test_cli_spatial_distance_needs_centroids_and_uses_them(
+    db_with_background: Path, deso_background: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Without centroids --distance is a clear error; with (SIMULATED) centroids written
+    into a copy of the database the spatial rows equal spatial_dissimilarity."""
+    import shutil
+
+    import numpy as np
+
+    from grannskap.store import connect
+
+    out = tmp_path / "s.csv"
+    args = ["segregation", "--year", "2022", "--kommun", "1490", "--index", "dissimilarity", "--distance", "1500",
+            "--n-boot", "30", "--n-sim", "0", "--out", str(out)]  # fmt: skip
+    assert main([*args, "--db", str(db_with_background)]) == 1
+    db = tmp_path / "copy.duckdb"
+    shutil.copy(db_with_background, db)
+    boras = deso_background[deso_background.index.str.startswith("1490")].sort_index()
+    rng = np.random.default_rng(0)
+    xy = np.column_stack(
+        [rng.uniform(365_000, 385_000, len(boras)), rng.uniform(6_390_000, 6_410_000, len(boras))]
+    )
+    con = connect(db)
+    try:
+        for code, (x, y) in zip(boras.index, xy, strict=True):
+            con.execute(
+                "UPDATE area SET centroid_x = ?, centroid_y = ? WHERE system = 'deso2018' AND code = ?",
+                [float(x), float(y), code],
+            )
+    finally:
+        con.close()
+    assert main([*args, "--db", str(db)]) == 0
+    res = pd.read_csv(out).set_index("distance_m")
+    counts = boras[["foreign", "swedish"]]
+    assert res.loc[0.0, "statistic"] == pytest.approx(
+        seg.dissimilarity(counts).statistic, rel=1e-12
+    )
+    assert res.loc[1500.0, "statistic"] == pytest.approx(
+        seg.spatial_dissimilarity(counts, xy, 1500.0).statistic, rel=1e-12
+    )
+    assert res.loc[1500.0, "ci_low"] < res.loc[1500.0, "statistic"] < res.loc[1500.0, "ci_high"]
