@@ -144,3 +144,11 @@ def test_pdf_has_pages_numbers_and_swedish_text(report_dir: Path) -> None:
     n = len([p for p in pages if p.strip()])
     assert re.search(rf"\b1 / {n}\b", pages[0]), "page number footer on page 1"
     assert "Figur 1." in text
+    # the contents list gives each section's page; check it against where the heading is printed
+    toc = dict(re.findall(r"^\s*(\d+)\. .*? · sida (\d+)\s*$", pages[0], flags=re.MULTILINE))
+    assert len(toc) >= 8, pages[0][:1500]
+    for number, page in toc.items():
+        assert re.search(rf"^\s*{number} \S", pages[int(page) - 1], flags=re.MULTILINE), (
+            number,
+            page,
+        )

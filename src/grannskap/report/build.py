@@ -99,10 +99,22 @@ def build_report(
         result.files["gpkg"] = write_gpkg(ctx, out / "areas.gpkg")
         result.seconds["gpkg"] = time.perf_counter() - t0
     if "pdf" in formats:
-        from grannskap.report.pdf import PdfUnavailable, html_to_pdf
+        from grannskap.report.pdf import PdfUnavailable, html_to_pdf, section_pages
 
         try:
-            result.files["pdf"] = html_to_pdf(html_path, out / "report.pdf")
+            pdf_path = html_to_pdf(html_path, out / "report.pdf")
+            # second pass: the contents list gets the page of each section
+            pages = section_pages(pdf_path, [(s.name, s.number, s.title) for s in sections])
+            if pages:
+                print_html = out / ".report-print.html"
+                print_html.write_text(
+                    render_report(ctx, sections, toc_pages=pages), encoding="utf-8"
+                )
+                try:
+                    html_to_pdf(print_html, pdf_path)
+                finally:
+                    print_html.unlink(missing_ok=True)
+            result.files["pdf"] = pdf_path
         except PdfUnavailable as exc:
             result.skipped["pdf"] = str(exc)
             warnings.warn(f"report.pdf not written: {exc}", ReportWarning, stacklevel=2)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from grannskap.errors import GrannskapError
 
-__all__ = ["find_chromium", "html_to_pdf", "PdfUnavailable", "CHROMIUM_ARGS"]
+__all__ = ["find_chromium", "html_to_pdf", "section_pages", "PdfUnavailable", "CHROMIUM_ARGS"]
 
 CHROMIUM_ARGS = (
     "--headless",
@@ -73,3 +73,35 @@ def html_to_pdf(html_path: Path, pdf_path: Path, *, timeout: float = 120.0) -> P
             f"Chromium failed to print {html_path} (exit {proc.returncode}): {tail[0]}"
         )
     return pdf_path
+
+
+def section_pages(pdf_path: Path, headings: list[tuple[str, int, str]]) -> dict[str, int] | None:
+    """Page on which each section heading ``(name, number, title)`` is printed, read back from
+    the PDF with poppler's ``pdftotext``; ``None`` when pdftotext is not installed or a heading
+    is not found (then the table of contents is printed without page numbers)."""
+    import re
+
+    exe = shutil.which("pdftotext")
+    if exe is None:
+        return None
+    try:
+        text = subprocess.run(
+            [exe, "-layout", str(pdf_path), "-"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            check=True,
+        ).stdout
+    except (subprocess.SubprocessError, OSError):
+        return None
+    pages = text.split("\f")
+    found: dict[str, int] = {}
+    for name, number, title in headings:
+        words = r"\s+".join(re.escape(w) for w in title.split())
+        pattern = re.compile(rf"^\s*{number}\s+{words}\s*$", re.MULTILINE)
+        # the contents list on page 1 shows "N. Title"; headings show "N Title" (no dot)
+        hit = next((i for i, page in enumerate(pages, start=1) if pattern.search(page)), None)
+        if hit is None:
+            return None
+        found[name] = hit
+    return found

@@ -95,7 +95,9 @@ def render_section(ctx: ReportContext, section: SectionResult, *, link_prefix: s
     )
 
 
-def render_report(ctx: ReportContext, sections: list[SectionResult]) -> str:
+def render_report(
+    ctx: ReportContext, sections: list[SectionResult], toc_pages: dict[str, int] | None = None
+) -> str:
     """The whole self-contained report: inline CSS, SVG figures, no external references."""
     env = environment(ctx.lang)
     for s in sections:
@@ -115,5 +117,9 @@ def render_report(ctx: ReportContext, sections: list[SectionResult]) -> str:
             s.figures, s.tables = [], []
             s.html = render_section(ctx, s)
     return env.get_template("report.html.j2").render(
-        ctx=ctx, t=ctx.t, sections=sections, today=format_date(date.today(), ctx.lang)
+        ctx=ctx,
+        t=ctx.t,
+        sections=sections,
+        today=format_date(date.today(), ctx.lang),
+        toc_pages=toc_pages or {},
     )
