@@ -52,6 +52,9 @@ class _Handler(BaseHTTPRequestHandler):
     server_version = "grannskap"
     sys_version = ""
     protocol_version = "HTTP/1.1"
+    # headers and body are written separately: without TCP_NODELAY every keep-alive response
+    # waits ~40 ms for the client's delayed ACK (Nagle), measured by benchmarks/bench_load.py
+    disable_nagle_algorithm = True
 
     def _send(self, resp: Response, head_only: bool = False) -> None:
         self.send_response(resp.status)
