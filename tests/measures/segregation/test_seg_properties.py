@@ -148,3 +148,33 @@ def test_spatial_lag_equals_sparse_weights_product() -> None:
     # (up to the kernel's distance decay), a tiny one leaves the aspatial index
     tiny = seg.spatial_dissimilarity(c, xy, 1.0).statistic
     assert tiny == pytest.approx(seg.dissimilarity(c).statistic, rel=1e-12)
+
+
+@given(st.integers(0, 10_000), st.sampled_from([800.0, 2500.0]))
+def test_spatial_indices_invariant_to_area_order(seed: int, distance: float) -> None:
+    rng = np.random.default_rng(seed)
+    n = 40
+    xy = np.column_stack([rng.uniform(400_000, 406_000, n), rng.uniform(6_500_000, 6_506_000, n)])
+    c = rng.integers(0, 200, (n, 3))
+    c[0] = [5, 5, 5]  # every group present
+    perm = rng.permutation(n)
+    a = seg.spatial_information_theory(c, xy, distance).statistic
+    b = seg.spatial_information_theory(c[perm], xy[perm], distance).statistic
+    assert a == pytest.approx(b, rel=1e-9, abs=1e-12)
+    a = seg.spatial_dissimilarity(c, xy, distance, group=2).statistic
+    b = seg.spatial_dissimilarity(c[perm], xy[perm], distance, group=2).statistic
+    assert a == pytest.approx(b, rel=1e-9, abs=1e-12)
+
+
+def test_synthetic_generator_is_labelled_and_in_sweref() -> None:
+    from grannskap.measures.segregation.synthetic import synthetic_sweden
+
+    df = synthetic_sweden(2000, seed=7)
+    assert df.attrs["synthetic"] is True and "SIMULATED" in df.attrs["note"]
+    assert len(df) == 2000 and (df.foreign + df.swedish == df.total).all()
+    assert df.total.sum() == pytest.approx(10_500_000, rel=0.01)
+    seg.spatial_dissimilarity(
+        df[["foreign", "swedish"]], df[["x", "y"]].to_numpy(), 1000.0
+    )  # SWEREF check passes
+    again = synthetic_sweden(2000, seed=7)
+    assert again.equals(df)
