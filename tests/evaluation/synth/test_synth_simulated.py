@@ -8,6 +8,7 @@ from __future__ import annotations
 import warnings
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from grannskap.errors import EstimationWarning
@@ -157,3 +158,17 @@ def test_augmented_reduces_imbalance() -> None:
     assert aug.pre_rmspe <= plain.pre_rmspe + 1e-9
     assert np.isclose(aug.weights.sum(), 1.0)
     assert aug.estimate == pytest.approx(-4.0, abs=1.0)
+
+
+def test_parallel_placebos_give_the_same_table() -> None:
+    from grannskap.evaluation.synth import fit_weights, placebo_in_space, prepare_panel
+
+    frame = simulate_factor_panel(n_units=25, n_periods=14, n_pre=9, effect=-3.0, seed=5)
+    panel = prepare_panel(
+        frame, unit="unit", time="period", outcome="y", treated="treated", treatment_start=9
+    )
+    fit = fit_weights(panel)
+    one = placebo_in_space(panel, fit)
+    two = placebo_in_space(panel, fit, n_jobs=2)
+    pd.testing.assert_frame_equal(one.table, two.table)
+    pd.testing.assert_frame_equal(one.gaps, two.gaps)

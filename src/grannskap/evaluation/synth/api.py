@@ -163,6 +163,7 @@ def synthetic_control(
     in_time: bool | Hashable = True,
     loo: bool = True,
     search: dict[str, object] | None = None,
+    n_jobs: int = 1,
 ) -> SyntheticControlResult:
     """Estimate the effect on one treated unit with the synthetic control method.
 
@@ -186,6 +187,7 @@ def synthetic_control(
     lam : penalty / ridge strength of the two variants (chosen by hold-out when omitted).
     placebos, in_time, loo : which inference to run; ``in_time`` may be the fake start.
     search : options of the V search.
+    n_jobs : worker processes for the in-space placebos (results do not depend on it).
 
     Returns
     -------
@@ -254,7 +256,7 @@ def synthetic_control(
         )
     pl: PlaceboResult | None = None
     if placebos and len(panel.donors) >= 2:
-        pl = placebo_in_space(panel, fit, method=method, v=v)
+        pl = placebo_in_space(panel, fit, method=method, v=v, n_jobs=n_jobs)
     exact_treated = st.pre_rmspe <= EXACT_FIT_SHARE * spread
     share_exact: float | None = None
     if pl is not None:

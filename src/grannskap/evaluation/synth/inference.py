@@ -13,7 +13,9 @@
 
 from __future__ import annotations
 
+import multiprocessing as mp
 from collections.abc import Hashable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -106,6 +108,21 @@ def _placebo_search(base: dict[str, object] | None, v: np.ndarray | None) -> dic
     return search
 
 
+def _placebo_chunk(
+    job: tuple[list[int], SynthPanel, Method, np.ndarray | None, float | None, dict[str, object]],
+) -> list[tuple[int, tuple[np.ndarray, tuple[Hashable, bool, float, float, float]]]]:
+    """Fit the placebos of one chunk of units (runs in a worker process when n_jobs > 1)."""
+    units, panel, method, v, lam, opts = job
+    donors = np.asarray(panel.donors, dtype=int)
+    out = []
+    for u in units:
+        sub = panel.as_treated(u, donors[donors != u])
+        fit = fit_weights(sub, method=method, v=v, lam=lam, search=opts)
+        st = path_stats(sub, fit.w)
+        out.append((u, (st.gaps, (panel.units[u], False, st.pre_rmspe, st.post_rmspe, st.ratio))))
+    return out
+
+
 def placebo_in_space(
     panel: SynthPanel,
     treated_fit: WeightFit,
@@ -113,6 +130,7 @@ def placebo_in_space(
     method: Method = "synth",
     v: np.ndarray | None = None,
     search: dict[str, object] | None = None,
+    n_jobs: int = 1,
 ) -> PlaceboResult:
     """Refit the design with every donor as the treated unit and rank the RMSPE ratios.
 
@@ -126,24 +144,33 @@ def placebo_in_space(
         A fixed V used for every placebo too (no search).
     search : dict, optional
         Overrides of :data:`PLACEBO_SEARCH`.
+    n_jobs : int
+        Worker processes for the placebo fits (``fork`` start method; sequential where it is
+        not available). Results do not depend on it.
     """
     units = [panel.treated, *[int(d) for d in panel.donors]]
     if len(units) < 3:
         raise EstimationError(f"in-space placebos need at least 2 donors; got {len(units) - 1}")
+    if n_jobs < 1:
+        raise EstimationError(f"n_jobs must be at least 1; got {n_jobs}")
     opts = _placebo_search(search, treated_fit.v)
-    rows = []
     gaps = np.empty((len(panel.times), len(units)))
-    donors = np.asarray(panel.donors, dtype=int)
-    for k, u in enumerate(units):
-        if k == 0:
-            fit = treated_fit
-            sub = panel
-        else:
-            sub = panel.as_treated(u, donors[donors != u])
-            fit = fit_weights(sub, method=method, v=v, lam=treated_fit.lam, search=opts)
-        st = path_stats(sub, fit.w)
-        gaps[:, k] = st.gaps
-        rows.append((panel.units[u], k == 0, st.pre_rmspe, st.post_rmspe, st.ratio))
+    st = path_stats(panel, treated_fit.w)
+    gaps[:, 0] = st.gaps
+    rows = [(panel.units[panel.treated], True, st.pre_rmspe, st.post_rmspe, st.ratio)]
+    placebo_units = units[1:]
+    args = (panel, method, v, treated_fit.lam, opts)
+    chunks = [placebo_units[i::n_jobs] for i in range(n_jobs)] if n_jobs > 1 else []
+    if len(chunks) > 1 and "fork" in mp.get_all_start_methods():
+        with ProcessPoolExecutor(len(chunks), mp_context=mp.get_context("fork")) as pool:
+            parts = list(pool.map(_placebo_chunk, [(c, *args) for c in chunks]))
+        found = {u: r for part in parts for u, r in part}
+    else:
+        found = dict(_placebo_chunk((placebo_units, *args)))
+    for k, u in enumerate(placebo_units, start=1):
+        g, row = found[u]
+        gaps[:, k] = g
+        rows.append(row)
     table = pd.DataFrame(rows, columns=["unit", "treated", "pre_rmspe", "post_rmspe", "ratio"])
     table["rank"] = table["ratio"].rank(ascending=False, method="max").astype(int)
     treated_ratio = table["ratio"].iloc[0]
