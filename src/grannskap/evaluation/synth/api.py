@@ -232,6 +232,14 @@ def synthetic_control(
             f"{len(panel.donors)} donors for {n_pre} pre-periods: risk of over-fitting "
             "(Abadie 2021, sec. 7)"
         )
+        notes_sv.append(
+            f"Många jämförelseområden ({len(panel.donors)}) mot få perioder före starten "
+            f"({n_pre}): risk att anpassningen fångar slumpen (Abadie 2021)."
+        )
+        notes_en.append(
+            f"Many comparison units ({len(panel.donors)}) for few pre-periods ({n_pre}): "
+            "risk that the fit captures noise (Abadie 2021)."
+        )
     pre_y = panel.outcome[panel.pre_mask]
     y_t = pre_y[:, panel.treated]
     y_d = pre_y[:, panel.donors]

@@ -117,15 +117,23 @@ def verdict_texts(inp: VerdictInputs) -> tuple[str, str]:
             f"Varning: anpassningen före starten är nästan perfekt för {inp.treated}{share}. "
             f"Med {inp.n_donors} jämförelseområden och bara {inp.n_pre} år före kan nästan "
             "vilket område som helst efterliknas exakt, så kvoten efter/före och p-värdet "
-            "säger inget och resultatet är inte informativt. Använd den straffade varianten "
-            "eller en mindre, likartad jämförelsegrupp."
+            "säger inget och resultatet är inte informativt. "
+            + (
+                "Använd den straffade varianten eller en mindre, likartad jämförelsegrupp."
+                if inp.method == "synth"
+                else "Använd en mindre, likartad jämförelsegrupp."
+            )
         )
         en.append(
             f"Warning: the pre-treatment fit is almost perfect for {inp.treated}{share_en}. "
             f"With {inp.n_donors} comparison units and only {inp.n_pre} pre-periods almost any "
             "unit can be reproduced exactly, so the post/pre RMSPE ratio and its p-value are "
-            "meaningless and the result is not informative. Use the penalised variant or a "
-            "smaller pool of similar comparison units."
+            "meaningless and the result is not informative. "
+            + (
+                "Use the penalised variant or a smaller pool of similar comparison units."
+                if inp.method == "synth"
+                else "Use a smaller pool of similar comparison units."
+            )
         )
     if inp.p_value is not None and inp.rank is not None:
         sv.append(
