@@ -25,6 +25,7 @@ __all__ = [
     "category_grid",
     "polygon_map",
     "interval_chart",
+    "line_chart",
 ]
 
 OKABE_ITO = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
@@ -394,5 +395,89 @@ def interval_chart(
         parts.append(
             f'<text x="{x1 + 8:.1f}" y="{y + 4:.1f}" font-size="11">{format_number(estimate[i], 1, lang)}{unit}</text>'
         )
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def line_chart(
+    years: Sequence[int],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    *,
+    title: str,
+    desc: str,
+    lang: str = "sv",
+    unit: str = "%",
+    width: int = 360,
+    height: int = 220,
+) -> str:
+    """Small line chart over years (one line per series, markers with distinct shapes)."""
+    left, right, top, bottom = 44, 50, 44, 28
+    vals = [v for _, vs in series for v in vs if v is not None and not math.isnan(v)]
+    if not vals:
+        vals = [0.0, 1.0]
+    lo, hi = min(vals), max(vals)
+    pad = (hi - lo) * 0.15 or max(abs(hi) * 0.1, 1.0)
+    lo, hi = max(0.0, lo - pad), hi + pad
+    pw, ph = width - left - right, height - top - bottom
+    span = (years[-1] - years[0]) or 1
+
+    def xy(year: int, v: float) -> tuple[float, float]:
+        return left + (year - years[0]) / span * pw, top + ph - (v - lo) / (hi - lo) * ph
+
+    parts = [_open(width, height, title, desc)]
+    parts.append(f'<text x="4" y="14" font-size="12" font-weight="bold">{escape(title)}</text>')
+    lx = 4.0
+    for j, (name, _) in enumerate(series):
+        colour = OKABE_ITO[j % len(OKABE_ITO)]
+        parts.append(f'<rect x="{lx:.1f}" y="22" width="10" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{lx + 13:.1f}" y="31" font-size="10">{escape(name)}</text>')
+        lx += 22 + 6 * len(name)
+    tick_decimals = 1 if (hi - lo) < 8 else 0
+    for k in range(5):
+        v = lo + (hi - lo) * k / 4
+        y = top + ph - ph * k / 4
+        parts.append(
+            f'<line x1="{left}" x2="{left + pw}" y1="{y:.1f}" y2="{y:.1f}" stroke="#e5e5e5"/>'
+        )
+        parts.append(
+            f'<text x="{left - 4}" y="{y + 4:.1f}" font-size="10" text-anchor="end">{format_number(v, tick_decimals, lang)}</text>'
+        )
+    for yr in years:
+        x, _ = xy(yr, lo)
+        parts.append(
+            f'<text x="{x:.1f}" y="{height - 8}" font-size="10" text-anchor="middle">{yr}</text>'
+        )
+    shapes = ("circle", "square", "diamond")
+    for j, (_name, vs) in enumerate(series):
+        colour = OKABE_ITO[j % len(OKABE_ITO)]
+        pts = [
+            (xy(yr, v), v)
+            for yr, v in zip(years, vs, strict=True)
+            if v is not None and not math.isnan(v)
+        ]
+        if len(pts) > 1:
+            parts.append(
+                f'<polyline fill="none" stroke="{colour}" stroke-width="2" points="'
+                + " ".join(f"{x:.1f},{y:.1f}" for (x, y), _ in pts)
+                + '"/>'
+            )
+        for (x, y), _v in pts:
+            shape = shapes[j % 3]
+            if shape == "circle":
+                parts.append(f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{colour}"/>')
+            elif shape == "square":
+                parts.append(
+                    f'<rect x="{x - 3.5:.1f}" y="{y - 3.5:.1f}" width="7" height="7" fill="{colour}"/>'
+                )
+            else:
+                parts.append(
+                    f'<path d="M{x:.1f},{y - 4.5:.1f} L{x + 4.5:.1f},{y:.1f} L{x:.1f},{y + 4.5:.1f} L{x - 4.5:.1f},{y:.1f} Z" fill="{colour}"/>'
+                )
+        if pts:
+            (x, y), v = pts[-1]
+            parts.append(
+                f'<text x="{x + 6:.1f}" y="{y + 4:.1f}" font-size="10" fill="{colour}">'
+                f"{format_number(v, 1, lang)}</text>"
+            )
     parts.append("</svg>")
     return "".join(parts)

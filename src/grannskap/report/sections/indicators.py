@@ -38,6 +38,76 @@ def stadsdel_table(ctx: ReportContext) -> pd.DataFrame:
     return s.pivot(index="stadsdel_name", columns="indicator", values="percent").reset_index()
 
 
+def trend_table(ctx: ReportContext, years: list[int]) -> pd.DataFrame:
+    """Key shares per year for the kommun, the comparison group (fixed: the latest year's) and
+    Sweden. Long frame: ``year, indicator, name, kommun, comparison, riket``."""
+    from grannskap.report.data import deso_counts, key_indicator_table
+
+    comp = list(_common.comparison(ctx)["kommun"])
+    frames = []
+    for year in years:
+        kt = key_indicator_table(
+            deso_counts(ctx.con, year), ctx.kommun, comp, ctx.threshold, ctx.lang
+        )
+        frames.append(kt.assign(year=year))
+    return pd.concat(frames, ignore_index=True)
+
+
+def _trends(ctx: ReportContext, years: list[int]) -> tuple[list[Figure], list[Table]]:
+    tr = trend_table(ctx, years)
+    lbl_comp = ctx.t("Liknande kommuner", "Similar municipalities")
+    lbl_nat = ctx.t("Riket", "Sweden")
+    figures = []
+    for k in KEY_INDICATORS:
+        sub = tr[tr["indicator"] == k.key].set_index("year").reindex(years)
+        if sub["kommun"].notna().sum() < 2:
+            continue
+        series = [
+            (ctx.kommun_name, list(sub["kommun"])),
+            (lbl_comp, list(sub["comparison"])),
+            (lbl_nat, list(sub["riket"])),
+        ]
+        alt = f"{k.name(ctx.lang)} {years[0]}–{years[-1]}: " + "; ".join(
+            f"{n} "
+            + ", ".join(
+                f"{y} {format_percent(v, 1, ctx.lang)}" for y, v in zip(years, vs, strict=True)
+            )
+            for n, vs in series
+        )
+        figures.append(
+            Figure(
+                f"trend-{k.key}",
+                ctx.t(
+                    f"{k.name_sv} {years[0]}–{years[-1]} (procent)",
+                    f"{k.name_en} {years[0]}–{years[-1]} (percent)",
+                ),
+                svg.line_chart(years, series, title=k.name(ctx.lang), desc=alt, lang=ctx.lang),
+                alt,
+                _common.scb_source(ctx, k.source_table, years[-1]).replace(
+                    str(years[-1]), f"{years[0]}–{years[-1]}", 1
+                ),
+            )
+        )
+    table = Table(
+        "trends",
+        ctx.t("Nyckeltal per år (procent)", "Key indicators per year (percent)"),
+        tr.sort_values(["indicator", "year"]),
+        [
+            Column("name", ctx.t("Nyckeltal", "Indicator")),
+            Column("year", ctx.t("År", "Year"), "year"),
+            Column("kommun", ctx.kommun_name, "pct1"),
+            Column("comparison", lbl_comp, "pct1"),
+            Column("riket", lbl_nat, "pct1"),
+        ],
+        _common.scb_source(ctx, ", ".join(sorted({k.source_table for k in KEY_INDICATORS}))),
+        ctx.t(
+            "Jämförelsegruppen är densamma alla år (de tio kommuner som ligger närmast i folkmängd det senaste året).",
+            "The comparison group is the same in every year (the ten closest in population in the latest year).",
+        ),
+    )
+    return figures, [table]
+
+
 def build(ctx: ReportContext) -> SectionResult:
     kt = _common.key_table(ctx)
     comp = _common.comparison(ctx)
@@ -189,6 +259,10 @@ def build(ctx: ReportContext) -> SectionResult:
             ids,
         ).fetchall()
     )
+    if len(years) > 1:
+        tf, tt = _trends(ctx, years)
+        figures = [*figures[:1], *tf, *figures[1:]]
+        tables = [*tables[:1], *tt, *tables[1:]]
     return SectionResult(
         NAME,
         TITLE[ctx.lang],

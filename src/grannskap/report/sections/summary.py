@@ -34,6 +34,27 @@ def _points(ctx: ReportContext) -> tuple[list[str], list[str], list[str]]:
             continue
         good = (own > nat) == k.higher_is_better
         (better if good else worse).append(text)
+    # change over time (when more than one year is in the database)
+    ind = ctx.results.get("indicators")
+    trends = next((t for t in (ind.tables if ind is not None else []) if t.key == "trends"), None)
+    if trends is not None:
+        tr = trends.frame
+        first, last = int(tr["year"].min()), int(tr["year"].max())
+        for k in KEY_INDICATORS:
+            sub = tr[tr["indicator"] == k.key].set_index("year")
+            if k.higher_is_better is None or first not in sub.index or last not in sub.index:
+                continue
+            a, b = float(sub.loc[first, "kommun"]), float(sub.loc[last, "kommun"])
+            na, nb = float(sub.loc[first, "riket"]), float(sub.loc[last, "riket"])
+            if math.isnan(a) or math.isnan(b) or abs(b - a) < 0.5:
+                continue
+            text = ctx.t(
+                f"{k.name_sv} i {ctx.kommun_name} har gått från {format_percent(a, 1)} ({first}) till "
+                f"{format_percent(b, 1)} ({last}); i riket från {format_percent(na, 1)} till {format_percent(nb, 1)}.",
+                f"{k.name_en} in {ctx.kommun_name} went from {format_percent(a, 1, 'en')} ({first}) to "
+                f"{format_percent(b, 1, 'en')} ({last}); in Sweden from {format_percent(na, 1, 'en')} to {format_percent(nb, 1, 'en')}.",
+            )
+            (better if (b > a) == k.higher_is_better else worse).append(text)
     # areas and police
     pol = _common.police_rows(ctx)
     if not pol.empty:
