@@ -86,7 +86,20 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "(repeatable: a multiscalar profile); needs area centroids in the database",
     )
     p.add_argument(
+        "--decompose",
+        action="store_true",
+        help="also M and H split exactly into between-kommun and within-kommun parts "
+        "(with intervals; for the Sweden scope, i.e. without --kommun)",
+    )
+    p.add_argument(
         "--ci", type=float, default=0.95, help="confidence level (default 0.95; 0 = no intervals)"
+    )
+    p.add_argument(
+        "--ci-method",
+        choices=["debiased", "percentile"],
+        default="debiased",
+        help="debiased (default): percentile interval shifted by twice the bootstrap bias, i.e. "
+        "centred on the small-unit bias-corrected value (Elbers); percentile: raw quantiles",
     )
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates (default 1000)")
     p.add_argument(
@@ -138,7 +151,14 @@ def _one(seg, counts, index: str, args: argparse.Namespace, xy, distance: float 
 
     if distance is None:
         if args.ci:
-            r = seg.bootstrap_ci(counts, index, n_boot=args.n_boot, level=args.ci, seed=args.seed)
+            r = seg.bootstrap_ci(
+                counts,
+                index,
+                n_boot=args.n_boot,
+                level=args.ci,
+                method=args.ci_method,
+                seed=args.seed,
+            )
         else:
             r = seg.compute_index(index, counts)
         expected = (
@@ -149,7 +169,14 @@ def _one(seg, counts, index: str, args: argparse.Namespace, xy, distance: float 
         return r, expected
     if args.ci:
         r = seg.spatial_bootstrap_ci(
-            counts, xy, distance, index, n_boot=args.n_boot, level=args.ci, seed=args.seed
+            counts,
+            xy,
+            distance,
+            index,
+            n_boot=args.n_boot,
+            level=args.ci,
+            seed=args.seed,
+            method=args.ci_method,
         )
     else:
         r = seg.spatial_index(index, counts, xy, distance)
@@ -161,6 +188,58 @@ def _one(seg, counts, index: str, args: argparse.Namespace, xy, distance: float 
         else np.nan
     )
     return r, expected
+
+
+def _decomposition_rows(
+    seg, df, cols: list[str], year: int, args: argparse.Namespace
+) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """M and H between and within kommuner for the Sweden scope, with bootstrap intervals."""
+    from grannskap.errors import DataNotFoundError
+
+    if df["kommun"].isna().any():
+        raise DataNotFoundError(
+            f"{year}: some areas have no kommun in the database; cannot decompose by kommun"
+        )
+    counts = df[cols].astype("int64")
+    level = 0.95 if not args.ci else args.ci
+    dec = seg.decompose_between_within_ci(
+        counts,
+        df["kommun"].astype(str).to_numpy(),
+        n_boot=args.n_boot,
+        level=level,
+        method=args.ci_method,
+        seed=args.seed,
+    )
+    names = {
+        "M_between": "mutual_information_between_kommun",
+        "M_within": "mutual_information_within_kommun",
+        "H_between": "theil_h_between_kommun",
+        "H_within": "theil_h_within_kommun",
+    }
+    rows = []
+    for _, d in dec[dec["stat"].isin(list(names))].iterrows():
+        rows.append(
+            {
+                "scope": "00",
+                "level": args.level,
+                "groups": args.groups,
+                "focal_group": cols[0],
+                "year": year,
+                "index": names[d["stat"]],
+                "distance_m": 0.0,
+                "statistic": d["est"],
+                "ci_low": d["ci_low"] if args.ci else None,
+                "ci_high": d["ci_high"] if args.ci else None,
+                "ci_level": args.ci or None,
+                "ci_method": args.ci_method if args.ci else None,
+                "se": d["se"],
+                "bias_corrected": d["est"] - d["bias"],
+                "expected_random": None,
+                "n_areas": len(df),
+                "n_persons": int(counts.to_numpy().sum()),
+            }
+        )
+    return rows
 
 
 def run(args: argparse.Namespace) -> int:
@@ -217,6 +296,8 @@ def run(args: argparse.Namespace) -> int:
                     if args.kommun
                     else [("00", df)]
                 )
+                if args.decompose and not args.kommun:
+                    rows.extend(_decomposition_rows(seg, df, cols, year, args))
                 for scope, sub in scopes:
                     counts = sub[cols].astype("int64")
                     xy = sub[["x", "y"]].to_numpy(dtype="float64")
@@ -236,6 +317,7 @@ def run(args: argparse.Namespace) -> int:
                                     "ci_low": r.ci_low,
                                     "ci_high": r.ci_high,
                                     "ci_level": r.ci_level,
+                                    "ci_method": args.ci_method if args.ci else None,
                                     "se": r.se,
                                     "bias_corrected": r.bias_corrected,
                                     "expected_random": expected,

@@ -50,7 +50,9 @@ def test_cli_boras_matches_direct_computation(
         seg.dissimilarity(boras).statistic, rel=1e-12
     )
     assert d.loc["theil_h", "statistic"] == pytest.approx(seg.theil_h(boras).statistic, rel=1e-12)
-    assert (d.ci_low < d.statistic).all() and (d.statistic < d.ci_high).all()
+    # default intervals are debiased: centred on the bias-corrected value
+    assert (d.ci_low < d.bias_corrected).all() and (d.bias_corrected < d.ci_high).all()
+    assert (d.ci_method == "debiased").all()
     assert (d.ci_level == 0.9).all() and (d.n_areas == 77).all() and (d.scope == "1490").all()
     assert (d.expected_random < d.statistic).all()
 
@@ -139,4 +141,29 @@ def test_cli_spatial_distance_needs_centroids_and_uses_them(
     assert res.loc[1500.0, "statistic"] == pytest.approx(
         seg.spatial_dissimilarity(counts, xy, 1500.0).statistic, rel=1e-12
     )
-    assert res.loc[1500.0, "ci_low"] < res.loc[1500.0, "statistic"] < res.loc[1500.0, "ci_high"]
+    assert (
+        res.loc[1500.0, "ci_low"] < res.loc[1500.0, "bias_corrected"] < res.loc[1500.0, "ci_high"]
+    )
+
+
+def test_cli_decompose_between_within_kommun(
+    db_with_background: Path, deso_background: pd.DataFrame, tmp_path: Path
+) -> None:
+    """Sweden: M and H of all 5,984 DeSO split exactly into between- and within-kommun parts."""
+    out = tmp_path / "d.csv"
+    code = main(
+        ["segregation", "--year", "2022", "--index", "mutual_information", "--index", "theil_h", "--decompose",
+         "--n-boot", "20", "--n-sim", "0", "--ci-method", "percentile", "--db", str(db_with_background), "--out", str(out)]
+    )  # fmt: skip
+    assert code == 0
+    d = pd.read_csv(out).set_index("index")["statistic"]
+    counts = deso_background[["foreign", "swedish"]]
+    m = seg.mutual_information(counts)
+    assert d["mutual_information"] == pytest.approx(m.M, rel=1e-12)
+    total = d["mutual_information_between_kommun"] + d["mutual_information_within_kommun"]
+    assert total == pytest.approx(m.M, rel=1e-9)
+    assert d["theil_h_between_kommun"] + d["theil_h_within_kommun"] == pytest.approx(m.H, rel=1e-9)
+    kommun = counts.index.str[:4].to_numpy()
+    assert d["mutual_information_between_kommun"] == pytest.approx(
+        seg.decompose_between_within(counts, kommun).between_M, rel=1e-12
+    )

@@ -126,3 +126,21 @@ def test_mutual_difference_ci(schools00: pd.DataFrame, schools05: pd.DataFrame) 
     ]  # fmt: skip
     assert (res.se > 0).all() and (res.ci_low <= res.ci_high).all()
     assert res.set_index("stat").loc["diff", "ci_high"] < 0  # M fell 2000 -> 2005 beyond noise
+
+
+def test_between_within_with_intervals(schools00: pd.DataFrame) -> None:
+    table = school_table(schools00)
+    state = schools00.groupby("school")["state"].first().loc[table.index].to_numpy()
+    res = seg.decompose_between_within_ci(
+        table, state, n_boot=40, scheme="table", seed=2
+    ).set_index("stat")
+    assert round(res.loc["M_between", "est"], 4) == 0.0992
+    assert round(res.loc["M_within", "est"], 3) == 0.326
+    # with three states the between part has almost no small-unit bias; the within part has it
+    assert abs(res.loc["M_between", "bias"]) < res.loc["M_within", "bias"]
+    deb = seg.decompose_between_within_ci(
+        table, state, n_boot=40, scheme="table", method="debiased", seed=2
+    )
+    deb = deb.set_index("stat")
+    corrected = deb.est - deb.bias
+    assert ((deb.ci_low < corrected) & (corrected < deb.ci_high)).all()

@@ -17,7 +17,8 @@ Indices (``indices.py``) - each returns an :class:`IndexResult` with ``.statisti
 M decompositions (``mutual.py``)
     ``decompose_between_within(counts, higher)`` -> :class:`DecompositionResult`
     (``between_M``, ``within_M``, ``between_H``, ``within_H``, ``by_level`` frame), e.g.
-    DeSO within kommun; ``local_linkage_by_group(counts)`` -> frame (``p``, ``ls``,
+    DeSO within kommun, and ``decompose_between_within_ci`` (the same with bootstrap
+    intervals, as a frame); ``local_linkage_by_group(counts)`` -> frame (``p``, ``ls``,
     ``contribution`` per group); ``mutual_difference(counts1, counts2)`` ->
     :class:`DifferenceDecomposition` (``diff = additions + removals + group_marginal +
     unit_marginal + structural``, Elbers 2023 Shapley/IPF) and ``mutual_difference_ci``
@@ -100,6 +101,7 @@ from .inference import (
 from .local import local_entropy, local_measures, location_quotients
 from .mutual import (
     decompose_between_within,
+    decompose_between_within_ci,
     ipf,
     local_linkage_by_group,
     mutual_difference,
@@ -146,6 +148,7 @@ __all__ = [
     "compute_index",
     "correlation_ratio",
     "decompose_between_within",
+    "decompose_between_within_ci",
     "dissimilarity",
     "expected_m_independence",
     "expected_value",

@@ -71,10 +71,13 @@ def spatial_bootstrap_ci(
     kernel: Kernel = "triangular",
     round_counts: bool = True,
     check_crs: bool = True,
+    method: Literal["percentile", "debiased"] = "percentile",
     seed: int | np.random.Generator | None = None,
 ) -> IndexResult:
     """Spatial index (see :func:`~grannskap.measures.segregation.spatial.spatial_index`) with a
-    percentile bootstrap interval, standard error and bias (persons resampled, then smoothed).
+    bootstrap interval, standard error and bias (persons resampled, then smoothed).
+
+    ``method`` as in :func:`~grannskap.measures.segregation.inference.bootstrap_ci`.
     """
     validate_literal(scheme, Literal["within_areas", "table"], "scheme")
     level = _check_level(level)
@@ -95,6 +98,8 @@ def spatial_bootstrap_ci(
     a = (1.0 - level) / 2.0
     lo, hi = np.quantile(reps, [a, 1.0 - a])
     bias = float(reps.mean() - stat)
+    if method == "debiased":
+        lo, hi = lo - 2.0 * bias, hi - 2.0 * bias
     return IndexResult(
         name=f"spatial_{index}",
         statistic=stat,
@@ -107,7 +112,7 @@ def spatial_bootstrap_ci(
         bias=bias,
         bias_corrected=stat - bias,
         n_replicates=int(reps.size),
-        method=f"bootstrap {scheme}, percentile; {kernel} kernel, {h:g} m",
+        method=f"bootstrap {scheme}, {method}; {kernel} kernel, {h:g} m",
     )
 
 
