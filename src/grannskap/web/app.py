@@ -330,7 +330,11 @@ class App:
     ) -> tuple[Figure, Table]:
         keys = [k for k in KEY_INDICATORS if any(k.key in s for _, s in series)]
         cats = [k.name(d.ctx.lang) for k in keys]
-        ser = [(name, [float(vals.get(k.key, math.nan)) for k in keys]) for name, vals in series]
+        # a suppressed share is None in the row records: show it as missing, not a 500
+        ser = [
+            (name, [math.nan if vals.get(k.key) is None else float(vals[k.key]) for k in keys])
+            for name, vals in series
+        ]
         alt = d.ctx.t("Stapeldiagram: ", "Bar chart: ") + "; ".join(
             f"{c}: " + ", ".join(f"{n} {format_cell(v[i], 'pct1', d.ctx.lang)}" for n, v in ser)
             for i, c in enumerate(cats)
