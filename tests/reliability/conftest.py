@@ -1,0 +1,46 @@
+"""Fixtures for the dashboard/output reliability tests: the real demo database (the same file name
+as in tests/web and tests/report, so one pytest session builds it once) and a dashboard app/server
+on it. The lead's importer tests in this folder do not use these fixtures."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+
+@pytest.fixture(scope="session")
+def rel_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from grannskap.demo import build_demo
+    from grannskap.store import connect
+
+    path = tmp_path_factory.getbasetemp() / "grannskap_demo_full.duckdb"
+    if not path.exists():
+        con = connect(path)
+        try:
+            build_demo(con)
+        finally:
+            con.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def rel_app(rel_demo_db: Path):  # type: ignore[no-untyped-def]
+    """The dashboard without the response cache, so that every fuzzed request is really handled."""
+    from grannskap.web.server import make_app
+
+    return make_app(rel_demo_db, kommun="1490", warm=False, cache_responses=False)
+
+
+@pytest.fixture(scope="session")
+def rel_server(rel_app) -> Iterator[tuple[str, int]]:  # type: ignore[no-untyped-def]
+    from grannskap.web.server import make_server
+
+    server = make_server(rel_app, "127.0.0.1", 0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield ("127.0.0.1", int(server.server_address[1]))
+    server.shutdown()
+    server.server_close()

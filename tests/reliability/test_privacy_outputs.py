@@ -1,0 +1,326 @@
+"""Small-count suppression in EVERY output: report.html, report.xlsx, areas.gpkg, the dashboard's
+pages and its CSV/XLSX downloads.
+
+Data: the real demo database (SCB DeSO tables for Borås 2022, embedded in grannskap.data; see
+/work/shared/data/README.md for provenance). The SCB-style rule (grannskap.privacy): a share is
+shown only when its numerator AND denominator are at least ``threshold`` persons; a person
+count (population) only when it is at least ``threshold``. With the default threshold 5 almost
+no Borås cell is small, so the outputs are built with a raised threshold (``T`` below) that
+makes many DeSO cells and some RegSO cells small: the test first checks that the ground truth
+does contain small cells (so it can fail), then that no output shows a number for any of them.
+
+Ground truth is computed here independently of the report code: numerators and denominators
+per DeSO from ``report.data.deso_counts`` (the database rows), summed to RegSO and stadsdel.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+import re
+import sqlite3
+from html.parser import HTMLParser
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+T = 40  # raised threshold: many DeSO cells and some RegSO cells in Borås are below it
+KOMMUN = "1490"
+DESO_RE = re.compile(r"^(?:DeSO )?(\d{4}[ABC]\d{4})$")
+REGSO_RE = re.compile(r"^\d{4}R\d{3}$")
+
+
+# ---- ground truth ----------------------------------------------------------------------------
+def ground_truth(con: Any, year: int) -> dict[str, Any]:
+    from grannskap.report.data import KEY_INDICATORS, deso_counts
+
+    c = deso_counts(con, year)
+    c = c[c["kommun"] == KOMMUN]
+    cw = con.execute(
+        "SELECT c.from_code AS regso, a.name AS stadsdel FROM crosswalk c JOIN area a "
+        "ON a.system = 'stadsdel' AND a.code = c.to_code WHERE c.from_system = 'regso2020' "
+        "AND c.to_system = 'stadsdel' AND c.from_code LIKE ?",
+        [KOMMUN + "%"],
+    ).df()
+    c = c.merge(cw, on="regso", how="left")
+    small: dict[tuple[str, str], set[str]] = {}
+    population: dict[tuple[str, str], float] = {}
+    for level, col in (("deso", "deso"), ("regso", "regso"), ("stadsdel", "stadsdel")):
+        g = c.dropna(subset=[col]).groupby([col, "indicator"])[["num", "den"]].sum(min_count=1)
+        for (area, ind), row in g.iterrows():
+            if not (row["num"] >= T and row["den"] >= T):  # NaN counts as not showable
+                small.setdefault((level, str(area)), set()).add(str(ind))
+            if ind == "utlandsk_bakgrund":
+                population[(level, str(area))] = float(row["den"])
+    names = {
+        "regso": dict(
+            con.execute(
+                "SELECT name, code FROM area WHERE system = 'regso2020' AND kommun_code = ?",
+                [KOMMUN],
+            ).fetchall()
+        ),
+    }
+    labels: dict[str, str] = {}
+    for k in KEY_INDICATORS:
+        for lang in ("sv", "en"):
+            labels[k.name(lang)] = k.key
+        labels[f"{k.key}_pct"] = k.key
+        labels[k.key] = k.key
+    return {
+        "small": small,
+        "population": population,
+        "regso_by_name": names["regso"],
+        "stadsdel_names": set(cw["stadsdel"].dropna()),
+        "indicator_by_label": labels,
+        "n_small_cells": {
+            lv: sum(len(v) for (lv2, _), v in small.items() if lv2 == lv)
+            for lv in ("deso", "regso", "stadsdel")
+        },
+        "n_small_population": sum(1 for p in population.values() if not p >= T),
+    }
+
+
+# ---- reading outputs --------------------------------------------------------------------------
+def number(cell: Any) -> float | None:
+    """The number a cell shows, or None when it shows none ('..', empty, text)."""
+    if cell is None:
+        return None
+    if isinstance(cell, bool):
+        return None
+    if isinstance(cell, int | float):
+        return None if math.isnan(float(cell)) else float(cell)
+    s = re.sub(r"[\s\u00a0\u202f%]|kr$", "", str(cell)).replace("−", "-").replace(",", ".")
+    try:
+        return float(s)
+    except ValueError:
+        return None
+
+
+class _Tables(HTMLParser):
+    """All <table>s of an HTML page as lists of rows of cell texts (header row first)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tables: list[list[list[str]]] = []
+        self._row: list[str] | None = None
+        self._cell: list[str] | None = None
+        self._depth = 0
+
+    def handle_starttag(self, tag: str, attrs: Any) -> None:
+        if tag == "table":
+            self.tables.append([])
+            self._depth += 1
+        elif tag == "tr" and self._depth:
+            self._row = []
+        elif tag in ("td", "th") and self._row is not None:
+            self._cell = []
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "table":
+            self._depth -= 1
+        elif tag == "tr" and self._row is not None:
+            self.tables[-1].append(self._row)
+            self._row = None
+        elif tag in ("td", "th") and self._cell is not None and self._row is not None:
+            self._row.append(" ".join("".join(self._cell).split()))
+            self._cell = None
+
+    def handle_data(self, data: str) -> None:
+        if self._cell is not None:
+            self._cell.append(data)
+
+
+def html_tables(html: str) -> list[list[list[str]]]:
+    p = _Tables()
+    p.feed(html)
+    return [t for t in p.tables if len(t) >= 2]
+
+
+def xlsx_tables(data: bytes) -> list[list[list[Any]]]:
+    """Each sheet's rows from the first header-looking row (>= 2 non-empty cells) on."""
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True)
+    out = []
+    for ws in book.worksheets:
+        rows = [list(r) for r in ws.iter_rows(values_only=True)]
+        start = next((i for i, r in enumerate(rows) if sum(v is not None for v in r) >= 2), None)
+        if start is not None:
+            out.append(rows[start:])
+    return out
+
+
+def csv_table(data: bytes) -> list[list[str]]:
+    text = data.decode("utf-8-sig")
+    lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
+    return list(csv.reader(lines))
+
+
+# ---- the check --------------------------------------------------------------------------------
+POP_HEADERS = {"folkmängd", "population"}
+
+
+def _area_of(row: list[Any], header: list[str], truth: dict[str, Any]) -> tuple[str, str] | None:
+    for cell in row:
+        s = "" if cell is None else str(cell).strip()
+        m = DESO_RE.match(s)
+        if m:
+            return ("deso", m.group(1))
+        if REGSO_RE.match(s):
+            return ("regso", s)
+    first = "" if not header else str(header[0]).strip().lower()
+    name = "" if not row or row[0] is None else str(row[0]).strip()
+    if first in ("stadsdel", "district") and name in truth["stadsdel_names"]:
+        return ("stadsdel", name)
+    if first == "regso" and name in truth["regso_by_name"]:
+        return ("regso", truth["regso_by_name"][name])
+    return None
+
+
+def check_table(
+    rows: list[list[Any]], truth: dict[str, Any], where: str, leaks: list[str], seen: list[int]
+) -> None:
+    """Rows are per area (one area per row, indicators/population as columns)."""
+    header = ["" if h is None else str(h).strip() for h in rows[0]]
+    ind_cols = {
+        j: truth["indicator_by_label"][h]
+        for j, h in enumerate(header)
+        if h in truth["indicator_by_label"]
+    }
+    pop_cols = [j for j, h in enumerate(header) if h.lower() in POP_HEADERS]
+    if not ind_cols and not pop_cols:
+        return
+    for row in rows[1:]:
+        area = _area_of(row, header, truth)
+        if area is None:
+            continue
+        small = truth["small"].get(area, set())
+        for j, ind in ind_cols.items():
+            if j < len(row):
+                seen[0] += 1
+                v = number(row[j])
+                if ind in small and v is not None:
+                    leaks.append(f"{where}: {area} {ind} shows {row[j]!r} (a count is < {T})")
+        for j in pop_cols:
+            if j < len(row):
+                seen[0] += 1
+                v = number(row[j])
+                if v is not None and v < T:
+                    leaks.append(f"{where}: {area} population shows {row[j]!r} (< {T})")
+
+
+def check_area_page(
+    html: str,
+    area: tuple[str, str],
+    truth: dict[str, Any],
+    where: str,
+    leaks: list[str],
+    seen: list[int],
+) -> None:
+    """Area pages: the comparison table has one row per indicator, the area in column 2."""
+    for table in html_tables(html):
+        for row in table[1:]:
+            ind = truth["indicator_by_label"].get(row[0]) if row else None
+            if ind is None or len(row) < 2:
+                continue
+            seen[0] += 1
+            if ind in truth["small"].get(area, set()) and number(row[1]) is not None:
+                leaks.append(f"{where}: {area} {ind} shows {row[1]!r} (a count is < {T})")
+    m = re.search(r"(?:Folkmängd|Population)\D{0,80}?([\d\u00a0\u202f ]+)<", html)
+    if m and number(m.group(1)) is not None and number(m.group(1)) < T:  # type: ignore[operator]
+        leaks.append(f"{where}: {area} population shows {m.group(1)!r} (< {T})")
+
+
+@pytest.fixture(scope="module")
+def outputs(rel_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    from grannskap.report.build import build_context, build_report
+    from grannskap.store import connect
+
+    out = tmp_path_factory.mktemp("privacy")
+    con = connect(rel_demo_db, read_only=True)
+    try:
+        year = build_context(con, KOMMUN, "sv", T).year
+        truth = ground_truth(con, year)
+        build_report(con, out, formats=("html", "xlsx", "gpkg"), threshold=T)
+    finally:
+        con.close()
+    return {"dir": out, "truth": truth}
+
+
+@pytest.fixture(scope="module")
+def dash(rel_demo_db: Path):  # type: ignore[no-untyped-def]
+    from grannskap.web.server import make_app
+
+    return make_app(rel_demo_db, kommun=KOMMUN, threshold=T, warm=False, cache_responses=False)
+
+
+def test_ground_truth_has_small_cells(outputs: dict[str, Any]) -> None:
+    """Without small cells the leak checks below could not fail."""
+    n = outputs["truth"]["n_small_cells"]
+    print(f"small cells at T={T}: {n}, small populations: {outputs['truth']['n_small_population']}")
+    assert n["deso"] > 0 and n["regso"] > 0
+
+
+def test_report_files_show_no_suppressed_value(outputs: dict[str, Any]) -> None:
+    truth, d = outputs["truth"], outputs["dir"]
+    leaks: list[str] = []
+    seen = [0]
+    html = (d / "report.html").read_text(encoding="utf-8")
+    for i, t in enumerate(html_tables(html)):
+        check_table(t, truth, f"report.html table {i + 1}", leaks, seen)
+    for i, t in enumerate(xlsx_tables((d / "report.xlsx").read_bytes())):
+        check_table(t, truth, f"report.xlsx sheet {i + 1}", leaks, seen)
+    g = sqlite3.connect(d / "areas.gpkg")
+    try:
+        for (name,) in g.execute("SELECT table_name FROM gpkg_contents").fetchall():
+            cur = g.execute(f'SELECT * FROM "{name}"')  # names from the file's own catalogue
+            rows = [[c[0] for c in cur.description], *[list(r) for r in cur.fetchall()]]
+            check_table(rows, truth, f"areas.gpkg {name}", leaks, seen)
+    finally:
+        g.close()
+    print(f"report files: {seen[0]} area cells checked, {len(leaks)} leaks")
+    assert seen[0] > 500, f"only {seen[0]} area cells found: the table layout changed"
+    assert not leaks, "\n".join(leaks[:30])
+
+
+def test_dashboard_pages_and_downloads_show_no_suppressed_value(dash, outputs) -> None:  # type: ignore[no-untyped-def]
+    truth = outputs["truth"]
+    from grannskap.report.data import KEY_INDICATORS
+
+    d = dash.cache.get(KOMMUN, "sv")
+    leaks: list[str] = []
+    seen = [0]
+    for key in sorted(d.tables):
+        for fmt in ("csv", "xlsx"):
+            r = dash.handle(f"/download/{key}.{fmt}", "")
+            assert r.status == 200, (key, fmt, r.status)
+            tables = [csv_table(r.body)] if fmt == "csv" else xlsx_tables(r.body)
+            for t in tables:
+                if t:
+                    check_table(t, truth, f"/download/{key}.{fmt}", leaks, seen)
+    pages = [("/areas", f"level={lv}") for lv in ("regso", "deso", "stadsdel")]
+    pages += [("/section/" + s, "") for s in ("areas", "indicators", "summary", "segregation")]
+    pages += [
+        ("/indicators", f"indicator={k.key}&level={lv}")
+        for k in KEY_INDICATORS
+        if k.key in d.regso.columns
+        for lv in ("regso", "deso", "stadsdel")
+    ]
+    for path, query in pages:
+        r = dash.handle(path, query)
+        assert r.status == 200, (path, query, r.status)
+        for i, t in enumerate(html_tables(r.body.decode())):
+            check_table(t, truth, f"{path}?{query} table {i + 1}", leaks, seen)
+    small_areas = sorted(a for a in truth["small"] if a[0] in ("deso", "regso"))
+    for level, code in small_areas:
+        r = dash.handle(f"/area/{level}/{code}", "")
+        assert r.status == 200, (level, code, r.status)
+        check_area_page(r.body.decode(), (level, code), truth, f"/area/{level}/{code}", leaks, seen)
+    print(
+        f"dashboard: {len(pages)} pages, {2 * len(d.tables)} downloads, {len(small_areas)} area "
+        f"pages; {seen[0]} area cells checked, {len(leaks)} leaks"
+    )
+    assert seen[0] > 1000
+    assert not leaks, "\n".join(leaks[:30])
