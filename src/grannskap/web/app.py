@@ -394,6 +394,8 @@ class App:
             ]
             info["stadsdel"] = row.get("stadsdel") if isinstance(row.get("stadsdel"), str) else None
             info["deso"] = d.deso_by_regso.get(code, [])
+            info["goals"] = d.goals_by_area.get(code)
+            info["goals_year"] = d.goals_by_area.get("_year", {}).get("computed_year")
         elif level == "deso":
             row = d.deso_rows[code]
             vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}

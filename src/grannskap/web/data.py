@@ -64,6 +64,7 @@ class Dashboard:
     funding_records: list[dict[str, Any]] = field(default_factory=list)
     police_records: list[dict[str, Any]] = field(default_factory=list)
     malomraden: list[tuple[str, str, str]] = field(default_factory=list)
+    goals_by_area: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def prepare(self) -> None:
         self.regso_rows = {r["regso"]: r for r in records(self.regso)}
@@ -178,8 +179,6 @@ def build_dashboard(
         [ctx.kommun],
     ).df()
     goals_types = None
-    if "goals" in ctx.cache:
-        goals_types = ctx.cache["goals"]
     names: dict[tuple[str, str], str] = {}
     for r in rg.itertuples():
         names[("regso", r.regso)] = str(r.name)
@@ -218,8 +217,33 @@ def build_dashboard(
             [ctx.kommun],
         ).fetchall()
     ]
+    rd = ctx.cache.get("goals_report_data")
+    if rd is not None:
+        d.goals_by_area = _goals_by_area(rd)
     d.prepare()
     return d
+
+
+def _goals_by_area(rd: Any) -> dict[str, dict[str, Any]]:
+    """Per RegSO: distance to the neighbouring types and the 2030 type probabilities (from
+    :func:`grannskap.goals.report_data`)."""
+    out: dict[str, dict[str, Any]] = {}
+    dist = getattr(rd, "distances", None)
+    if isinstance(dist, pd.DataFrame) and not dist.empty:
+        for r in records(dist):
+            out.setdefault(str(r["area_code"]), {})["distance"] = r
+    proj = getattr(rd, "projection", None)
+    if isinstance(proj, pd.DataFrame) and not proj.empty:
+        for r in records(proj):
+            probs = [
+                (t, r.get(f"p_type{t}"), r.get(f"p_type{t}_low"), r.get(f"p_type{t}_high"))
+                for t in range(1, 6)
+            ]
+            out.setdefault(str(r["area_code"]), {})["projection"] = [
+                p for p in probs if p[1] is not None
+            ]
+    out["_year"] = {"computed_year": getattr(rd, "computed_year", None)}
+    return out
 
 
 class DashboardCache:

@@ -25,6 +25,7 @@ def build(ctx: ReportContext) -> SectionResult:
     if fn is None:
         raise ImportError("grannskap.goals.report_data", name="grannskap.goals.report_data")
     rd = fn(ctx.con, ctx.kommun, ctx.lang)
+    ctx.cache["goals_report_data"] = rd  # the dashboard's area pages reuse it
     figures: list[Figure] = []
     tables: list[Table] = []
     src_goal = ctx.t(
