@@ -11,7 +11,8 @@ engine runs it:
 ``medians(source, column)``
     per year: the number of non-missing values and their exact median, defined as the mean
     of the two middle order statistics ``0.5 * lo + 0.5 * hi`` (the middle value for odd
-    counts) — the same number DuckDB's ``median``/``quantile_cont(x, 0.5)`` returns;
+    counts) — the same number DuckDB's ``median``/``quantile_cont(x, 0.5)`` returns (both
+    engines find the order statistics in bounded memory rather than calling it);
 ``duplicates(source, n_examples)``
     person-years that occur more than once;
 ``examples(source, cond, n)``
@@ -31,7 +32,7 @@ import pandas as pd
 
 from grannskap._literals import validate_literal
 from grannskap.errors import InputError, Problem
-from grannskap.register.expr import Cond, In, to_sql
+from grannskap.register.expr import Cond, In, _lit, to_sql
 from grannskap.register.schema import GRID_FACTOR, REGISTER_COLUMNS, RegisterSource
 
 __all__ = [
@@ -199,15 +200,60 @@ class DuckDBEngine:
         return [self.count(source, by, counters) for by, counters in queries]
 
     def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
+        """Exact medians per year in memory bounded by the rank error of a sketch.
+
+        DuckDB's own ``median`` keeps every value of a group in memory (8 bytes per
+        person-year). Instead: (1) ``approx_quantile`` gives a candidate ``c`` per year;
+        (2) one pass counts the values below and equal to ``c``; (3) the two middle order
+        statistics are then ``c`` itself or found by a top-N query (``ORDER BY ... LIMIT 1
+        OFFSET m``) among the few values between ``c`` and the true middle — exact, with a heap
+        of about the sketch's rank error. ``0.5 * lo + 0.5 * hi`` equals DuckDB's ``median``
+        (checked in the tests).
+        """
         view = self._view(source)
-        sql = (
-            f'SELECT year, count("{column}") AS n, median(CAST("{column}" AS DOUBLE)) AS median '
-            f'FROM {view} WHERE "{column}" IS NOT NULL GROUP BY year ORDER BY year'
+        x = f'CAST("{column}" AS DOUBLE)'
+        where = f"{x} IS NOT NULL AND year IS NOT NULL"
+        first = self._run(
+            f"SELECT year, count(*) AS n, approx_quantile({x}, 0.5) AS c FROM {view} "
+            f"WHERE {where} GROUP BY year ORDER BY year",
+            source,
         )
-        out = self._run(sql, source)
-        out["year"] = out["year"].astype("int64")
-        out["n"] = out["n"].astype("int64")
-        return out.reset_index(drop=True)
+        if first.empty:
+            return pd.DataFrame(
+                {"year": pd.Series(dtype="int64"), "n": pd.Series(dtype="int64"),
+                 "median": pd.Series(dtype="float64")}
+            )  # fmt: skip
+        cands = {int(y): float(c) for y, c in zip(first["year"], first["c"], strict=True)}
+        case = (
+            "(CASE year " + " ".join(f"WHEN {y} THEN {_lit(c)}" for y, c in cands.items()) + " END)"
+        )
+        second = self._run(
+            f"SELECT year, count(*) FILTER (WHERE {x} < {case}) AS nb, "
+            f"count(*) FILTER (WHERE {x} = {case}) AS ne FROM {view} WHERE {where} GROUP BY year",
+            source,
+        ).set_index("year")
+        rows = []
+        for y, n in zip(first["year"].astype(int), first["n"].astype(int), strict=True):
+            c = cands[y]
+            nb, ne = int(second.loc[y, "nb"]), int(second.loc[y, "ne"])
+            middle = []
+            for k in ((n - 1) // 2, n // 2):
+                if nb <= k < nb + ne:
+                    middle.append(c)
+                    continue
+                if k < nb:  # the (nb-1-k)-th largest value below c
+                    cond, order, offset = f"{x} < {_lit(c)}", "DESC", nb - 1 - k
+                else:  # the (k-nb-ne)-th smallest value above c
+                    cond, order, offset = f"{x} > {_lit(c)}", "ASC", k - nb - ne
+                got = self._run(
+                    f"SELECT {x} AS v FROM {view} WHERE year = {y} AND {cond} "
+                    f"ORDER BY v {order} LIMIT 1 OFFSET {offset}",
+                    source,
+                )
+                middle.append(float(got["v"].iloc[0]))
+            rows.append((y, n, 0.5 * middle[0] + 0.5 * middle[1]))
+        out = pd.DataFrame(rows, columns=["year", "n", "median"])
+        return out.astype({"year": "int64", "n": "int64", "median": "float64"})
 
     def duplicates(self, source: RegisterSource, n_examples: int = 5) -> DuplicateInfo:
         """Year by year, so the hash table holds one year's ids (hive years are pruned)."""
