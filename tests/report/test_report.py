@@ -144,6 +144,25 @@ def test_pdf_has_pages_numbers_and_swedish_text(report_dir: Path) -> None:
     n = len([p for p in pages if p.strip()])
     assert re.search(rf"\b1 / {n}\b", pages[0]), "page number footer on page 1"
     assert "Figur 1." in text
+    if shutil.which("pdftoppm"):  # page images to look at (artifacts/ is git-ignored)
+        shots = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
+        shots.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-r",
+                "70",
+                "-png",
+                "-f",
+                "1",
+                "-l",
+                "3",
+                str(pdf),
+                str(shots / "report-pdf"),
+            ],
+            check=True,
+        )
+        assert (shots / "report-pdf-01.png").exists() or (shots / "report-pdf-1.png").exists()
     # the contents list gives each section's page; check it against where the heading is printed
     toc = dict(re.findall(r"^\s*(\d+)\. .*? · sida (\d+)\s*$", pages[0], flags=re.MULTILINE))
     assert len(toc) >= 8, pages[0][:1500]
