@@ -288,7 +288,8 @@ def _random_request(rng: random.Random) -> tuple[str, str]:
             return quote(p, safe="") if rng.random() < 0.5 else p
         if r < 0.8:
             return "".join(rng.choice(string.printable) for _ in range(rng.randint(0, 30)))
-        return "".join(chr(rng.randint(0, 0x2FFFF)) for _ in range(rng.randint(0, 12)))
+        cps = (rng.randint(0, 0x2FFFF) for _ in range(rng.randint(0, 12)))
+        return "".join(chr(c) for c in cps if not 0xD800 <= c <= 0xDFFF)  # no lone surrogates
 
     segs = [token() for _ in range(rng.randint(0, 4))]
     pairs = [

@@ -46,12 +46,15 @@ def ground_truth(con: Any, year: int) -> dict[str, Any]:
     ).df()
     c = c.merge(cw, on="regso", how="left")
     small: dict[tuple[str, str], set[str]] = {}
+    complement: dict[tuple[str, str], set[str]] = {}
     population: dict[tuple[str, str], float] = {}
     for level, col in (("deso", "deso"), ("regso", "regso"), ("stadsdel", "stadsdel")):
         g = c.dropna(subset=[col]).groupby([col, "indicator"])[["num", "den"]].sum(min_count=1)
         for (area, ind), row in g.iterrows():
             if not (row["num"] >= T and row["den"] >= T):  # NaN counts as not showable
                 small.setdefault((level, str(area)), set()).add(str(ind))
+            elif row["den"] - row["num"] < T:  # shown, but the complement is a small count
+                complement.setdefault((level, str(area)), set()).add(str(ind))
             if ind == "utlandsk_bakgrund":
                 population[(level, str(area))] = float(row["den"])
     names = {
@@ -70,6 +73,7 @@ def ground_truth(con: Any, year: int) -> dict[str, Any]:
         labels[k.key] = k.key
     return {
         "small": small,
+        "complement": complement,
         "population": population,
         "regso_by_name": names["regso"],
         "stadsdel_names": set(cw["stadsdel"].dropna()),
@@ -285,7 +289,10 @@ def test_report_files_show_no_suppressed_value(outputs: dict[str, Any]) -> None:
     assert not leaks, "\n".join(leaks[:30])
 
 
-def test_dashboard_pages_and_downloads_show_no_suppressed_value(dash, outputs) -> None:  # type: ignore[no-untyped-def]
+@pytest.mark.parametrize("all_areas", [False, pytest.param(True, marks=pytest.mark.slow)])
+def test_dashboard_pages_and_downloads_show_no_suppressed_value(dash, outputs, all_areas) -> None:  # type: ignore[no-untyped-def]
+    """Default run: every download and list page, and 25 of the area pages with small cells;
+    ``-m slow``: every area page with a small cell."""
     truth = outputs["truth"]
     from grannskap.report.data import KEY_INDICATORS
 
@@ -314,6 +321,8 @@ def test_dashboard_pages_and_downloads_show_no_suppressed_value(dash, outputs) -
         for i, t in enumerate(html_tables(r.body.decode())):
             check_table(t, truth, f"{path}?{query} table {i + 1}", leaks, seen)
     small_areas = sorted(a for a in truth["small"] if a[0] in ("deso", "regso"))
+    if not all_areas:
+        small_areas = small_areas[:: max(1, len(small_areas) // 25)]
     for level, code in small_areas:
         r = dash.handle(f"/area/{level}/{code}", "")
         assert r.status == 200, (level, code, r.status)
@@ -324,3 +333,29 @@ def test_dashboard_pages_and_downloads_show_no_suppressed_value(dash, outputs) -
     )
     assert seen[0] > 1000
     assert not leaks, "\n".join(leaks[:30])
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="known gap in grannskap.privacy: only the numerator and denominator are checked, so "
+    "a share near 100 % discloses a small complement (e.g. at threshold 5 the demo's DeSO "
+    "1490C1370 shows rental housing 782 of 783 persons, 99.9 %: one person is not in a rental)",
+)
+def test_no_shown_share_discloses_a_small_complement(outputs: dict[str, Any]) -> None:
+    """SCB-style primary suppression also protects the complement (den - num) of a share."""
+    truth = outputs["truth"]
+    g = sqlite3.connect(outputs["dir"] / "areas.gpkg")
+    try:
+        cur = g.execute('SELECT * FROM "deso"')
+        cols = [c[0] for c in cur.description]
+        rows = [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
+    finally:
+        g.close()
+    leaks = [
+        (r["deso"], ind)
+        for r in rows
+        for ind in truth["complement"].get(("deso", r["deso"]), set())
+        if r.get(f"{ind}_pct") is not None
+    ]
+    print(f"shares shown whose complement is < {T} persons (DeSO, areas.gpkg): {leaks[:10]}")
+    assert not leaks
