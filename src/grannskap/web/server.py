@@ -67,9 +67,13 @@ class _Handler(BaseHTTPRequestHandler):
         headers.setdefault("Cache-Control", "no-store")
         for k, v in headers.items():
             self.send_header(k, v)
-        self.end_headers()
-        if not head_only:
-            self.wfile.write(resp.body)
+        try:
+            self.end_headers()
+            if not head_only:
+                self.wfile.write(resp.body)
+        except (BrokenPipeError, ConnectionResetError):
+            # the client went away (e.g. closed after half a request): no traceback on stderr
+            self.close_connection = True
 
     def do_GET(self) -> None:  # noqa: N802 - http.server API
         t0 = time.perf_counter()
