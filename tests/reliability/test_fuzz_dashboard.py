@@ -271,6 +271,17 @@ def test_a_stalled_client_does_not_block_others(rel_server) -> None:  # type: ig
             s.close()
 
 
+def test_client_leaving_mid_request_leaves_no_traceback(rel_server, capfd) -> None:  # type: ignore[no-untyped-def]
+    """Half a request, then close: the server must not print a BrokenPipe traceback (it did)."""
+    for _ in range(3):
+        c = socket.create_connection(rel_server, timeout=5)
+        c.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        c.close()
+    time.sleep(1.0)
+    assert _status(raw_request(rel_server, b"GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")) == 200
+    assert "Traceback" not in capfd.readouterr().err
+
+
 def test_tally() -> None:
     """Prints what the Hypothesis tests above tried (runs after them in file order)."""
     print(f"in-process fuzz requests: {sum(TALLY.values())}, outcomes {dict(TALLY)}")
