@@ -28,6 +28,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+import numpy as np
 import pandas as pd
 
 from grannskap._literals import validate_literal
@@ -203,7 +204,8 @@ class DuckDBEngine:
         """Exact medians per year in memory bounded by the rank error of a sketch.
 
         DuckDB's own ``median`` keeps every value of a group in memory (8 bytes per
-        person-year). Instead: (1) ``approx_quantile`` gives a candidate ``c`` per year;
+        person-year). Instead: (1) ``reservoir_quantile`` on a sample of 8,192 gives a candidate
+        ``c`` per year (rank error ~0.4 %; measured faster than the t-digest ``approx_quantile``);
         (2) one pass counts the values below and equal to ``c``; (3) the two middle order
         statistics are then ``c`` itself or found by a top-N query (``ORDER BY ... LIMIT 1
         OFFSET m``) among the few values between ``c`` and the true middle — exact, with a heap
@@ -214,7 +216,7 @@ class DuckDBEngine:
         x = f'CAST("{column}" AS DOUBLE)'
         where = f"{x} IS NOT NULL AND year IS NOT NULL"
         first = self._run(
-            f"SELECT year, count(*) AS n, approx_quantile({x}, 0.5) AS c FROM {view} "
+            f"SELECT year, count(*) AS n, reservoir_quantile({x}, 0.5, 8192) AS c FROM {view} "
             f"WHERE {where} GROUP BY year ORDER BY year",
             source,
         )
@@ -232,26 +234,38 @@ class DuckDBEngine:
             f"count(*) FILTER (WHERE {x} = {case}) AS ne FROM {view} WHERE {where} GROUP BY year",
             source,
         ).set_index("year")
-        rows = []
+        # every top-N lookup of every year in one statement (one plan, one parallel run)
+        plan: dict[int, tuple[int, dict[int, float]]] = {}
+        lookups: list[tuple[int, str, list[int], list[int]]] = []
         for y, n in zip(first["year"].astype(int), first["n"].astype(int), strict=True):
             c = cands[y]
             nb, ne = int(second.loc[y, "nb"]), int(second.loc[y, "ne"])
-            middle = []
-            for k in ((n - 1) // 2, n // 2):
-                if nb <= k < nb + ne:
-                    middle.append(c)
-                    continue
-                if k < nb:  # the (nb-1-k)-th largest value below c
-                    cond, order, offset = f"{x} < {_lit(c)}", "DESC", nb - 1 - k
-                else:  # the (k-nb-ne)-th smallest value above c
-                    cond, order, offset = f"{x} > {_lit(c)}", "ASC", k - nb - ne
-                got = self._run(
-                    f"SELECT {x} AS v FROM {view} WHERE year = {y} AND {cond} "
-                    f"ORDER BY v {order} LIMIT 1 OFFSET {offset}",
-                    source,
+            ranks = ((n - 1) // 2, n // 2)
+            plan[y] = (n, {k: c for k in ranks if nb <= k < nb + ne})
+            below = [k for k in ranks if k < nb]
+            above = [k for k in ranks if k >= nb + ne]
+            if below:
+                lookups.append((y, "<", below, [nb - 1 - k for k in below]))
+            if above:
+                lookups.append((y, ">", above, [k - nb - ne for k in above]))
+        if lookups:
+            parts = []
+            for i, (y, side, _, offs) in enumerate(lookups):
+                order = "DESC" if side == "<" else "ASC"
+                parts.append(
+                    f"(SELECT {i} AS i, v FROM (SELECT {x} AS v FROM {view} WHERE year = {y} "
+                    f"AND {x} {side} {_lit(cands[y])} ORDER BY v {order} "
+                    f"LIMIT {max(offs) - min(offs) + 1} OFFSET {min(offs)}))"
                 )
-                middle.append(float(got["v"].iloc[0]))
-            rows.append((y, n, 0.5 * middle[0] + 0.5 * middle[1]))
+            got = self._run(" UNION ALL ".join(parts), source)
+            for i, (y, side, ks, offs) in enumerate(lookups):
+                vals = np.sort(got.loc[got["i"] == i, "v"].to_numpy())  # a union has no order
+                vals = vals[::-1] if side == "<" else vals
+                for k, off in zip(ks, offs, strict=True):
+                    plan[y][1][k] = float(vals[off - min(offs)])
+        rows = []
+        for y, (n, middle) in plan.items():
+            rows.append((y, n, 0.5 * middle[(n - 1) // 2] + 0.5 * middle[n // 2]))
         out = pd.DataFrame(rows, columns=["year", "n", "median"])
         return out.astype({"year": "int64", "n": "int64", "median": "float64"})
 
