@@ -274,8 +274,8 @@ def _obs(
 def aggregate(source: RegisterSource, engine: Engine, *, grid: bool = True) -> RegisterAggregates:
     """All area indicators of a register, on whichever engine is given.
 
-    Passes over the data: the exact national median per year (one pass on DuckDB, usually two
-    on Dask), then the counts per DeSO-year and per grid-cell-year (the latter only when
+    Passes over the data: the exact national median per year (three passes over the income
+    column on DuckDB, usually two on Dask, in memory independent of the data size), then the counts per DeSO-year and per grid-cell-year (the latter only when
     ``grid`` and the input has grid cells or coordinates; one pass on Dask, two on DuckDB).
 
     Raises
