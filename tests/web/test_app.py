@@ -107,3 +107,14 @@ def test_http_headers_and_methods(base_url: str) -> None:
     with pytest.raises(urllib.error.HTTPError) as exc:
         urllib.request.urlopen(base_url + "/area/regso/nope")
     assert exc.value.code == 404
+
+
+def test_area_table_downloads(app) -> None:  # type: ignore[no-untyped-def]
+    """Every table shown can be downloaded, including an area page's comparison table."""
+    html = app.handle("/area/stadsdel/norrby", "").body.decode()
+    assert "/download/area-stadsdel-norrby.csv" in html
+    r = app.handle("/download/area-stadsdel-norrby.csv", "")
+    assert r.status == 200
+    text = r.body.decode("utf-8-sig")
+    assert text.startswith("# Nyckeltal") and "Norrby" in text and "Borås" in text
+    assert app.handle("/download/area-regso-1490R999.csv", "").status == 404

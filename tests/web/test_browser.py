@@ -40,7 +40,7 @@ def test_map_to_area_page_to_district(page, base_url: str, shot) -> None:  # typ
     page.locator('svg a[aria-label="Norrby"]').first.click()
     page.wait_for_url("**/area/regso/1490R025**")
     assert "Norrby" in page.locator("main h1").inner_text()
-    page.get_by_role("link", name="Norrby").last.click()
+    page.locator('main a[href^="/area/stadsdel/norrby"]').first.click()
     page.wait_for_url("**/area/stadsdel/norrby**")
     body = page.locator("main").inner_text()
     assert "Särskilt utsatt område" in body and "kr" in body

@@ -354,6 +354,11 @@ class App:
         return fig, Table(key, title, frame, cols, source, number=1)
 
     def _area(self, d: Dashboard, params: dict[str, str], level: str, code: str) -> Response:
+        info, fig, table = self._area_parts(d, level, code)
+        return self._render(d, "area.html.j2", params, info=info, fig=fig, table=table)
+
+    def _area_parts(self, d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any, Any]:
+        """Everything the area page shows (validated level and code), also used for downloads."""
         ctx = d.ctx
         if level not in AREA_SYSTEMS:
             raise HttpError(
@@ -384,7 +389,7 @@ class App:
                 ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
                 [(name, vals), kom, nat],
                 src,
-                f"area-{code}",
+                f"area-{level}-{code}",
             )
             info["population"] = row.get("population")
             info["types"] = [
@@ -408,7 +413,7 @@ class App:
                 ),
                 [(f"DeSO {code}", vals), (str(parent["name"]), pv), kom, nat],
                 src,
-                f"area-{code}",
+                f"area-{level}-{code}",
             )
             info["population"] = row.get("population")
             info["regso"] = (row["regso"], d.area_name("regso", row["regso"]))
@@ -420,7 +425,7 @@ class App:
                 ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
                 [(name, vals), kom, nat],
                 src,
-                f"area-{code}",
+                f"area-{level}-{code}",
             )
             info["population"] = row.get("population")
             info["members"] = [
@@ -478,7 +483,7 @@ class App:
             ]
             info["stadsdel_name"] = sname
         info["stadsdel_code"] = stadsdel_code
-        return self._render(d, "area.html.j2", params, info=info, fig=fig, table=table)
+        return info, fig, table
 
     def _indicators(self, d: Dashboard, params: dict[str, str]) -> Response:
         ctx = d.ctx
@@ -584,7 +589,12 @@ class App:
         return self._render(d, "section.html.j2", params, section=d.sections[name])
 
     def _download(self, d: Dashboard, name: str) -> Response:
-        m = re.fullmatch(r"([a-z0-9-]{1,60})\.(csv|xlsx)", name)
+        m = re.fullmatch(r"([A-Za-z0-9-]{1,60})\.(csv|xlsx)", name)
+        area = re.fullmatch(r"area-([a-z]+)-([A-Za-z0-9_]+)", m.group(1)) if m else None
+        if area is not None:
+            _, _, area_table = self._area_parts(d, area.group(1), area.group(2))
+            if area_table is not None:
+                d.tables.setdefault(area_table.key, area_table)
         if not m or m.group(1) not in d.tables:
             raise HttpError(
                 404,
