@@ -90,6 +90,20 @@ PAYLOADS = SQLI + TRAVERSAL + ODD
 OK_STATUSES = {200, 204, 400, 404}
 
 
+SLOWEST = [0.0]
+HANG_S = 20.0  # far above any page's render time (< 1 s) even on the loaded shared machine
+
+
+def handle(app: Any, path: str, query: str) -> Any:
+    """``app.handle`` timed: a request taking longer than ``HANG_S`` counts as a hang."""
+    t0 = time.perf_counter()
+    resp = app.handle(path, query)
+    took = time.perf_counter() - t0
+    SLOWEST[0] = max(SLOWEST[0], took)
+    assert took < HANG_S, f"{path!r}?{query!r} took {took:.1f} s"
+    return resp
+
+
 def check(resp: Any, where: str, tally: collections.Counter[str]) -> None:
     tally[str(resp.status)] += 1
     body = resp.body
@@ -131,7 +145,7 @@ TALLY: collections.Counter[str] = collections.Counter()
 )
 def test_any_path_and_query_gives_a_clean_answer(rel_app, segs, pairs) -> None:  # type: ignore[no-untyped-def]
     path, query = build(segs, pairs)
-    check(rel_app.handle(path, query), f"{path!r}?{query!r}", TALLY)
+    check(handle(rel_app, path, query), f"{path!r}?{query!r}", TALLY)
 
 
 @settings(deadline=None)
@@ -154,7 +168,7 @@ def test_any_path_and_query_gives_a_clean_answer(rel_app, segs, pairs) -> None: 
 def test_injection_in_every_parameter(rel_app, route, payload, encode) -> None:  # type: ignore[no-untyped-def]
     path, key = route
     value = quote(payload, safe="") if encode else payload
-    resp = rel_app.handle(path, f"{key}={value}" if key else "")
+    resp = handle(rel_app, path, f"{key}={value}" if key else "")
     check(resp, f"{path}?{key}={value!r}", TALLY)
     if key and resp.status == 200:  # only a known value may be accepted
         assert payload in VALUES, f"{path}?{key}={payload!r} was accepted"
@@ -171,7 +185,7 @@ def test_payload_in_every_path_segment(rel_app, payload: str, where: str) -> Non
         "download": f"/download/{seg}",
         "static": f"/static/{seg}",
     }[where]
-    resp = rel_app.handle(path, "")
+    resp = handle(rel_app, path, "")
     check(resp, path, TALLY)
     assert resp.status in (400, 404), f"{path!r} -> {resp.status}"
     assert b"root:x:0" not in resp.body and b"[project]" not in resp.body
@@ -284,7 +298,10 @@ def test_client_leaving_mid_request_leaves_no_traceback(rel_server, capfd) -> No
 
 def test_tally() -> None:
     """Prints what the Hypothesis tests above tried (runs after them in file order)."""
-    print(f"in-process fuzz requests: {sum(TALLY.values())}, outcomes {dict(TALLY)}")
+    print(
+        f"in-process fuzz requests: {sum(TALLY.values())}, outcomes {dict(TALLY)}, "
+        f"slowest {SLOWEST[0]:.2f} s"
+    )
     assert "500" not in TALLY
 
 
@@ -322,9 +339,12 @@ def test_fuzz_dashboard_volume(rel_app, rel_server) -> None:  # type: ignore[no-
     t0 = time.perf_counter()
     for _ in range(n):
         path, query = _random_request(rng)
-        check(rel_app.handle(path, query), f"{path!r}?{query!r}", tally)
+        check(handle(rel_app, path, query), f"{path!r}?{query!r}", tally)
     dt = time.perf_counter() - t0
-    print(f"dashboard volume fuzz (in process): {n} requests in {dt:.0f} s, outcomes {dict(tally)}")
+    print(
+        f"dashboard volume fuzz (in process): {n} requests in {dt:.0f} s, outcomes {dict(tally)}, "
+        f"slowest {SLOWEST[0]:.2f} s"
+    )
     sock: collections.Counter[str] = collections.Counter()
     m = 2_000
     t0 = time.perf_counter()
