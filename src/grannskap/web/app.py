@@ -81,6 +81,8 @@ class App:
         self.cache = cache
         self.default_kommun = default_kommun
         self.cache_responses = cache_responses
+        self.ready = threading.Event()
+        self.ready.set()
         self.cache_max_items = 2000
         self.cache_max_bytes = 200_000_000
         self._cache: dict[tuple[str, str], Response] = {}
@@ -186,7 +188,9 @@ class App:
     def _route(self, path: str, params: dict[str, str], lang: str) -> Response:
         if path.startswith("/static/"):
             return self._static(path[len("/static/") :])
-        if path == "/healthz":
+        if path == "/healthz":  # 503 until every prepared language is ready (for load balancers)
+            if not self.ready.is_set():
+                return Response(503, b"warming up", "text/plain; charset=utf-8")
             return Response(200, b"ok", "text/plain; charset=utf-8")
         if path == "/favicon.ico":
             return Response(204, b"", "image/x-icon")

@@ -43,7 +43,15 @@ def make_app(
     if warm:
         # the default page is ready before the server listens; English is prepared meanwhile
         app.cache.get(kommun, "sv")
-        threading.Thread(target=app.cache.get, args=(kommun, "en"), daemon=True).start()
+        app.ready.clear()
+
+        def _prepare_english() -> None:
+            try:
+                app.cache.get(kommun, "en")
+            finally:
+                app.ready.set()
+
+        threading.Thread(target=_prepare_english, daemon=True).start()
     return app
 
 
