@@ -33,7 +33,7 @@ REGSO_RE = re.compile(r"^\d{4}R\d{3}$")
 
 
 # ---- ground truth ----------------------------------------------------------------------------
-def ground_truth(con: Any, year: int) -> dict[str, Any]:
+def ground_truth(con: Any, year: int, t: int = T) -> dict[str, Any]:
     from grannskap.report.data import KEY_INDICATORS, deso_counts
 
     c = deso_counts(con, year)
@@ -51,9 +51,9 @@ def ground_truth(con: Any, year: int) -> dict[str, Any]:
     for level, col in (("deso", "deso"), ("regso", "regso"), ("stadsdel", "stadsdel")):
         g = c.dropna(subset=[col]).groupby([col, "indicator"])[["num", "den"]].sum(min_count=1)
         for (area, ind), row in g.iterrows():
-            if not (row["num"] >= T and row["den"] >= T):  # NaN counts as not showable
+            if not (row["num"] >= t and row["den"] >= t):  # NaN counts as not showable
                 small.setdefault((level, str(area)), set()).add(str(ind))
-            elif row["den"] - row["num"] < T:  # shown, but the complement is a small count
+            elif row["den"] - row["num"] < t:  # shown, but the complement is a small count
                 complement.setdefault((level, str(area)), set()).add(str(ind))
             if ind == "utlandsk_bakgrund":
                 population[(level, str(area))] = float(row["den"])
@@ -82,7 +82,8 @@ def ground_truth(con: Any, year: int) -> dict[str, Any]:
             lv: sum(len(v) for (lv2, _), v in small.items() if lv2 == lv)
             for lv in ("deso", "regso", "stadsdel")
         },
-        "n_small_population": sum(1 for p in population.values() if not p >= T),
+        "n_small_population": sum(1 for p in population.values() if not p >= t),
+        "t": t,
     }
 
 
@@ -206,13 +207,15 @@ def check_table(
                 seen[0] += 1
                 v = number(row[j])
                 if ind in small and v is not None:
-                    leaks.append(f"{where}: {area} {ind} shows {row[j]!r} (a count is < {T})")
+                    leaks.append(
+                        f"{where}: {area} {ind} shows {row[j]!r} (a count is < {truth['t']})"
+                    )
         for j in pop_cols:
             if j < len(row):
                 seen[0] += 1
                 v = number(row[j])
-                if v is not None and v < T:
-                    leaks.append(f"{where}: {area} population shows {row[j]!r} (< {T})")
+                if v is not None and v < truth["t"]:
+                    leaks.append(f"{where}: {area} population shows {row[j]!r} (< {truth['t']})")
 
 
 def check_area_page(
@@ -231,10 +234,12 @@ def check_area_page(
                 continue
             seen[0] += 1
             if ind in truth["small"].get(area, set()) and number(row[1]) is not None:
-                leaks.append(f"{where}: {area} {ind} shows {row[1]!r} (a count is < {T})")
-    m = re.search(r"(?:Folkmängd|Population)\D{0,80}?([\d\u00a0\u202f ]+)<", html)
-    if m and number(m.group(1)) is not None and number(m.group(1)) < T:  # type: ignore[operator]
-        leaks.append(f"{where}: {area} population shows {m.group(1)!r} (< {T})")
+                leaks.append(f"{where}: {area} {ind} shows {row[1]!r} (a count is < {truth['t']})")
+    m = re.search(r"<dt>(?:Folkmängd|Population)[^<]*</dt>\s*<dd>([^<]*)</dd>", html)
+    seen[0] += m is not None
+    shown = number(m.group(1)) if m else None
+    if shown is not None and shown < truth["t"]:
+        leaks.append(f"{where}: {area} population shows {m.group(1)!r} (< {truth['t']})")  # type: ignore[union-attr]
 
 
 @pytest.fixture(scope="module")
@@ -359,3 +364,42 @@ def test_no_shown_share_discloses_a_small_complement(outputs: dict[str, Any]) ->
     ]
     print(f"shares shown whose complement is < {T} persons (DeSO, areas.gpkg): {leaks[:10]}")
     assert not leaks
+
+
+def test_small_populations_are_suppressed(rel_demo_db: Path) -> None:
+    """Populations: no Borås DeSO has fewer than 40 inhabitants, so the threshold is raised to the
+    median DeSO population; half the DeSO populations must then disappear from the dashboard's
+    downloads and area pages (shares with those denominators too)."""
+    import statistics
+
+    from grannskap.report.build import build_context
+    from grannskap.store import connect
+    from grannskap.web.server import make_app
+
+    con = connect(rel_demo_db, read_only=True)
+    try:
+        year = build_context(con, KOMMUN, "sv", T).year
+        pops = ground_truth(con, year)["population"]
+        tp = int(statistics.median(v for (lv, _), v in pops.items() if lv == "deso"))
+        truth = ground_truth(con, year, tp)
+    finally:
+        con.close()
+    assert truth["n_small_population"] > 10
+    app = make_app(rel_demo_db, kommun=KOMMUN, threshold=tp, warm=False, cache_responses=False)
+    leaks: list[str] = []
+    seen = [0]
+    for key in ("deso-indicators", "regso-indicators", "regso-types", "stadsdelar"):
+        r = app.handle(f"/download/{key}.csv", "")
+        if r.status == 200:
+            check_table(csv_table(r.body), truth, f"/download/{key}.csv", leaks, seen)
+    small = sorted(a for a, p in truth["population"].items() if a[0] == "deso" and not p >= tp)
+    for level, code in small[:: max(1, len(small) // 10)]:
+        r = app.handle(f"/area/{level}/{code}", "")
+        assert r.status == 200
+        check_area_page(r.body.decode(), (level, code), truth, f"/area/{level}/{code}", leaks, seen)
+    print(
+        f"population check at threshold {tp}: {truth['n_small_population']} small populations, "
+        f"{seen[0]} cells checked, {len(leaks)} leaks"
+    )
+    assert seen[0] > 300
+    assert not leaks, "\n".join(leaks[:30])
