@@ -58,14 +58,19 @@ def _worker_maxrss() -> float:
 
 
 def _measure(
-    engine_name: str, pattern: str, out: str | None, workers: int, check: bool = False
+    engine_name: str,
+    pattern: str,
+    out: str | None,
+    workers: int,
+    check: bool = False,
+    memory_limit: str | None = None,
 ) -> dict[str, object]:
     """Run in a fresh process: aggregate once (and validate), report times and peak memory."""
     from grannskap.register import aggregate, make_engine, open_source, read_deso_codes, validate
 
     source = open_source(pattern)
     t0 = time.perf_counter()
-    engine = make_engine(engine_name, workers=workers, threads=2)
+    engine = make_engine(engine_name, workers=workers, threads=2, memory_limit=memory_limit)
     startup = time.perf_counter() - t0
     c0, t0 = _cpu(), time.perf_counter()
     result = aggregate(source, engine)
@@ -100,11 +105,17 @@ def _measure(
 
 
 def _run_measure(
-    engine_name: str, pattern: str, out: str | None, workers: int = 2, check: bool = False
+    engine_name: str,
+    pattern: str,
+    out: str | None,
+    workers: int = 2,
+    check: bool = False,
+    memory_limit: str | None = None,
 ) -> dict:
     cmd = [sys.executable, "-m", "benchmarks.bench_register", "--measure", engine_name, pattern]
     cmd += ["--workers", str(workers)] + (["--out", out] if out else [])
     cmd += ["--validate"] if check else []
+    cmd += [f"--memory-limit={memory_limit}"] if memory_limit else []
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=HERE.parent, timeout=3600)
     if proc.returncode:
         raise RuntimeError(proc.stderr[-3000:])
@@ -199,19 +210,27 @@ def main(argv: list[str]) -> None:
     p.add_argument("--memory-only", action="store_true", help="only the memory measurement")
     p.add_argument("--skip-dask", action="store_true")
     p.add_argument("--validate", action="store_true", help="time validate() too")
+    p.add_argument("--memory-limit", help="DuckDB memory_limit / Dask worker memory (e.g. 300MB)")
     p.add_argument("--measure", nargs=2, metavar=("ENGINE", "INPUT"), help=argparse.SUPPRESS)
     p.add_argument("--workers", type=int, default=2, help=argparse.SUPPRESS)
     p.add_argument("--out", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
-        info = _measure(args.measure[0], args.measure[1], args.out, args.workers, args.validate)
+        info = _measure(
+            args.measure[0],
+            args.measure[1],
+            args.out,
+            args.workers,
+            args.validate,
+            args.memory_limit,
+        )
         print(json.dumps(info))
         return
     persons = args.persons or (200_000 if args.quick else 10_000_000)
     years = args.years or (5 if args.quick else 10)
     data = _ensure(persons, years)
     if args.memory_only:
-        _memory_scaling(data, args.skip_dask)
+        _memory_scaling(data, args.skip_dask, args.memory_limit)
         return
     pattern = str(data / "year=*" / "*.parquet")
     print(f"load average before: {os.getloadavg()} (2-core machine shared with other engineers)")
@@ -250,10 +269,10 @@ def main(argv: list[str]) -> None:
         f"= {passes_s + overhead:.0f} s"
     )
     if args.memory:
-        _memory_scaling(data, args.skip_dask)
+        _memory_scaling(data, args.skip_dask, args.memory_limit)
 
 
-def _memory_scaling(data: Path, skip_dask: bool) -> None:
+def _memory_scaling(data: Path, skip_dask: bool, memory_limit: str | None = None) -> None:
     """Peak memory with 1x, 2x, 4x the person-years: k files of every year (same years, so the
     number of output groups stays about the same; more persons per year)."""
     year_dirs = sorted(glob.glob(str(data / "year=*")))
@@ -268,10 +287,10 @@ def _memory_scaling(data: Path, skip_dask: bool) -> None:
                     os.symlink(f, target / Path(f).name)
                 n_files += len(files)
             pat = str(Path(tmp) / "year=*" / "*.parquet")
-            duck = _run_measure("duckdb", pat, None)
+            duck = _run_measure("duckdb", pat, None, memory_limit=memory_limit)
             line = (
                 f"memory {k} file(s)/year ({duck['rows']:,} rows, {n_files} files): "
-                f"duckdb peak {duck['peak_rss_mib']:.0f} MiB ({duck['wall_s']:.0f} s)"
+                f"duckdb (memory_limit {memory_limit or 'default'}) peak {duck['peak_rss_mib']:.0f} MiB ({duck['wall_s']:.0f} s)"
             )
             if not skip_dask:
                 dask = _run_measure("dask", pat, None)
