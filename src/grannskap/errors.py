@@ -25,10 +25,13 @@ __all__ = [
     "ConfigError",
     "DataNotFoundError",
     "EstimationError",
+    "PdfUnavailable",
     "OptionalDependencyError",
     "GrannskapWarning",
     "DataQualityWarning",
     "EstimationWarning",
+    "ReportWarning",
+    "SectionWarning",
 ]
 
 
@@ -142,6 +145,10 @@ class EstimationError(GrannskapError):
     """A design cannot be estimated on the given data (say why, never return a silent number)."""
 
 
+class PdfUnavailable(GrannskapError):
+    """The PDF cannot be written here (no Chromium, or Chromium failed)."""
+
+
 class OptionalDependencyError(GrannskapError, ImportError):
     """An optional extra is needed for this feature."""
 
@@ -164,3 +171,11 @@ class DataQualityWarning(GrannskapWarning):
 
 class EstimationWarning(GrannskapWarning):
     """An estimate was produced but an assumption is doubtful (stated in the verdict too)."""
+
+
+class ReportWarning(GrannskapWarning):
+    """An output format could not be written (e.g. no Chromium for the PDF)."""
+
+
+class SectionWarning(GrannskapWarning):
+    """A report section could not be built and is shown as 'not available'."""

@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from grannskap.errors import ConfigError, GrannskapWarning
+from grannskap.errors import ConfigError, ReportWarning
 from grannskap.privacy import check_threshold, default_threshold
 from grannskap.report.context import ReportContext, SectionResult
 
@@ -20,10 +20,6 @@ __all__ = ["ReportResult", "build_context", "build_report", "FORMATS", "ReportWa
 
 Format = Literal["html", "pdf", "xlsx", "gpkg"]
 FORMATS: tuple[Format, ...] = ("html", "pdf", "xlsx", "gpkg")
-
-
-class ReportWarning(GrannskapWarning):
-    """An output format could not be written (e.g. no Chromium for the PDF)."""
 
 
 @dataclass

@@ -14,7 +14,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from grannskap.errors import GrannskapError
+from grannskap.errors import PdfUnavailable
 
 __all__ = ["find_chromium", "html_to_pdf", "section_pages", "PdfUnavailable", "CHROMIUM_ARGS"]
 
@@ -27,10 +27,6 @@ CHROMIUM_ARGS = (
     "--disable-sync",
     "--no-first-run",
 )
-
-
-class PdfUnavailable(GrannskapError):
-    """The PDF cannot be written here (no Chromium, or Chromium failed)."""
 
 
 def find_chromium() -> str | None:

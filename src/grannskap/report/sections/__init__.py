@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import warnings
 
-from grannskap.errors import GrannskapError, GrannskapWarning
+from grannskap.errors import GrannskapError, SectionWarning
 from grannskap.report.context import ReportContext, SectionResult
 
 __all__ = ["SECTIONS", "BUILD_LAST", "build_sections", "SectionWarning"]
@@ -33,10 +33,6 @@ SECTIONS: tuple[str, ...] = (
     "methods",
 )
 BUILD_LAST: tuple[str, ...] = ("summary",)
-
-
-class SectionWarning(GrannskapWarning):
-    """A report section could not be built and is shown as 'not available'."""
 
 
 def _unavailable(name: str, title: str, reason: str) -> SectionResult:
