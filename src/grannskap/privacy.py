@@ -2,8 +2,9 @@
 
 One rule for the report and the dashboard. SCB suppresses (or perturbs) small cells so that
 individuals cannot be identified; we apply the same visible rule to everything we *derive*
-(shares, counts per area): a share is shown only when both its numerator and its denominator
-are at least ``threshold`` persons. The default threshold is 5 and can be changed per run
+(shares, counts per area): a share is shown only when its numerator, its denominator and their
+difference (the complement: those *not* in the group) are all at least ``threshold`` persons —
+99.9 % of 783 reveals that one person is outside the group as surely as 0.1 % reveals one inside. The default threshold is 5 and can be changed per run
 (``grannskap report --min-count N``) or by the environment variable ``GRANNSKAP_MIN_COUNT``.
 """
 
@@ -73,11 +74,14 @@ def suppress_count(count: float | None, threshold: int = DEFAULT_THRESHOLD) -> f
 def suppress_share(
     numerator: float | None, denominator: float | None, threshold: int = DEFAULT_THRESHOLD
 ) -> float | None:
-    """``numerator / denominator`` (0–1), or ``None`` if either count is small or missing."""
+    """``numerator / denominator`` (0–1), or ``None`` if the numerator, the denominator or the
+    complement (denominator − numerator) is small, or a count is missing."""
     for c in (numerator, denominator):
         if c is None or (isinstance(c, float) and math.isnan(c)) or is_small(c, threshold):
             return None
     if float(denominator) == 0.0:  # type: ignore[arg-type]
+        return None
+    if is_small(float(denominator) - float(numerator), threshold):  # type: ignore[arg-type]
         return None
     return float(numerator) / float(denominator)  # type: ignore[arg-type]
 
@@ -91,7 +95,8 @@ def suppress_frame(
 ) -> pd.DataFrame:
     """Add column ``share`` (0–1) and column ``suppressed`` (bool) to a copy of ``frame``.
 
-    Rows whose numerator or denominator is below ``threshold`` get ``share = NaN`` and
+    Rows whose numerator, denominator or complement (denominator − numerator) is below
+    ``threshold`` get ``share = NaN`` and
     ``suppressed = True``; their count columns are blanked too, so that no later table can
     show them.
     """
@@ -99,7 +104,7 @@ def suppress_frame(
     out = frame.copy()
     num = pd.to_numeric(out[numerator], errors="coerce")
     den = pd.to_numeric(out[denominator], errors="coerce")
-    small = (num < threshold) | (den < threshold)
+    small = (num < threshold) | (den < threshold) | ((den - num) < threshold)
     with np.errstate(divide="ignore", invalid="ignore"):
         value = np.where(den > 0, num / den, np.nan)
     out[share] = np.where(small, np.nan, value)

@@ -340,12 +340,6 @@ def test_dashboard_pages_and_downloads_show_no_suppressed_value(dash, outputs, a
     assert not leaks, "\n".join(leaks[:30])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap in grannskap.privacy: only the numerator and denominator are checked, so "
-    "a share near 100 % discloses a small complement (e.g. at threshold 5 the demo's DeSO "
-    "1490C1370 shows rental housing 782 of 783 persons, 99.9 %: one person is not in a rental)",
-)
 def test_no_shown_share_discloses_a_small_complement(outputs: dict[str, Any]) -> None:
     """SCB-style primary suppression also protects the complement (den - num) of a share."""
     truth = outputs["truth"]

@@ -168,13 +168,6 @@ def test_binds_to_localhost_by_default() -> None:
     assert args.host == "127.0.0.1"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known weakness in grannskap.web.app: '/areas/', '/areas//', ... and '/static/app.css?v=N' "
-    "are distinct 200 answers, each cached; when the bounded cache is full it is cleared, so any "
-    "client can keep the response cache empty (memory stays bounded; throughput drops to the "
-    "--no-cache figure, 64 req/s under load, see BENCHMARKS.md)",
-)
 def test_response_cache_cannot_be_flushed_with_url_variants(rel_demo_db: Path) -> None:
     from grannskap.web.server import make_app
 

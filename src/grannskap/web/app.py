@@ -102,7 +102,11 @@ class App:
     # ---- entry point ------------------------------------------------------------------
     def handle(self, path: str, query: str = "") -> Response:
         """Answer one GET request. The database is read-only, so a successful response for the
-        same path and query never changes: it is kept in a bounded in-memory cache."""
+        same path and query never changes: it is kept in a bounded in-memory cache.
+
+        When the cache is full, new answers are simply not cached (nothing is evicted): a
+        client sending endless URL variants (``/areas//``, ``?v=N``) can then neither grow
+        memory nor push the pages already cached out of it."""
         key = (path, query)
         hit = self._cache.get(key)
         if hit is not None:
@@ -111,13 +115,11 @@ class App:
         if self.cache_responses and resp.status == 200 and len(resp.body) < 2_000_000:
             with self._cache_lock:
                 if (
-                    self._cache_bytes + len(resp.body) > self.cache_max_bytes
-                    or len(self._cache) >= self.cache_max_items
+                    self._cache_bytes + len(resp.body) <= self.cache_max_bytes
+                    and len(self._cache) < self.cache_max_items
                 ):
-                    self._cache.clear()
-                    self._cache_bytes = 0
-                self._cache[key] = resp
-                self._cache_bytes += len(resp.body)
+                    self._cache[key] = resp
+                    self._cache_bytes += len(resp.body)
         return resp
 
     def _handle(self, path: str, query: str) -> Response:
