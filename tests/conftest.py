@@ -136,3 +136,20 @@ def build_small_db(path: Path) -> Path:
 def small_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.getbasetemp() / "grannskap_socioek_small.duckdb"
     return path if path.exists() else build_small_db(path)
+
+
+# --- The full demo database (all real SCB/Police data shipped in the package), built once per
+# session and shared by tests/report, tests/web and tests/reliability.
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from grannskap.demo import build_demo
+    from grannskap.store import connect
+
+    path = tmp_path_factory.getbasetemp() / "grannskap_demo_full.duckdb"
+    if not path.exists():
+        con = connect(path)
+        try:
+            build_demo(con)
+        finally:
+            con.close()
+    return path

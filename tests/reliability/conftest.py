@@ -1,6 +1,5 @@
-"""Fixtures for the dashboard/output reliability tests: the real demo database (the same file name
-as in tests/web and tests/report, so one pytest session builds it once) and a dashboard app/server
-on it. The lead's importer tests in this folder do not use these fixtures."""
+"""Fixtures for the dashboard/output reliability tests: a dashboard app/server on the real demo
+database (``demo_db`` from tests/conftest.py, built once per session). The lead's importer tests in this folder do not use these fixtures."""
 
 from __future__ import annotations
 
@@ -12,26 +11,11 @@ import pytest
 
 
 @pytest.fixture(scope="session")
-def rel_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from grannskap.demo import build_demo
-    from grannskap.store import connect
-
-    path = tmp_path_factory.getbasetemp() / "grannskap_demo_full.duckdb"
-    if not path.exists():
-        con = connect(path)
-        try:
-            build_demo(con)
-        finally:
-            con.close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def rel_app(rel_demo_db: Path):  # type: ignore[no-untyped-def]
+def rel_app(demo_db: Path):  # type: ignore[no-untyped-def]
     """The dashboard without the response cache, so that every fuzzed request is really handled."""
     from grannskap.web.server import make_app
 
-    app = make_app(rel_demo_db, kommun="1490", warm=False, cache_responses=False)
+    app = make_app(demo_db, kommun="1490", warm=False, cache_responses=False)
     for lang in ("sv", "en"):  # build both languages now, so request timings exclude it
         app.cache.get("1490", lang)
     return app

@@ -19,9 +19,12 @@ from grannskap.ingest.importer import import_file
 from grannskap.store import connect
 
 SEEDS = {
-    ".csv": ["scb_koppling/koppling_deso2018_regso2020.csv", "boras_1490_regso_deso_overview.csv",
-             "polisen_utsatta_omraden/police_lists_national_counts_and_boras.csv",
-             "polisen_utsatta_omraden/uso_2025_attributes_all65.csv"],
+    ".csv": [
+        "scb_koppling/koppling_deso2018_regso2020.csv",
+        "boras_1490_regso_deso_overview.csv",
+        "polisen_utsatta_omraden/police_lists_national_counts_and_boras.csv",
+        "polisen_utsatta_omraden/uso_2025_attributes_all65.csv",
+    ],
     ".geojson": ["polisen_utsatta_omraden/uso_2023_boras_only_epsg3006.geojson"],
     ".xlsx": ["scb_deso_2022/000005FE_20240813-152154.xlsx"],
 }
@@ -39,7 +42,9 @@ def _mutate(data: bytes, rng: random.Random) -> bytes:
         i, j = sorted(rng.randrange(len(b)) for _ in range(2))
         b[j:j] = b[i:j]
     elif op == 3 and b:  # overwrite a slice with SCB markers / odd tokens
-        token = rng.choice([b"..", b"-", b"x", b"-5", b"1e999", b"NaN", b"\xff\xfe", b";;", b'"', b"\n\n"])
+        token = rng.choice(
+            [b"..", b"-", b"x", b"-5", b"1e999", b"NaN", b"\xff\xfe", b";;", b'"', b"\n\n"]
+        )
         i = rng.randrange(len(b))
         b[i : i + len(token)] = token
     else:  # delete a slice
@@ -55,14 +60,18 @@ def _mutate_csv_text(data: bytes, rng: random.Random) -> bytes:
     i = rng.randrange(len(lines))
     cells = lines[i].split(",")
     j = rng.randrange(len(cells))
-    cells[j] = rng.choice(["", "..", "-1", "abc", "1490C9999", "99999", "NOTACODE", cells[j] * 2, '"'])
+    cells[j] = rng.choice(
+        ["", "..", "-1", "abc", "1490C9999", "99999", "NOTACODE", cells[j] * 2, '"']
+    )
     lines[i] = ",".join(cells)
     if rng.random() < 0.2:
         lines.insert(rng.randrange(len(lines) + 1), lines[rng.randrange(len(lines))])
     return "\n".join(lines).encode()
 
 
-def fuzz(shared: Path, tmp: Path, per_format: int, seed: int = 7, xlsx_share: float = 1.0) -> dict[str, dict[str, int]]:
+def fuzz(
+    shared: Path, tmp: Path, per_format: int, seed: int = 7, xlsx_share: float = 1.0
+) -> dict[str, dict[str, int]]:
     rng = random.Random(seed)
     tally: dict[str, dict[str, int]] = {}
     for suffix, files in SEEDS.items():
@@ -71,7 +80,11 @@ def fuzz(shared: Path, tmp: Path, per_format: int, seed: int = 7, xlsx_share: fl
         n = per_format if suffix != ".xlsx" else max(1, int(per_format * xlsx_share))
         for k in range(n):
             data = rng.choice(originals)
-            mutated = _mutate_csv_text(data, rng) if suffix == ".csv" and rng.random() < 0.5 else _mutate(data, rng)
+            mutated = (
+                _mutate_csv_text(data, rng)
+                if suffix == ".csv" and rng.random() < 0.5
+                else _mutate(data, rng)
+            )
             path = tmp / f"f{k}{suffix}"
             path.write_bytes(mutated)
             con = connect(":memory:")
@@ -103,7 +116,9 @@ def test_fuzz_smoke(shared_data: Path, tmp_path: Path) -> None:
 @pytest.mark.slow
 @pytest.mark.timeout(7200)
 def test_fuzz_volume(shared_data: Path, tmp_path: Path) -> None:
-    tally = fuzz(shared_data, tmp_path, per_format=3000, seed=2026, xlsx_share=0.1)  # an xlsx parse takes ~1 s
+    tally = fuzz(
+        shared_data, tmp_path, per_format=3000, seed=2026, xlsx_share=0.1
+    )  # an xlsx parse takes ~1 s
     for suffix, t in tally.items():
         print(f"\n{suffix}: {t}")
     assert all(t["crashes"] == 0 for t in tally.values()), tally

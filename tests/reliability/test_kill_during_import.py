@@ -45,16 +45,23 @@ def setup(tmp_path_factory, shared_data: Path):
     done = base / "done.duckdb"
     shutil.copy(seed, done)
     t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "grannskap", "import", str(target), "--db", str(done)], check=True,
-                   capture_output=True, timeout=300)
+    subprocess.run(
+        [sys.executable, "-m", "grannskap", "import", str(target), "--db", str(done)],
+        check=True,
+        capture_output=True,
+        timeout=300,
+    )
     duration = time.perf_counter() - t0
     return seed, target, _state(seed), _state(done), duration
 
 
 def _kill_at(seed: Path, target: Path, work: Path, delay: float) -> None:
     shutil.copy(seed, work)
-    proc = subprocess.Popen([sys.executable, "-m", "grannskap", "import", str(target), "--db", str(work)],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "grannskap", "import", str(target), "--db", str(work)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     time.sleep(delay)
     if proc.poll() is None:
         os.kill(proc.pid, signal.SIGKILL)
@@ -83,4 +90,6 @@ def test_sigkill_during_import_is_all_or_nothing(setup, tmp_path: Path) -> None:
 @pytest.mark.timeout(3600)
 def test_sigkill_many_points(setup, tmp_path: Path) -> None:
     tally = _run(setup, tmp_path, points=100)
-    print(f"\nkill points: 100, unchanged: {tally['unchanged']}, complete: {tally['complete']}, half: 0")
+    print(
+        f"\nkill points: 100, unchanged: {tally['unchanged']}, complete: {tally['complete']}, half: 0"
+    )

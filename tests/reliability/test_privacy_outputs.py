@@ -243,12 +243,12 @@ def check_area_page(
 
 
 @pytest.fixture(scope="module")
-def outputs(rel_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+def outputs(demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     from grannskap.report.build import build_context, build_report
     from grannskap.store import connect
 
     out = tmp_path_factory.mktemp("privacy")
-    con = connect(rel_demo_db, read_only=True)
+    con = connect(demo_db, read_only=True)
     try:
         year = build_context(con, KOMMUN, "sv", T).year
         truth = ground_truth(con, year)
@@ -259,10 +259,10 @@ def outputs(rel_demo_db: Path, tmp_path_factory: pytest.TempPathFactory) -> dict
 
 
 @pytest.fixture(scope="module")
-def dash(rel_demo_db: Path):  # type: ignore[no-untyped-def]
+def dash(demo_db: Path):  # type: ignore[no-untyped-def]
     from grannskap.web.server import make_app
 
-    return make_app(rel_demo_db, kommun=KOMMUN, threshold=T, warm=False, cache_responses=False)
+    return make_app(demo_db, kommun=KOMMUN, threshold=T, warm=False, cache_responses=False)
 
 
 def test_ground_truth_has_small_cells(outputs: dict[str, Any]) -> None:
@@ -360,7 +360,7 @@ def test_no_shown_share_discloses_a_small_complement(outputs: dict[str, Any]) ->
     assert not leaks
 
 
-def test_small_populations_are_suppressed(rel_demo_db: Path) -> None:
+def test_small_populations_are_suppressed(demo_db: Path) -> None:
     """Populations: no Borås DeSO has fewer than 40 inhabitants, so the threshold is raised to the
     median DeSO population; half the DeSO populations must then disappear from the dashboard's
     downloads and area pages (shares with those denominators too)."""
@@ -370,7 +370,7 @@ def test_small_populations_are_suppressed(rel_demo_db: Path) -> None:
     from grannskap.store import connect
     from grannskap.web.server import make_app
 
-    con = connect(rel_demo_db, read_only=True)
+    con = connect(demo_db, read_only=True)
     try:
         year = build_context(con, KOMMUN, "sv", T).year
         pops = ground_truth(con, year)["population"]
@@ -379,7 +379,7 @@ def test_small_populations_are_suppressed(rel_demo_db: Path) -> None:
     finally:
         con.close()
     assert truth["n_small_population"] > 10
-    app = make_app(rel_demo_db, kommun=KOMMUN, threshold=tp, warm=False, cache_responses=False)
+    app = make_app(demo_db, kommun=KOMMUN, threshold=tp, warm=False, cache_responses=False)
     leaks: list[str] = []
     seen = [0]
     for key in ("deso-indicators", "regso-indicators", "regso-types", "stadsdelar"):

@@ -38,9 +38,9 @@ def _request(addr: tuple[str, int], method: str, path: str, body: bytes | None =
         c.close()
 
 
-def test_no_write_path_and_database_bytes_unchanged(rel_server, rel_demo_db: Path) -> None:  # type: ignore[no-untyped-def]
-    before = _sha(rel_demo_db)
-    wal = Path(str(rel_demo_db) + ".wal")
+def test_no_write_path_and_database_bytes_unchanged(rel_server, demo_db: Path) -> None:  # type: ignore[no-untyped-def]
+    before = _sha(demo_db)
+    wal = Path(str(demo_db) + ".wal")
     wal_before = wal.exists()
     tried = 0
     for method in ("POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE", "CONNECT", "PROPFIND"):
@@ -63,7 +63,7 @@ def test_no_write_path_and_database_bytes_unchanged(rel_server, rel_demo_db: Pat
         tried += 1
         assert status in (400, 404)
     assert _request(rel_server, "GET", "/area/regso/1490R025")[0] == 200
-    assert _sha(rel_demo_db) == before, "the database file changed while serving"
+    assert _sha(demo_db) == before, "the database file changed while serving"
     assert wal.exists() == wal_before, "a write-ahead log appeared: something wrote"
     print(f"write attempts: {tried} requests, all refused; database sha256 unchanged")
 
@@ -168,10 +168,10 @@ def test_binds_to_localhost_by_default() -> None:
     assert args.host == "127.0.0.1"
 
 
-def test_response_cache_cannot_be_flushed_with_url_variants(rel_demo_db: Path) -> None:
+def test_response_cache_cannot_be_flushed_with_url_variants(demo_db: Path) -> None:
     from grannskap.web.server import make_app
 
-    app = make_app(rel_demo_db, kommun="1490", warm=False)
+    app = make_app(demo_db, kommun="1490", warm=False)
     app.cache_max_items = 50  # the real bound is 2,000; same behaviour, fewer requests
     assert app.handle("/", "").status == 200
     statuses = set()

@@ -1,5 +1,4 @@
-"""The full demo database (real SCB/Police data shipped in the package), built once per session
-and shared with tests/web (same file name under the session's base temp directory)."""
+"""Report fixtures on the full demo database (``demo_db`` from tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -7,25 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-
-def full_demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from grannskap.demo import build_demo
-    from grannskap.store import connect
-
-    path = tmp_path_factory.getbasetemp() / "grannskap_demo_full.duckdb"
-    if not path.exists():
-        con = connect(path)
-        try:
-            build_demo(con)
-        finally:
-            con.close()
-    return path
-
-
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return full_demo_db(tmp_path_factory)
 
 
 @pytest.fixture(scope="session")

@@ -1,5 +1,4 @@
-"""Dashboard fixtures: the real demo database (shared with tests/report, built once per session),
-a dashboard server on a free localhost port, and headless Debian Chromium via Playwright
+"""Dashboard fixtures: a dashboard server (on ``demo_db`` from tests/conftest.py) on a free localhost port, and headless Debian Chromium via Playwright
 (skipped with a reason when Chromium or Playwright is missing; Playwright never downloads a browser)."""
 
 from __future__ import annotations
@@ -34,21 +33,6 @@ def _chromium() -> str | None:
         if cand and Path(cand).exists():
             return cand
     return None
-
-
-@pytest.fixture(scope="session")
-def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from grannskap.demo import build_demo
-    from grannskap.store import connect
-
-    path = tmp_path_factory.getbasetemp() / "grannskap_demo_full.duckdb"
-    if not path.exists():
-        con = connect(path)
-        try:
-            build_demo(con)
-        finally:
-            con.close()
-    return path
 
 
 @pytest.fixture(scope="session")
