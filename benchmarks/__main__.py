@@ -15,8 +15,11 @@ from pathlib import Path
 
 def main(argv: list[str]) -> int:
     here = Path(__file__).parent
-    names = sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(here)])
-                   if m.name.startswith("bench_"))
+    names = sorted(
+        m.name[len("bench_") :]
+        for m in pkgutil.iter_modules([str(here)])
+        if m.name.startswith("bench_")
+    )
     chosen = [a for a in argv if not a.startswith("-")] or names
     flags = [a for a in argv if a.startswith("-")]
     unknown = sorted(set(chosen) - set(names))

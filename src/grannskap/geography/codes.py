@@ -41,7 +41,9 @@ def classify_code(code: str, year: int | None = None, version: str | None = None
     >>> classify_code("1490R003", 2025)
     'regso2025'
     """
-    new = version == "2025" or (version is None and year is not None and year >= FIRST_YEAR_2025_DIVISION)
+    new = version == "2025" or (
+        version is None and year is not None and year >= FIRST_YEAR_2025_DIVISION
+    )
     if DESO_RE.match(code):
         return "deso2025" if new else "deso2018"
     if REGSO_RE.match(code):

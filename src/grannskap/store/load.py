@@ -83,7 +83,10 @@ def validate_observations(
                 expected=f"one of {list(STATUSES)}",
             )
         )
-    normalized = [normalize_code(str(code), int(year)) for code, year in zip(obs["area_code"], obs["year"], strict=True)]
+    normalized = [
+        normalize_code(str(code), int(year))
+        for code, year in zip(obs["area_code"], obs["year"], strict=True)
+    ]
     obs["area_system"] = [system for system, _ in normalized]
     obs["area_code"] = [code for _, code in normalized]
     systems = list(obs["area_system"])
