@@ -26,6 +26,7 @@ from grannskap.report.context import Column, Figure, Table
 from grannskap.report.data import KEY_INDICATORS
 from grannskap.report.render import environment as report_environment
 from grannskap.report.render import format_cell
+from grannskap.report.sections import SECTIONS
 from grannskap.web.data import AREA_SYSTEMS, Dashboard, DashboardCache, type_label
 
 __all__ = ["App", "Response", "CSP"]
@@ -44,18 +45,7 @@ _SECURITY = {
     "Cross-Origin-Opener-Policy": "same-origin",
 }
 _CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
-SECTION_PAGES = (
-    "summary",
-    "areas",
-    "indicators",
-    "goals",
-    "segregation",
-    "police",
-    "programme",
-    "evaluation",
-    "funding",
-    "methods",
-)
+SECTION_PAGES = SECTIONS  # the dashboard offers every report section as a page
 
 
 class HttpError(Exception):
