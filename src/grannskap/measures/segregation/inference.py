@@ -137,6 +137,41 @@ def bootstrap_replicates(
     return np.concatenate(out)
 
 
+def bootstrap_result(
+    name: str,
+    stat: float,
+    counts: np.ndarray,
+    reps: np.ndarray,
+    level: float,
+    method: str,
+    label: str,
+    replicates: np.ndarray | None = None,
+) -> IndexResult:
+    """Summarise bootstrap replicates of an index: percentile or debiased interval, SE, bias."""
+    a = (1.0 - level) / 2.0
+    lo, hi = np.quantile(reps, [a, 1.0 - a])
+    bias = float(reps.mean() - stat)
+    if method == "debiased":
+        # replicates scatter around est + bias while est scatters around truth + bias:
+        # shifting by 2 * bias centres the interval on the bias-corrected estimate
+        lo, hi = lo - 2.0 * bias, hi - 2.0 * bias
+    return IndexResult(
+        name=name,
+        statistic=stat,
+        n_areas=counts.shape[0],
+        n_persons=float(counts.sum()),
+        ci_low=float(lo),
+        ci_high=float(hi),
+        ci_level=level,
+        se=float(reps.std(ddof=1)) if reps.size > 1 else float("nan"),
+        bias=bias,
+        bias_corrected=stat - bias,
+        n_replicates=int(reps.size),
+        method=label,
+        replicates=replicates,
+    )
+
+
 def bootstrap_ci(
     counts: CountsLike,
     index: str = "dissimilarity",
@@ -180,26 +215,14 @@ def bootstrap_ci(
         ),
         "bootstrap",
     )
-    a = (1.0 - level) / 2.0
-    lo, hi = np.quantile(reps, [a, 1.0 - a])
-    bias = float(reps.mean() - stat)
-    if method == "debiased":
-        # replicates scatter around est + bias while est scatters around truth + bias:
-        # shifting by 2 * bias centres the interval on the bias-corrected estimate
-        lo, hi = lo - 2.0 * bias, hi - 2.0 * bias
-    return IndexResult(
-        name=index,
-        statistic=stat,
-        n_areas=c.shape[0],
-        n_persons=float(c.sum()),
-        ci_low=float(lo),
-        ci_high=float(hi),
-        ci_level=level,
-        se=float(reps.std(ddof=1)) if reps.size > 1 else float("nan"),
-        bias=bias,
-        bias_corrected=stat - bias,
-        n_replicates=int(reps.size),
-        method=f"bootstrap {scheme}, {method}",
+    return bootstrap_result(
+        index,
+        stat,
+        c,
+        reps,
+        level,
+        method,
+        f"bootstrap {scheme}, {method}",
         replicates=reps if keep_replicates else None,
     )
 

@@ -20,7 +20,7 @@ from grannskap.errors import InputError, Problem
 from . import _sampling as smp
 from ._validate import CountsLike, as_counts
 from .indices import MULTI_GROUP_INDICES, TWO_GROUP_INDICES, _check_index, _check_two_group
-from .inference import _check_level, _check_positive_int, _chunks, _finite
+from .inference import _check_level, _check_positive_int, _chunks, _finite, bootstrap_result
 from .results import IndexResult, NullResult
 from .spatial import Kernel, Neighbours, _check_distance, _coords, _index_on_lag
 
@@ -95,24 +95,14 @@ def spatial_bootstrap_ci(
         ]
     )
     reps = _finite(reps, "bootstrap")
-    a = (1.0 - level) / 2.0
-    lo, hi = np.quantile(reps, [a, 1.0 - a])
-    bias = float(reps.mean() - stat)
-    if method == "debiased":
-        lo, hi = lo - 2.0 * bias, hi - 2.0 * bias
-    return IndexResult(
-        name=f"spatial_{index}",
-        statistic=stat,
-        n_areas=c.shape[0],
-        n_persons=float(c.sum()),
-        ci_low=float(lo),
-        ci_high=float(hi),
-        ci_level=level,
-        se=float(reps.std(ddof=1)) if reps.size > 1 else float("nan"),
-        bias=bias,
-        bias_corrected=stat - bias,
-        n_replicates=int(reps.size),
-        method=f"bootstrap {scheme}, {method}; {kernel} kernel, {h:g} m",
+    return bootstrap_result(
+        f"spatial_{index}",
+        stat,
+        c,
+        reps,
+        level,
+        method,
+        f"bootstrap {scheme}, {method}; {kernel} kernel, {h:g} m",
     )
 
 
