@@ -2,6 +2,7 @@
 
 * :mod:`._grid` - validated population on a SWEREF 99 TM grid;
 * :mod:`.knn` - the exact ring-walk engine (``knn_counts``) and its result object;
+* :mod:`.tiles` - the same, tile by tile with halos (exact; tasks for a cluster);
 * :mod:`.indices` - shares and segregation indices over individuals' neighbourhoods;
 * :mod:`.synthetic` - a SYNTHETIC Sweden-like population generator (for benchmarks/tests).
 """
@@ -22,6 +23,7 @@ from grannskap.measures.neighbourhoods.knn import (
     individualised_neighbourhoods,
     knn_counts,
 )
+from grannskap.measures.neighbourhoods.tiles import TiledNeighbourhoods, tiled_knn_counts
 
 __all__ = [
     "SWEREF99TM_X",
@@ -34,4 +36,6 @@ __all__ = [
     "RingMode",
     "individualised_neighbourhoods",
     "knn_counts",
+    "TiledNeighbourhoods",
+    "tiled_knn_counts",
 ]
