@@ -30,6 +30,7 @@ from grannskap._compat import import_optional_dependency
 from grannskap.errors import InputError, Problem
 from grannskap.register.engine import GRID_SIZE, DuplicateInfo, _normalise_keys
 from grannskap.register.expr import Batch, Cat, Cond, columns_of, evaluate, with_missing
+from grannskap.register.neighbourhoods import dask_count_cells, dask_engine_map
 from grannskap.register.schema import GRID_FACTOR, REGISTER_COLUMNS, RegisterSource
 
 __all__ = ["DaskEngine", "Part", "read_batch", "sortable_keys"]
@@ -614,6 +615,10 @@ class DaskEngine:
         res = self._compute([delayed(_examples_part)(p, cond, n) for p in self.partitions(source)])
         frames = [r for r in res if len(r)]
         return pd.concat(frames, ignore_index=True).head(n) if frames else res[0].head(0)
+
+    # neighbourhood primitives live in grannskap.register.neighbourhoods (this module is full)
+    count_cells = dask_count_cells
+    map = dask_engine_map
 
     def close(self) -> None:
         if self._own_client:

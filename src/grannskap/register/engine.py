@@ -16,7 +16,17 @@ engine runs it:
 ``duplicates(source, n_examples)``
     person-years that occur more than once;
 ``examples(source, cond, n)``
-    up to ``n`` rows satisfying a condition, for validation reports.
+    up to ``n`` rows satisfying a condition, for validation reports;
+``count_cells(source, cell_size, counters)``
+    like ``count`` grouped by ``year`` and a square grid cell of ``cell_size`` metres
+    (:data:`CELL_SIZES`): ``cell_x``/``cell_y`` are the SWEREF 99 TM south-west corner,
+    ``floor(x / size) * size`` from the coordinates, or from ``grid_cell`` at 1,000 m (where
+    ``grid_cell`` wins over ``x``/``y``, as for ``count``). Persons without coordinates form
+    the group with missing ``cell_x``/``cell_y`` (counted, never dropped);
+``map(func, items)``
+    ``[func(item) for item in items]``, run where the engine runs its work (in this process
+    for DuckDB; scattered to the cluster's workers for Dask) — the tiles of the individualised
+    neighbourhoods (:mod:`grannskap.register.neighbourhoods`).
 
 :class:`DuckDBEngine` (default) runs in-process; :class:`grannskap.register.dask_engine.DaskEngine`
 runs on a Dask cluster. :func:`make_engine` picks one by name.
@@ -24,20 +34,21 @@ runs on a Dask cluster. :func:`make_engine` picks one by name.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol, runtime_checkable
+from typing import Any, Literal, Protocol, runtime_checkable
 
 import numpy as np
 import pandas as pd
 
 from grannskap._literals import validate_literal
-from grannskap.errors import InputError, Problem
+from grannskap.errors import ConfigError, InputError, Problem
 from grannskap.register.expr import Cond, In, _lit, to_sql
 from grannskap.register.schema import GRID_FACTOR, REGISTER_COLUMNS, RegisterSource
 
 __all__ = [
     "EngineName",
+    "CELL_SIZES",
     "GRID_SIZE",
     "GROUP_KEYS",
     "DuplicateInfo",
@@ -50,6 +61,9 @@ EngineName = Literal["duckdb", "dask"]
 GRID_SIZE = 1000
 """Side of the grid cells derived from coordinates when ``grid_cell`` is absent (metres)."""
 GROUP_KEYS: tuple[str, ...] = ("year", "deso", "grid_cell")
+CELL_SIZES: tuple[int, ...] = (100, 250, 1000)
+"""Cell sides (metres) that ``count_cells`` accepts; 1,000 m is the ``grid_cell`` grid."""
+CELL_KEYS: tuple[str, ...] = ("year", "cell_x", "cell_y")
 
 
 @dataclass(frozen=True)
@@ -81,7 +95,22 @@ class Engine(Protocol):
 
     def examples(self, source: RegisterSource, cond: Cond, n: int = 5) -> pd.DataFrame: ...
 
+    def count_cells(
+        self, source: RegisterSource, cell_size: int, counters: Mapping[str, Cond]
+    ) -> pd.DataFrame: ...
+
+    def map(self, func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]: ...
+
     def close(self) -> None: ...
+
+
+def check_cell_size(cell_size: object) -> int:
+    """``cell_size`` as an int if it is one of :data:`CELL_SIZES`, else a ConfigError."""
+    if isinstance(cell_size, bool) or cell_size not in CELL_SIZES:
+        raise ConfigError(
+            f"`cell_size` was {cell_size!r} but is expected to be one of {list(CELL_SIZES)} metres"
+        )
+    return int(cell_size)  # type: ignore[call-overload]
 
 
 _SQL_TYPES = {"int": "BIGINT", "float": "DOUBLE", "str": "VARCHAR"}
@@ -294,6 +323,33 @@ class DuckDBEngine:
         sets = self._register_sets([cond])
         sql = f"SELECT * FROM {view} WHERE {to_sql(cond, sets)} LIMIT {int(n)}"
         return self._run(sql, source)
+
+    def count_cells(
+        self, source: RegisterSource, cell_size: int, counters: Mapping[str, Cond]
+    ) -> pd.DataFrame:
+        size = check_cell_size(cell_size)
+        view = self._view(source)
+        if size == GRID_SIZE:
+            cx = f"(grid_cell // {GRID_FACTOR})"
+            cy = f"(grid_cell % {GRID_FACTOR})"
+        else:
+            cx = f"CAST(floor(x / {size}) * {size} AS BIGINT)"
+            cy = f"CAST(floor(y / {size}) * {size} AS BIGINT)"
+        cells = f"(SELECT *, {cx} AS cell_x, {cy} AS cell_y FROM {view})"
+        sets = self._register_sets(list(counters.values()))
+        aggs = ", ".join(
+            f'CAST(coalesce(sum(CAST({to_sql(c, sets)} AS UTINYINT)), 0) AS BIGINT) AS "{n}"'
+            for n, c in counters.items()
+        )
+        keys = ", ".join(CELL_KEYS)
+        out = self._run(f"SELECT {keys}, {aggs} FROM {cells} GROUP BY {keys}", source)
+        for n in counters:
+            out[n] = out[n].astype("int64")
+        return _normalise_keys(out, CELL_KEYS)
+
+    def map(self, func: Callable[[Any], Any], items: Sequence[Any]) -> list[Any]:
+        """In this process, one item after the other."""
+        return [func(item) for item in items]
 
     def close(self) -> None:
         self.con.close()

@@ -42,8 +42,9 @@ halo never needs to exceed ``c`` cells (then ``m >= c`` for every origin of the 
 per task stays bounded by ``(tile_size + 2 c)**2`` cells.
 
 The first halo of a tile is a guess from its density (the radius of a disk holding the largest
-k at the tile's mean persons per cell, times 1.25, between 4 and ``tile_size`` cells); it only
-affects speed (too small: retries; too large: more cells per task), never the result.
+k at the tile's mean persons per cell, times 1.25, at least 4 cells and at most the grid's
+extent); it only affects speed (too small: retries; too large: more cells per task), never the
+result.
 """
 
 from __future__ import annotations
@@ -191,11 +192,12 @@ def _cap_d2(max_distance: float, cell_size: float) -> int:
     return int(math.floor((max_distance / cell_size) ** 2 + 1e-9))
 
 
-def _first_halo(persons: float, cells: int, tile_size: int, kmax: int) -> int:
-    """Radius (cells) of a disk holding ``kmax`` persons at the tile's mean density, x 1.25."""
+def _first_halo(persons: float, cells: int, extent: int, kmax: int) -> int:
+    """Radius (cells) of a disk holding ``kmax`` persons at the tile's mean density, x 1.25,
+    at least 4 and at most the grid's extent (beyond it the halo holds nothing more)."""
     density = persons / max(cells, 1)
     r = 1.25 * math.sqrt(kmax / (math.pi * max(density, 1e-9)))
-    return int(min(max(math.ceil(r), 4), tile_size))
+    return int(min(max(math.ceil(r), 4), extent))
 
 
 def tiled_knn_counts(
@@ -274,9 +276,14 @@ def tiled_knn_counts(
     cap_halo = None
     if max_distance is not None:
         cap_halo = math.isqrt(_cap_d2(max_distance, pop.cell_size)) + 1
+    extent = max(ix1 - ix0, iy1 - iy0) + 1
     halos: dict[int, int] = {}
     for t, rows in tile_rows.items():
-        h = halo if halo is not None else _first_halo(float(totals[rows].sum()), T * T, T, kmax)
+        h = (
+            halo
+            if halo is not None
+            else _first_halo(float(totals[rows].sum()), T * T, extent, kmax)
+        )
         halos[t] = min(h, cap_halo) if cap_halo is not None else h
 
     K, G = len(kvals), pop.counts.shape[1]
