@@ -198,3 +198,32 @@ def test_duckdb_equals_dask_worker_processes(town_dir, duck) -> None:  # type: i
         )
     pd.testing.assert_frame_equal(a.to_frame(), b.to_frame(), check_exact=True)
     pd.testing.assert_frame_equal(a.indices_frame(), b.indices_frame(), check_exact=True)
+
+
+def test_cli_writes_library_result(town_dir, duck, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """``grannskap register neighbourhoods`` in a subprocess equals the library result."""
+    import subprocess
+    import sys
+
+    out, ind = tmp_path / "nbh.parquet", tmp_path / "ind.csv"
+    cmd = [sys.executable, "-m", "grannskap", "register", "neighbourhoods", str(town_dir)]
+    r = subprocess.run(
+        [*cmd, "--k", "12,50", "--out", str(out), "--indices", str(ind)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "SYNTHETIC" in r.stdout
+    expected = register_neighbourhoods(duck, open_source(town_dir), k=[12, 50])
+    got = pd.read_parquet(out)
+    assert got["synthetic"].all()
+    pd.testing.assert_frame_equal(got.drop(columns="synthetic"), expected.to_frame())
+    assert not any(c.endswith("_local") for c in got.columns)
+    got_ind = pd.read_csv(ind)
+    np.testing.assert_allclose(
+        got_ind["H"].to_numpy(), expected.indices_frame()["H"].to_numpy(), rtol=1e-12
+    )
+    bad = subprocess.run(
+        [*cmd, "--k", "12,x", "--out", str(out)], capture_output=True, text=True, timeout=300
+    )
+    assert bad.returncode == 1 and "Traceback" not in bad.stderr
+    assert "`--k` was '12,x'" in bad.stderr

@@ -1,10 +1,14 @@
-"""``grannskap register ...``: person-level register data (aggregate, validate, synth).
+"""``grannskap register ...``: person-level register data (aggregate, validate, synth,
+neighbourhoods).
 
 ``grannskap register aggregate INPUT --engine duckdb|dask [--scheduler ADDR] [--workers N]
 --out FILE.parquet|csv [--db PATH]`` validates the person-year input, computes all area
 indicators and writes them in the observation layout (and loads the DeSO-level ones into the
 database with ``--db``). ``grannskap register synth --persons N --years Y --out DIR`` writes a
-SYNTHETIC register for trying things out.
+SYNTHETIC register for trying things out. ``grannskap register neighbourhoods INPUT --groups
+background --k 12,25,... --cell-size 100 --out FILE.parquet|csv`` computes the individualised
+(k-nearest-person) neighbourhoods per year and cell (tiles with halos on Dask) and prints the
+segregation indices per k (``--indices FILE`` writes them).
 """
 
 from __future__ import annotations
@@ -14,7 +18,7 @@ import sys
 import time
 from pathlib import Path
 
-__all__ = ["register", "run_aggregate", "run_validate", "run_synth"]
+__all__ = ["register", "run_aggregate", "run_validate", "run_synth", "run_neighbourhoods"]
 
 
 def _engine_args(p: argparse.ArgumentParser) -> None:
@@ -52,6 +56,28 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     val = rsub.add_parser("validate", help="count problems in person-year data")
     _engine_args(val)
     val.set_defaults(func=run_validate)
+
+    nbh = rsub.add_parser(
+        "neighbourhoods", help="individualised (k-nearest-person) neighbourhoods per year and cell"
+    )
+    _engine_args(nbh)
+    nbh.add_argument(
+        "--groups",
+        default="background",
+        choices=["background", "sex", "education", "economic_standard"],
+        help="group set (default: background)",
+    )
+    nbh.add_argument("--k", default=None, metavar="K,K,...", help="default: EquiPop's 12 ... 25600")
+    nbh.add_argument("--cell-size", type=int, default=100, help="100 (default), 250 or 1000 m")
+    nbh.add_argument("--years", metavar="Y,Y,...", help="default: all years in the data")
+    nbh.add_argument("--ring-mode", choices=["whole", "proportional"], default="whole")
+    nbh.add_argument("--max-distance", type=float, metavar="M", help="cap on the walk (metres)")
+    nbh.add_argument(
+        "--tile-size", metavar="CELLS", default="auto", help="tile side in cells, 'none' or 'auto'"
+    )
+    nbh.add_argument("--out", required=True, type=Path, metavar="FILE", help="*.parquet or *.csv")
+    nbh.add_argument("--indices", type=Path, metavar="FILE", help="also write the indices")
+    nbh.set_defaults(func=run_neighbourhoods)
 
     syn = rsub.add_parser("synth", help="write a SYNTHETIC person-year register")
     syn.add_argument("--persons", type=int, required=True)
@@ -157,5 +183,90 @@ def run_synth(args: argparse.Namespace) -> int:
     print(
         f"SYNTHETIC register: {info.rows} person-years ({info.years[0]}–{info.years[-1]}) in "
         f"{info.files} file(s), {info.bytes / 2**20:.0f} MiB, {info.seconds:.1f} s -> {info.path}"
+    )
+    return 0
+
+
+def _int_list(text: str | None, option: str) -> list[int] | None:
+    from grannskap.errors import ConfigError
+
+    if text is None:
+        return None
+    try:
+        return [int(v) for v in text.split(",") if v.strip()]
+    except ValueError:
+        raise ConfigError(
+            f"`{option}` was {text!r} but is expected to be whole numbers separated by commas"
+        ) from None
+
+
+def _out_path(path: Path, option: str) -> Path:
+    from grannskap.errors import ConfigError
+
+    if path.suffix.lower() not in (".parquet", ".csv"):
+        raise ConfigError(
+            f"`{option}` was {str(path)!r} but is expected to end in .parquet or .csv"
+        )
+    return path
+
+
+def _write(frame, path: Path) -> None:  # type: ignore[no-untyped-def]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if path.suffix.lower() == ".csv":
+        frame.to_csv(path, index=False)
+    else:
+        frame.to_parquet(path, index=False)
+
+
+def run_neighbourhoods(args: argparse.Namespace) -> int:
+    """Neighbourhood counts (no local per-cell counts) to ``--out``; indices to stdout."""
+    import warnings
+
+    from grannskap.errors import ConfigError, DataQualityWarning
+    from grannskap.measures.neighbourhoods import EQUIPOP_K
+    from grannskap.register.neighbourhoods import register_neighbourhoods
+
+    out = _out_path(Path(args.out), "--out")
+    ind_out = _out_path(Path(args.indices), "--indices") if args.indices else None
+    k = _int_list(args.k, "--k") or list(EQUIPOP_K)
+    years = _int_list(args.years, "--years")
+    tile: int | str | None = args.tile_size
+    if isinstance(tile, str) and tile.lower() in ("none", "auto"):
+        tile = None if tile.lower() == "none" else "auto"
+    else:
+        tiles = _int_list(str(tile), "--tile-size")
+        if not tiles or len(tiles) != 1 or tiles[0] < 1:
+            raise ConfigError(
+                f"`--tile-size` was {tile!r} but is expected to be cells >= 1, 'none' or 'auto'"
+            )
+        tile = tiles[0]
+    source, _, engine = _open(args)
+    t0 = time.perf_counter()
+    try:
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", DataQualityWarning)
+            result = register_neighbourhoods(
+                engine, source, args.groups, k=k, cell_size=args.cell_size, years=years,
+                ring_mode=args.ring_mode, max_distance=args.max_distance,
+                tile_size=tile,  # type: ignore[arg-type]
+            )  # fmt: skip
+    finally:
+        engine.close()
+    for w in caught:
+        print(f"grannskap: warning: {w.message}", file=sys.stderr)
+    frame = result.to_frame()
+    frame["synthetic"] = result.synthetic
+    _write(frame, out)
+    indices = result.indices_frame().assign(synthetic=result.synthetic)
+    if result.synthetic:
+        print("NOTE: SYNTHETIC register data (not real persons): all figures below are simulated")
+    if ind_out is not None:
+        _write(indices, ind_out)
+    print(result.persons.to_string(index=False))
+    print(indices.drop(columns="synthetic").to_string(index=False, float_format="{:.4f}".format))
+    cells = sum(len(nb.x) for nb in result.by_year.values())
+    print(
+        f"{cells} cell-years x {len(k)} k -> {len(frame)} rows written to {out} "
+        f"({args.engine}, {time.perf_counter() - t0:.1f} s)"
     )
     return 0

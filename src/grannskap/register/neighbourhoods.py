@@ -187,6 +187,7 @@ class RegisterNeighbourhoods:
     engine: str
     tiling: dict[int, TilingReport] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
+    synthetic: bool = False  # the input was written by grannskap.register.synth
 
     def to_frame(self) -> pd.DataFrame:
         """Tidy: one row per year, cell and k with ``N``, persons per group, ``reach``,
@@ -199,8 +200,8 @@ class RegisterNeighbourhoods:
             ok = nb.reached.reshape(-1)
             cols: dict[str, Any] = {
                 "year": np.full(n * K, year, dtype=np.int64),
-                "x": np.repeat(nb.x, K),
-                "y": np.repeat(nb.y, K),
+                "x": np.repeat(nb.x, K).astype(np.int64),  # cell corners: whole metres
+                "y": np.repeat(nb.y, K).astype(np.int64),
                 "k": np.tile(nb.k, n),
                 "N": np.where(ok, nb.total.reshape(-1), np.nan),
             }
@@ -327,9 +328,21 @@ def register_neighbourhoods(
         by_year[int(year)] = nb  # type: ignore[call-overload]
         if indices and nb.local.sum() > 0:
             ind[int(year)] = neighbourhood_indices(nb)  # type: ignore[call-overload]
+    synthetic = _is_synthetic(source)
+    if synthetic:
+        notes.insert(0, "SYNTHETIC data (grannskap.register.synth): not real persons")
     return RegisterNeighbourhoods(
-        by_year, ind, acc, counted.groups, counted.cell_size, engine.name, tiling, notes
+        by_year, ind, acc, counted.groups, counted.cell_size, engine.name, tiling, notes, synthetic
     )
+
+
+def _is_synthetic(source: RegisterSource) -> bool:
+    """Whether the files carry the marker :func:`grannskap.register.synth.synthesize` writes."""
+    from pathlib import Path
+
+    dirs = {Path(source.root)} | {Path(p).parent for p in source.paths}
+    dirs |= {d.parent for d in dirs}
+    return any((d / "_SYNTHETIC_DATA.txt").exists() for d in dirs)
 
 
 # ------------------------------------------------------------------------------ Dask parts
