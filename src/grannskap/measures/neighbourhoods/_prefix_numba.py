@@ -9,10 +9,13 @@ the rows ``dy`` of the disk of one row-prefix difference each::
 
     N(D) = sum_dy  RP[oy+dy, ox+w+1] - RP[oy+dy, ox-w],   w = isqrt(D - dy**2)
 
-(2 r + 1 lookups). For each k the smallest ring distance ``D*`` with ``N(D*) >= k`` is
-bracketed, narrowed by interpolation/bisection on ``N(D)`` until the bracket ``(D_lo, D_hi]``
-is about ``r`` wide, and the few cells in that annulus are bucketed by their exact squared
-distance (a counting sort) and walked ring by ring from ``N(D_lo)``: that gives the crossing
+(2 r + 1 lookups; rows ``oy +- dy`` share ``w``, and ``w`` is stepped down from the previous
+row's instead of taken as a square root, so a count is ``r`` row visits and no ``sqrt``). For
+each k the smallest ring distance ``D*`` with ``N(D*) >= k`` is bracketed, narrowed by
+interpolation/bisection on ``N(D)`` until the bracket ``(D_lo, D_hi]`` is about ``r / 4`` wide
+(measured: narrower brackets beat wider annuli), and the few cells in that annulus are bucketed
+by their exact squared distance (a counting sort) and walked ring by ring from ``N(D_lo)``: that
+gives the crossing
 ring and the persons before it and in it, per group, exactly as the ring walk does.
 
 The bracket usually costs nothing: origins are visited in row-major order and the previous
@@ -48,16 +51,28 @@ def _isqrt(v: int) -> int:
 def _count_total(RPt, H, W, ox, oy, D):  # pragma: no cover - compiled
     if D < 0:
         return 0
-    r = _isqrt(D)
-    y0 = max(0, oy - r)
-    y1 = min(H - 1, oy + r)
+    # rows oy +- dy share the half-width w = isqrt(D - dy^2), which only shrinks as dy
+    # grows: found by stepping down from the previous row's (r steps in all, no sqrt)
+    w = _isqrt(D)
     s = 0
-    for y in range(y0, y1 + 1):
-        dy = y - oy
-        w = _isqrt(D - dy * dy)
+    if 0 <= oy < H:
         a = max(ox - w, 0)
         b = min(ox + w + 1, W)
         if b > a:
+            s += RPt[oy, b] - RPt[oy, a]
+    for dy in range(1, w + 1):
+        rest = D - dy * dy
+        while w * w > rest:
+            w -= 1
+        a = max(ox - w, 0)
+        b = min(ox + w + 1, W)
+        if b <= a:
+            continue
+        y = oy - dy
+        if y >= 0:
+            s += RPt[y, b] - RPt[y, a]
+        y = oy + dy
+        if y < H:
             s += RPt[y, b] - RPt[y, a]
     return s
 
@@ -69,17 +84,41 @@ def _count_groups(RPg, H, W, ox, oy, D, out):  # pragma: no cover - compiled
         out[g] = 0
     if D < 0:
         return
-    r = _isqrt(D)
-    y0 = max(0, oy - r)
-    y1 = min(H - 1, oy + r)
-    for y in range(y0, y1 + 1):
-        dy = y - oy
-        w = _isqrt(D - dy * dy)
+    w = _isqrt(D)
+    for dy in range(0, _isqrt(D) + 1):
+        rest = D - dy * dy
+        while w * w > rest:
+            w -= 1
         a = max(ox - w, 0)
         b = min(ox + w + 1, W)
-        if b > a:
+        if b <= a:
+            continue
+        y = oy - dy
+        if 0 <= y < H:
             for g in range(G):
                 out[g] += RPg[y, b, g] - RPg[y, a, g]
+        y = oy + dy
+        if dy > 0 and 0 <= y < H:
+            for g in range(G):
+                out[g] += RPg[y, b, g] - RPg[y, a, g]
+
+
+@nb.njit(cache=True, inline="always")
+def _bucket_row(RPt, RPg, W, ox, y, xi, xo, base, buck):  # pragma: no cover - compiled
+    """Add the cells ``xi < |dx| <= xo`` of row ``y`` to ``buck[dx^2 + base]``."""
+    G = buck.shape[1]
+    for dx in range(xi + 1, xo + 1):
+        x = ox + dx
+        if x < W and RPt[y, x + 1] != RPt[y, x]:  # skip empty cells cheaply
+            d = dx * dx + base
+            for g in range(G):
+                buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
+    for dx in range(max(xi + 1, 1), xo + 1):
+        x = ox - dx
+        if x >= 0 and RPt[y, x + 1] != RPt[y, x]:
+            d = dx * dx + base
+            for g in range(G):
+                buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
 
 
 @nb.njit(cache=True)
@@ -90,27 +129,27 @@ def _bucket_annulus(RPt, RPg, H, W, ox, oy, d_lo, d_hi, buck):  # pragma: no cov
     for b in range(n_b):
         for g in range(G):
             buck[b, g] = 0
-    r = _isqrt(d_hi)
-    y0 = max(0, oy - r)
-    y1 = min(H - 1, oy + r)
-    for y in range(y0, y1 + 1):
-        dy = y - oy
+    # outer and inner half-widths of rows oy +- dy only shrink as dy grows: step them down
+    xo = _isqrt(d_hi)
+    xi = _isqrt(d_lo) if d_lo >= 0 else -1
+    for dy in range(0, _isqrt(d_hi) + 1):
         dy2 = dy * dy
-        xo = _isqrt(d_hi - dy2)
+        rest = d_hi - dy2
+        while xo * xo > rest:
+            xo -= 1
         rest = d_lo - dy2
-        xi = _isqrt(rest) if rest >= 0 else -1
-        for dx in range(xi + 1, xo + 1):
-            x = ox + dx
-            if x < W and RPt[y, x + 1] != RPt[y, x]:  # skip empty cells cheaply
-                d = dx * dx + dy2 - d_lo - 1
-                for g in range(G):
-                    buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
-        for dx in range(max(xi + 1, 1), xo + 1):
-            x = ox - dx
-            if x >= 0 and RPt[y, x + 1] != RPt[y, x]:
-                d = dx * dx + dy2 - d_lo - 1
-                for g in range(G):
-                    buck[d, g] += RPg[y, x + 1, g] - RPg[y, x, g]
+        if rest < 0:
+            xi = -1
+        else:
+            while xi * xi > rest:
+                xi -= 1
+        base = dy2 - d_lo - 1
+        y = oy - dy
+        if y >= 0:
+            _bucket_row(RPt, RPg, W, ox, y, xi, xo, base, buck)
+        y = oy + dy
+        if dy > 0 and y < H:
+            _bucket_row(RPt, RPg, W, ox, y, xi, xo, base, buck)
 
 
 @nb.njit(cache=True)
@@ -173,7 +212,7 @@ def _origin(
             break
         # --- narrow the bracket until the annulus is about one ring of cells ------------
         last_width = d_hi - d_lo
-        while d_hi - d_lo > _isqrt(d_hi) + 8:
+        while d_hi - d_lo > (_isqrt(d_hi) >> 2) + 8:  # about r / 4 (see the docstring)
             width = d_hi - d_lo
             if not known or 2 * width > last_width:  # ends not counted, or slow progress
                 dm = d_lo + width // 2
