@@ -15,8 +15,8 @@ each k the smallest ring distance ``D*`` with ``N(D*) >= k`` is bracketed, narro
 interpolation/bisection on ``N(D)`` until the bracket ``(D_lo, D_hi]`` is about ``r / 4`` wide
 (measured: narrower brackets beat wider annuli), and the few cells in that annulus are bucketed
 by their exact squared distance (a counting sort) and walked ring by ring from ``N(D_lo)``: that
-gives the crossing
-ring and the persons before it and in it, per group, exactly as the ring walk does.
+gives the crossing ring and the persons before it and in it, per group, exactly as the ring
+walk does.
 
 The bracket usually costs nothing: origins are visited in row-major order and the previous
 origin ``p`` (``g`` cells away) crossed k at ``D*_p``; since a disk of radius ``r`` around the
