@@ -5,8 +5,9 @@ transparently (default: areas of the same official *områdestyp* as the treated 
 municipalities, not targeted by any intervention), runs difference-in-differences
 (Callaway-Sant'Anna), synthetic control or interrupted time series, and writes to ``--out``:
 ``result.csv``, ``verdict_sv.txt``, ``verdict_en.txt``, ``comparison_areas.csv``,
-``panel.csv`` and (DiD) ``event_study.png``. The database queries are kept here, small, until
-``grannskap.store`` offers read helpers for observations and interventions.
+``panel.csv`` and (DiD) ``event_study.png``. The database is read by
+:func:`grannskap.store.queries.evaluation_inputs`; the comparison areas are chosen by
+:func:`grannskap.evaluation.controls.choose_controls`.
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from grannskap.cli import add_db_argument
 
 __all__ = ["register", "run"]
 
-TYPE_INDICATOR = "scb.omradestyp"
 MIN_YEARS = 3
 
 
@@ -49,204 +49,6 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _read(con: Any, sql: str, params: list[Any]) -> Any:
-    return con.execute(sql, params).df()
-
-
-def load_inputs(con: Any, intervention: str, outcome: str) -> dict[str, Any]:
-    """Intervention, its target areas, the outcome panel and the official types."""
-    from grannskap.errors import DataNotFoundError
-
-    iv = _read(con, "SELECT * FROM intervention WHERE intervention_id = ?", [intervention])
-    if iv.empty:
-        known = _read(con, "SELECT intervention_id FROM intervention ORDER BY 1", [])
-        raise DataNotFoundError(
-            f"intervention {intervention!r} is not in the database; known: "
-            f"{known['intervention_id'].tolist()[:20]}"
-        )
-    areas = _read(
-        con,
-        "SELECT area_system, area_code, coalesce(a.start_year, i.start_year) AS start_year "
-        "FROM intervention_area a JOIN intervention i USING (intervention_id) "
-        "WHERE intervention_id = ?",
-        [intervention],
-    )
-    if areas.empty:
-        raise DataNotFoundError(
-            f"intervention {intervention!r} has no target areas in the database; "
-            "expected rows in intervention_area"
-        )
-    if areas["start_year"].isna().any():
-        raise DataNotFoundError(
-            f"intervention {intervention!r}: start year unknown for areas "
-            f"{areas.loc[areas.start_year.isna(), 'area_code'].tolist()}; a design needs it"
-        )
-    areas, notes = _resolve_targets(con, areas, outcome)
-    systems = sorted(areas["area_system"].unique())
-    panel = _read(
-        con,
-        "SELECT o.area_code, o.year, o.value, p.source, p.title FROM observation o "
-        "LEFT JOIN provenance p USING (import_id) WHERE o.indicator_id = ? AND o.breakdown = '' "
-        f"AND o.area_system IN ({','.join('?' * len(systems))}) AND o.value IS NOT NULL",
-        [outcome, *systems],
-    )
-    if panel.empty:
-        raise DataNotFoundError(
-            f"indicator {outcome!r} has no total values (breakdown '') for area system(s) "
-            f"{systems} in the database; for an indicator split by breakdowns, evaluate a "
-            "component indicator instead"
-        )
-    marks = ",".join("?" * len(systems))
-    types = _read(
-        con,
-        "SELECT area_code, year, value AS omradestyp FROM observation "
-        f"WHERE indicator_id = ? AND area_system IN ({marks}) UNION ALL "
-        "SELECT c.from_code, o.year, o.value FROM crosswalk c JOIN observation o "
-        "ON o.area_system = c.to_system AND o.area_code = c.to_code "
-        f"WHERE o.indicator_id = ? AND c.from_system IN ({marks}) AND c.weight >= 0.5",
-        [TYPE_INDICATOR, *systems, TYPE_INDICATOR, *systems],
-    )
-    others = _read(
-        con,
-        "SELECT a.intervention_id, a.area_code, coalesce(a.start_year, i.start_year) AS start_year,"
-        " coalesce(a.end_year, i.end_year) AS end_year FROM intervention_area a "
-        "JOIN intervention i USING (intervention_id) WHERE intervention_id <> ?",
-        [intervention],
-    )
-    kommun = _read(
-        con,
-        f"SELECT code AS area_code, kommun_code FROM area WHERE system IN "
-        f"({','.join('?' * len(systems))})",
-        systems,
-    )
-    cost = _read(
-        con,
-        "SELECT sum(amount_sek) AS total, count(*) AS n FROM funding "
-        "WHERE intervention_id = ? AND kind = 'spent'",
-        [intervention],
-    )
-    total = cost["total"].iloc[0] if int(cost["n"].iloc[0]) else None
-    return dict(
-        notes=notes,
-        iv=iv.iloc[0],
-        areas=areas,
-        panel=panel,
-        types=types,
-        others=others,
-        kommun=kommun,
-        cost=None if total is None else float(total),
-    )
-
-
-def _resolve_targets(con: Any, areas: Any, outcome: str) -> tuple[Any, list[str]]:
-    """Express target areas in an area system the outcome is measured in.
-
-    A target given as, say, a *stadsdel* becomes the RegSO/DeSO inside it, found through the
-    ``crosswalk`` table (one step, or two via an intermediate system; weight >= 0.5).
-    """
-    import pandas as pd
-
-    from grannskap.errors import DataNotFoundError
-
-    have = set(
-        _read(
-            con,
-            "SELECT DISTINCT area_system FROM observation WHERE indicator_id = ?",
-            [outcome],
-        )["area_system"]
-    )
-    if not have:
-        raise DataNotFoundError(f"indicator {outcome!r} has no values in the database")
-    notes: list[str] = []
-    rows = []
-    for row in areas.itertuples(index=False):
-        if row.area_system in have:
-            rows.append(row._asdict())
-            continue
-        found = None
-        for target in sorted(have):
-            codes = _read(
-                con,
-                "SELECT DISTINCT c1.from_code AS code FROM crosswalk c1 WHERE c1.from_system = ? "
-                "AND c1.to_system = ? AND c1.to_code = ? AND c1.weight >= 0.5 UNION "
-                "SELECT DISTINCT c1.from_code FROM crosswalk c1 JOIN crosswalk c2 "
-                "ON c1.to_system = c2.from_system AND c1.to_code = c2.from_code "
-                "WHERE c1.from_system = ? AND c2.to_system = ? AND c2.to_code = ? "
-                "AND c1.weight >= 0.5 AND c2.weight >= 0.5",
-                [target, row.area_system, row.area_code] * 2,
-            )["code"].tolist()
-            if codes:
-                found = (target, sorted(codes))
-                break
-        if found is None:
-            raise DataNotFoundError(
-                f"target area {row.area_system}:{row.area_code} cannot be expressed in an area "
-                f"system where {outcome!r} is measured ({sorted(have)}); no crosswalk found"
-            )
-        notes.append(
-            f"target area {row.area_system}:{row.area_code} = {len(found[1])} {found[0]} "
-            f"area(s) via the crosswalk"
-        )
-        for code in found[1]:
-            rows.append({"area_system": found[0], "area_code": code, "start_year": row.start_year})
-    return pd.DataFrame(rows), notes
-
-
-def choose_controls(inputs: dict[str, Any], spec: str) -> tuple[list[str], Any, list[str]]:
-    """Comparison areas per ``spec`` with the reason each was chosen, and notes."""
-    import pandas as pd
-
-    from grannskap.errors import ConfigError, EstimationError
-
-    treated = set(inputs["areas"]["area_code"])
-    panel_areas = set(inputs["panel"]["area_code"]) - treated
-    notes: list[str] = []
-    busy = set(inputs["others"]["area_code"])
-    if spec == "none":
-        return [], pd.DataFrame(columns=["area_code", "reason"]), notes
-    if spec in ("same-type", "same-type-elsewhere", "all"):
-        pool = panel_areas - busy
-        if busy & panel_areas:
-            notes.append(
-                f"{len(busy & panel_areas)} area(s) targeted by other interventions were "
-                "left out of the comparison group"
-            )
-        reason = "all areas with data, no intervention"
-        if spec != "all":
-            types = inputs["types"]
-            if types.empty:
-                raise EstimationError(
-                    f"no official områdestyp ({TYPE_INDICATOR}) in the database to choose "
-                    "comparison areas by; use --controls all or a list of area codes"
-                )
-            latest = types.sort_values("year").groupby("area_code")["omradestyp"].last()
-            wanted = set(latest.reindex(sorted(treated)).dropna().unique())
-            pool = {a for a in pool if latest.get(a) in wanted}
-            reason = f"same official områdestyp ({', '.join(f'{t:g}' for t in sorted(wanted))})"
-            if spec == "same-type-elsewhere":
-                km = inputs["kommun"].set_index("area_code")["kommun_code"]
-                own = set(km.reindex(sorted(treated)).dropna())
-                pool = {a for a in pool if km.get(a, a[:4]) not in own}
-                reason += ", other municipality"
-        chosen = sorted(pool)
-    else:
-        chosen = [c.strip() for c in spec.split(",") if c.strip()]
-        unknown = sorted(set(chosen) - panel_areas)
-        if unknown:
-            raise ConfigError(
-                f"--controls: areas {unknown[:10]} have no data for the outcome or are treated; "
-                "expected codes of untreated areas with data"
-            )
-        reason = "given by the user (--controls)"
-    if not chosen:
-        raise EstimationError(
-            f"no comparison areas found with --controls {spec}; expected at least one "
-            "never-treated area with data (try --controls all)"
-        )
-    table = pd.DataFrame({"area_code": chosen, "reason": reason})
-    return chosen, table, notes
-
-
 def _check_panel(panel: Any, start: int, outcome: str, design: str) -> None:
     from grannskap.errors import EstimationError
 
@@ -268,34 +70,36 @@ def run(args: argparse.Namespace) -> int:
     import pandas as pd
 
     from grannskap.errors import EstimationError
+    from grannskap.evaluation.controls import choose_controls
     from grannskap.store import connect
+    from grannskap.store.queries import evaluation_inputs
 
     out = Path(args.out)
     con = connect(args.db, read_only=True)
     try:
-        inputs = load_inputs(con, args.intervention, args.outcome)
+        inputs = evaluation_inputs(con, args.intervention, args.outcome)
     finally:
         con.close()
-    areas = inputs["areas"]
+    areas = inputs.areas
     treated = sorted(areas["area_code"].unique())
     start_by_area = areas.groupby("area_code")["start_year"].min().astype(int)
-    notes: list[str] = list(inputs["notes"])
+    notes: list[str] = list(inputs.notes)
     if areas.groupby("area_code")["start_year"].nunique().max() > 1:
         notes.append("some target areas have more than one start year; the earliest is used")
     spec = args.controls
     if spec == "none" and args.design != "its":
         raise EstimationError("--controls none is only possible with --design its")
-    _check_panel(inputs["panel"], int(start_by_area.min()), args.outcome, args.design)
+    _check_panel(inputs.panel, int(start_by_area.min()), args.outcome, args.design)
     controls, control_table, cnotes = choose_controls(inputs, spec)
     notes += cnotes
-    overlap = inputs["others"][inputs["others"]["area_code"].isin(treated)]
+    overlap = inputs.others[inputs.others["area_code"].isin(treated)]
     if not overlap.empty:
         notes.append(
             "overlapping interventions in the treated area(s): "
             + ", ".join(sorted(set(overlap["intervention_id"])))
             + "; the estimate mixes their effects"
         )
-    panel = inputs["panel"]
+    panel = inputs.panel
     simulated = bool(
         panel["source"].fillna("").str.contains("simul", case=False).any()
         | panel["title"].fillna("").str.contains("simul", case=False).any()
@@ -330,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
     verdicts, effect = _DESIGNS[args.design](
         args, panel, treated, controls, start, notes, simulated, out
     )
-    cost_texts = _cost(args, inputs["cost"], effect, simulated, out)
+    cost_texts = _cost(args, inputs.cost, effect, simulated, out)
     for lang, v in verdicts.items():
         text = v if isinstance(v, str) else v.text()
         text += cost_texts.get(lang, "")

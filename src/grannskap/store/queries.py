@@ -1,0 +1,183 @@
+"""Read helpers shared by the CLI, the report and the dashboard (SQL stays in this package).
+
+:func:`evaluation_inputs` gathers what ``grannskap evaluate`` needs for one intervention and one
+outcome indicator: the intervention, its target areas (expressed, through the ``crosswalk``
+table, in an area system the outcome is measured in), the outcome panel with provenance, the
+official *områdestyp* per area, the other interventions' areas, each area's municipality and the
+intervention's recorded spending.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from grannskap.errors import DataNotFoundError
+from grannskap.ingest.overview import OFFICIAL_TYPE_INDICATOR
+
+__all__ = ["EvaluationInputs", "evaluation_inputs"]
+
+
+@dataclass(frozen=True)
+class EvaluationInputs:
+    """What an evaluation reads from the database (frames as returned by DuckDB)."""
+
+    intervention: pd.Series  # the ``intervention`` row
+    areas: pd.DataFrame  # area_system, area_code, start_year (targets, in the outcome's system)
+    panel: pd.DataFrame  # area_code, year, value, source, title (the outcome, totals only)
+    types: pd.DataFrame  # area_code, year, omradestyp (official type, own or via crosswalk)
+    others: pd.DataFrame  # intervention_id, area_code, start_year, end_year (other interventions)
+    kommun: pd.DataFrame  # area_code, kommun_code
+    cost: float | None  # spending recorded in the funding ledger (kr), None if none
+    notes: tuple[str, ...]  # how target areas were resolved
+
+
+def _read(con: duckdb.DuckDBPyConnection, sql: str, params: list[Any]) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def evaluation_inputs(
+    con: duckdb.DuckDBPyConnection, intervention: str, outcome: str
+) -> EvaluationInputs:
+    """Everything an evaluation of ``intervention`` on indicator ``outcome`` reads.
+
+    Raises
+    ------
+    DataNotFoundError
+        The intervention, its target areas, their start years or the outcome's values are
+        missing, or a target area cannot be expressed in a system the outcome is measured in.
+    """
+    iv = _read(con, "SELECT * FROM intervention WHERE intervention_id = ?", [intervention])
+    if iv.empty:
+        known = _read(con, "SELECT intervention_id FROM intervention ORDER BY 1", [])
+        raise DataNotFoundError(
+            f"intervention {intervention!r} is not in the database; known: "
+            f"{known['intervention_id'].tolist()[:20]}"
+        )
+    areas = _read(
+        con,
+        "SELECT area_system, area_code, coalesce(a.start_year, i.start_year) AS start_year "
+        "FROM intervention_area a JOIN intervention i USING (intervention_id) "
+        "WHERE intervention_id = ?",
+        [intervention],
+    )
+    if areas.empty:
+        raise DataNotFoundError(
+            f"intervention {intervention!r} has no target areas in the database; "
+            "expected rows in intervention_area"
+        )
+    if areas["start_year"].isna().any():
+        raise DataNotFoundError(
+            f"intervention {intervention!r}: start year unknown for areas "
+            f"{areas.loc[areas.start_year.isna(), 'area_code'].tolist()}; a design needs it"
+        )
+    areas, notes = _resolve_targets(con, areas, outcome)
+    systems = sorted(areas["area_system"].unique())
+    panel = _read(
+        con,
+        "SELECT o.area_code, o.year, o.value, p.source, p.title FROM observation o "
+        "LEFT JOIN provenance p USING (import_id) WHERE o.indicator_id = ? AND o.breakdown = '' "
+        f"AND o.area_system IN ({','.join('?' * len(systems))}) AND o.value IS NOT NULL",
+        [outcome, *systems],
+    )
+    if panel.empty:
+        raise DataNotFoundError(
+            f"indicator {outcome!r} has no total values (breakdown '') for area system(s) "
+            f"{systems} in the database; for an indicator split by breakdowns, evaluate a "
+            "component indicator instead"
+        )
+    marks = ",".join("?" * len(systems))
+    types = _read(
+        con,
+        "SELECT area_code, year, value AS omradestyp FROM observation "
+        f"WHERE indicator_id = ? AND area_system IN ({marks}) UNION ALL "
+        "SELECT c.from_code, o.year, o.value FROM crosswalk c JOIN observation o "
+        "ON o.area_system = c.to_system AND o.area_code = c.to_code "
+        f"WHERE o.indicator_id = ? AND c.from_system IN ({marks}) AND c.weight >= 0.5",
+        [OFFICIAL_TYPE_INDICATOR, *systems, OFFICIAL_TYPE_INDICATOR, *systems],
+    )
+    others = _read(
+        con,
+        "SELECT a.intervention_id, a.area_code, coalesce(a.start_year, i.start_year) AS start_year,"
+        " coalesce(a.end_year, i.end_year) AS end_year FROM intervention_area a "
+        "JOIN intervention i USING (intervention_id) WHERE intervention_id <> ?",
+        [intervention],
+    )
+    kommun = _read(
+        con,
+        f"SELECT code AS area_code, kommun_code FROM area WHERE system IN "
+        f"({','.join('?' * len(systems))})",
+        systems,
+    )
+    cost = _read(
+        con,
+        "SELECT sum(amount_sek) AS total, count(*) AS n FROM funding "
+        "WHERE intervention_id = ? AND kind = 'spent'",
+        [intervention],
+    )
+    total = cost["total"].iloc[0] if int(cost["n"].iloc[0]) else None
+    return EvaluationInputs(
+        intervention=iv.iloc[0],
+        areas=areas,
+        panel=panel,
+        types=types,
+        others=others,
+        kommun=kommun,
+        cost=None if total is None else float(total),
+        notes=tuple(notes),
+    )
+
+
+def _resolve_targets(
+    con: duckdb.DuckDBPyConnection, areas: pd.DataFrame, outcome: str
+) -> tuple[pd.DataFrame, list[str]]:
+    """Express target areas in an area system the outcome is measured in.
+
+    A target given as, say, a *stadsdel* becomes the RegSO/DeSO inside it, found through the
+    ``crosswalk`` table (one step, or two via an intermediate system; weight >= 0.5).
+    """
+    have = set(
+        _read(
+            con,
+            "SELECT DISTINCT area_system FROM observation WHERE indicator_id = ?",
+            [outcome],
+        )["area_system"]
+    )
+    if not have:
+        raise DataNotFoundError(f"indicator {outcome!r} has no values in the database")
+    notes: list[str] = []
+    rows = []
+    for row in areas.itertuples(index=False):
+        if row.area_system in have:
+            rows.append(row._asdict())
+            continue
+        found = None
+        for target in sorted(have):
+            codes = _read(
+                con,
+                "SELECT DISTINCT c1.from_code AS code FROM crosswalk c1 WHERE c1.from_system = ? "
+                "AND c1.to_system = ? AND c1.to_code = ? AND c1.weight >= 0.5 UNION "
+                "SELECT DISTINCT c1.from_code FROM crosswalk c1 JOIN crosswalk c2 "
+                "ON c1.to_system = c2.from_system AND c1.to_code = c2.from_code "
+                "WHERE c1.from_system = ? AND c2.to_system = ? AND c2.to_code = ? "
+                "AND c1.weight >= 0.5 AND c2.weight >= 0.5",
+                [target, row.area_system, row.area_code] * 2,
+            )["code"].tolist()
+            if codes:
+                found = (target, sorted(codes))
+                break
+        if found is None:
+            raise DataNotFoundError(
+                f"target area {row.area_system}:{row.area_code} cannot be expressed in an area "
+                f"system where {outcome!r} is measured ({sorted(have)}); no crosswalk found"
+            )
+        notes.append(
+            f"target area {row.area_system}:{row.area_code} = {len(found[1])} {found[0]} "
+            f"area(s) via the crosswalk"
+        )
+        for code in found[1]:
+            rows.append({"area_system": found[0], "area_code": code, "start_year": row.start_year})
+    return pd.DataFrame(rows), notes
