@@ -4,7 +4,9 @@
 
 1. Writes a SYNTHETIC register (:func:`grannskap.register.synthesize`) whose persons all live in
    the 20 areas of one synthetic municipality (a town-sized grid at 100 m; Sweden-wide synthetic
-   data would make the untiled grid's dense index ~1 GB) to ``benchmarks/_data/`` (git-ignored).
+   data would make the untiled grid's dense index ~1 GB) to ``benchmarks/_data/`` (git-ignored);
+   ``--towns N``: in N municipalities placed far apart (a wide, mostly empty grid: where the
+   untiled dense index grows and the tiles do not).
 2. Runs :func:`grannskap.register.neighbourhoods.register_neighbourhoods` with all 12 EquiPop k
    (12 ... 25,600), background groups, 100 m cells, twice, each in a fresh subprocess:
    DuckDB counts + untiled neighbourhoods in-process (numba with 2 threads), and Dask counts +
@@ -38,16 +40,17 @@ def _vmhwm() -> float:
     return -1.0  # pragma: no cover
 
 
-def _ensure(persons: int, years: int) -> Path:
+def _ensure(persons: int, years: int, towns: int = 1) -> Path:
     from grannskap.register import synthesize
     from grannskap.register.synth import synthetic_deso_codes
 
-    path = DATA / f"register_town_{persons}x{years}"
+    path = DATA / f"register_town{towns}_{persons}x{years}"
     if (path / "_done").exists():
         print(f"data: reusing SYNTHETIC register {path}")
         return path
     codes = synthetic_deso_codes()
-    town = [c for c in codes if c[:4] == codes[0][:4]]
+    kommuner = sorted({c[:4] for c in codes})[:towns]
+    town = [c for c in codes if c[:4] in kommuner]
     info = synthesize(path, persons, years, deso_codes=town)
     (path / "_done").write_text("ok\n")
     print(f"data: SYNTHETIC register (one town), {info.rows:,} person-years, {info.seconds:.1f} s")
@@ -108,6 +111,7 @@ def main(argv: list[str]) -> None:
     p.add_argument("--persons", type=int)
     p.add_argument("--years", type=int)
     p.add_argument("--tile-size", default="128", help="Dask tile side in cells (default 128)")
+    p.add_argument("--towns", type=int, default=1, help="synthetic municipalities (default 1)")
     p.add_argument("--measure", nargs=4, help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.measure:
@@ -117,7 +121,7 @@ def main(argv: list[str]) -> None:
 
     persons = args.persons or (100_000 if args.quick else 1_000_000)
     years = args.years or (1 if args.quick else 2)
-    data = _ensure(persons, years)
+    data = _ensure(persons, years, args.towns)
     print(f"load average at start: {os.getloadavg()[0]:.1f} (machine may be shared)")
     with tempfile.TemporaryDirectory() as tmp:
         duck = _run("duckdb", data, f"{tmp}/duck", "none")

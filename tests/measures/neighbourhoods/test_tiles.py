@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from grannskap.errors import ConfigError
 from grannskap.measures.neighbourhoods import grid_population, knn_counts
@@ -126,3 +128,38 @@ def test_bad_tile_size() -> None:
         tiled_knn_counts(_population(), K, tile_size=0)
     with pytest.raises(ConfigError, match="halo"):
         tiled_knn_counts(_population(), K, halo=-1)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**31 - 1),
+    n=st.integers(1, 60),
+    side=st.integers(1, 40),
+    tile_size=st.integers(1, 12),
+    halo=st.none() | st.integers(0, 6),
+    cap=st.none() | st.floats(0, 3000),
+    proportional=st.booleans(),
+)
+def test_tiled_equals_untiled_property(
+    seed: int,
+    n: int,
+    side: int,
+    tile_size: int,
+    halo: int | None,
+    cap: float | None,
+    proportional: bool,
+) -> None:
+    """Any grid, tile size, first halo and cap: tiled == untiled (numpy engine)."""
+    rng = np.random.default_rng(seed)
+    ix = rng.integers(0, side, n)
+    iy = rng.integers(0, side, n)
+    c = rng.integers(0, 6, (n, 2))
+    pop = grid_population(ix * 100.0, iy * 100.0, c, cell_size=100, check_extent=False)
+    mode = "proportional" if proportional else "whole"
+    k = [1, 5, 30]
+    ref = knn_counts(pop, k, ring_mode=mode, max_distance=cap, engine="numpy")  # type: ignore[arg-type]
+    res = tiled_knn_counts(
+        pop, k, tile_size=tile_size, halo=halo, ring_mode=mode, max_distance=cap,  # type: ignore[arg-type]
+        engine="numpy",
+    )  # fmt: skip
+    _assert_identical(res.neighbourhoods, ref)

@@ -41,10 +41,9 @@ and every origin is accepted, so the loop ends and the tiled result is EXACTLY t
 halo never needs to exceed ``c`` cells (then ``m >= c`` for every origin of the tile), so memory
 per task stays bounded by ``(tile_size + 2 c)**2`` cells.
 
-The first halo of a tile is a guess from its density (the radius of a disk holding the largest
-k at the tile's mean persons per cell, times 1.25, at least 4 cells and at most the grid's
-extent); it only affects speed (too small: retries; too large: more cells per task), never the
-result.
+The first halo of a tile is a guess (:func:`_first_halos`: from the tile's density, or from the
+number of tile rings around it that hold the largest k, whichever is smaller); it only affects
+speed (too small: retries; too large: more cells per task), never the result.
 """
 
 from __future__ import annotations
@@ -192,12 +191,35 @@ def _cap_d2(max_distance: float, cell_size: float) -> int:
     return int(math.floor((max_distance / cell_size) ** 2 + 1e-9))
 
 
-def _first_halo(persons: float, cells: int, extent: int, kmax: int) -> int:
-    """Radius (cells) of a disk holding ``kmax`` persons at the tile's mean density, x 1.25,
-    at least 4 and at most the grid's extent (beyond it the halo holds nothing more)."""
-    density = persons / max(cells, 1)
-    r = 1.25 * math.sqrt(kmax / (math.pi * max(density, 1e-9)))
-    return int(min(max(math.ceil(r), 4), extent))
+def _first_halos(tile_persons: np.ndarray, tile_size: int, extent: int, kmax: int) -> np.ndarray:
+    """First halo (cells) of every tile: the smaller of two guesses, at least 4 cells.
+
+    (a) density: the radius of a disk holding ``kmax`` persons at the tile's mean persons per
+    cell, x 1.25 (good for dense tiles); (b) blocks: ``(r + 0.5) * tile_size`` with ``r`` the
+    smallest number of tile rings around the tile whose block holds ``kmax`` persons (good for
+    thin tiles next to a town, where (a) would reach across the country). Never beyond the
+    grid's extent, where the halo holds nothing more.
+    """
+    ntx, nty = tile_persons.shape
+    density = tile_persons / float(tile_size * tile_size)
+    with np.errstate(divide="ignore"):
+        by_density = 1.25 * np.sqrt(kmax / (math.pi * np.maximum(density, 1e-12)))
+    cum = np.zeros((ntx + 1, nty + 1))
+    cum[1:, 1:] = tile_persons.cumsum(axis=0).cumsum(axis=1)
+    ti, tj = np.indices((ntx, nty))
+    by_block = np.full((ntx, nty), float(extent))
+    open_ = np.ones((ntx, nty), dtype=bool)
+    for r in range(max(ntx, nty)):
+        a0, a1 = np.maximum(ti - r, 0), np.minimum(ti + r + 1, ntx)
+        b0, b1 = np.maximum(tj - r, 0), np.minimum(tj + r + 1, nty)
+        block = cum[a1, b1] - cum[a0, b1] - cum[a1, b0] + cum[a0, b0]
+        hit = open_ & (block >= kmax)
+        by_block[hit] = (r + 0.5) * tile_size
+        open_ &= ~hit
+        if not open_.any():
+            break
+    guess = np.ceil(np.minimum(by_density, by_block))
+    return np.clip(guess, 4, max(extent, 4)).astype(np.int64)
 
 
 def tiled_knn_counts(
@@ -277,13 +299,11 @@ def tiled_knn_counts(
     if max_distance is not None:
         cap_halo = math.isqrt(_cap_d2(max_distance, pop.cell_size)) + 1
     extent = max(ix1 - ix0, iy1 - iy0) + 1
+    tile_persons = np.bincount(key, weights=totals, minlength=ntx * nty).reshape(ntx, nty)
+    guess = _first_halos(tile_persons, T, extent, kmax).ravel()
     halos: dict[int, int] = {}
-    for t, rows in tile_rows.items():
-        h = (
-            halo
-            if halo is not None
-            else _first_halo(float(totals[rows].sum()), T * T, extent, kmax)
-        )
+    for t in tile_rows:
+        h = halo if halo is not None else int(guess[t])
         halos[t] = min(h, cap_halo) if cap_halo is not None else h
 
     K, G = len(kvals), pop.counts.shape[1]
