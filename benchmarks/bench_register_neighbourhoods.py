@@ -12,7 +12,8 @@
    DuckDB counts + untiled neighbourhoods in-process (numba with 2 threads), and Dask counts +
    tiles with halos on a LocalCluster of 2 single-threaded worker processes (numba with 1
    thread per worker). Prints wall time, peak memory (driver; Dask workers apart) and the
-   ratio, and checks that both give identical neighbourhoods and indices.
+   ratio, and checks that both give identical neighbourhoods and indices; then DuckDB again with
+   the tiles run in-process (the memory-bounded local variant), also checked identical.
 
 ``--quick``: 100 k persons x 1 year. Default: 1 M persons x 2 years.
 """
@@ -126,11 +127,13 @@ def main(argv: list[str]) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         duck = _run("duckdb", data, f"{tmp}/duck", "none")
         dask = _run("dask", data, f"{tmp}/dask", args.tile_size)
+        duck_tiled = _run("duckdb", data, f"{tmp}/ducktiled", args.tile_size)
         same = all(
             pd.read_parquet(f"{tmp}/duck.{kind}.parquet").equals(
-                pd.read_parquet(f"{tmp}/dask.{kind}.parquet")
+                pd.read_parquet(f"{tmp}/{other}.{kind}.parquet")
             )
             for kind in ("nbh", "ind")
+            for other in ("dask", "ducktiled")
         )
     print(
         f"{duck['persons']:,} person-years, {duck['cells']:,} populated 100 m cell-years, "
@@ -142,6 +145,10 @@ def main(argv: list[str]) -> None:
         f"(cluster start {dask['startup']:.1f} s not included), driver peak RSS {dask['rss']} MiB, "
         f"workers {dask['workers']} MiB; tiling (tiles, tasks, rounds, retried, max cells/task) "
         f"{dask['tiling']}"
+    )
+    print(
+        f"DuckDB + in-process tiles of {args.tile_size} cells: {duck_tiled['wall']:.2f} s, "
+        f"peak RSS {duck_tiled['rss']} MiB"
     )
     print(f"ratio Dask / DuckDB wall: {dask['wall'] / duck['wall']:.2f}; identical results: {same}")
     print(f"load average at end: {os.getloadavg()[0]:.1f}")
