@@ -154,8 +154,8 @@ def test_did_writes_outputs_labelled_simulated(db: Path, tmp_path: Path) -> None
     ):
         assert (tmp_path / name).is_file(), name
     sv = (tmp_path / "verdict_sv.txt").read_text(encoding="utf-8")
-    assert sv.startswith("SIMULATED DATA") and "SIMULERADE DATA" in sv
-    assert "4 treated area(s)" in sv
+    assert sv.startswith("SIMULERADE DATA")
+    assert "4 behandlade områden" in sv and "treated area" not in sv
     res = pd.read_csv(tmp_path / "result.csv")
     simple = res[res.kind == "simple_overall"].iloc[0]
     assert simple.ci_low < EFFECT < simple.ci_high
@@ -166,7 +166,8 @@ def test_did_writes_outputs_labelled_simulated(db: Path, tmp_path: Path) -> None
     ctrl = comp[comp.role == "comparison"]
     assert len(ctrl) > 10 and not ctrl.area_code.str.startswith("1490").any()
     assert ctrl.reason.str.contains("områdestyp").all()
-    assert "other interventions" in sv  # the area of "other" was left out and that is said
+    # the area of "other" was left out and that is said (in Swedish in the Swedish verdict)
+    assert "1 områden med andra insatser uteslöts ur jämförelsegruppen" in sv
     assert "Permutationstest" in sv  # few treated areas: the pre-test is calibrated
     cost = pd.read_csv(tmp_path / "cost_per_effect.csv").iloc[0]
     assert cost.cost == 1_500_000 and cost.ratio == pytest.approx(1_500_000 / simple.att)
@@ -191,7 +192,10 @@ def test_city_district_target_is_mapped_through_crosswalk(db: Path, tmp_path: Pa
     )
     assert code == 0
     sv = (tmp_path / "verdict_sv.txt").read_text(encoding="utf-8")
-    assert "4 treated area(s)" in sv and "stadsdel:simdel = 4 regso2020 area(s)" in sv
+    assert "4 behandlade områden" in sv
+    assert "målområdet stadsdel:simdel motsvarar 4 områden i regso2020" in sv
+    en = (tmp_path / "verdict_en.txt").read_text(encoding="utf-8")
+    assert "4 treated area(s)" in en and "stadsdel:simdel = 4 regso2020 area(s)" in en
 
 
 def test_its_with_comparison(db: Path, tmp_path: Path) -> None:

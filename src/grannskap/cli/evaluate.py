@@ -21,6 +21,13 @@ from grannskap.cli import add_db_argument
 __all__ = ["register", "run"]
 
 MIN_YEARS = 3
+_LABEL = {"sv": "SIMULERADE DATA – ", "en": "SIMULATED DATA – "}
+_HEADER = {
+    "sv": "{label}grannskap evaluate: insats {iv}, utfall {out}, design {design}\n"
+    "{n} behandlade områden: {areas}; {c} jämförelseområden (listade i comparison_areas.csv)\n\n",
+    "en": "{label}grannskap evaluate: intervention {iv}, outcome {out}, design {design}\n"
+    "{n} treated area(s): {areas}; {c} comparison area(s) listed in comparison_areas.csv\n\n",
+}
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -117,7 +124,6 @@ def run(args: argparse.Namespace) -> int:
     _check_panel(panel, start, args.outcome, args.design)
     panel["first_treat"] = panel["area_code"].map(start_by_area).fillna(0).astype(int)
     out.mkdir(parents=True, exist_ok=True)
-    label = "SIMULATED DATA - " if simulated else ""
     ctab = pd.concat(
         [
             pd.DataFrame({"area_code": treated, "role": "treated", "reason": "target area"}),
@@ -138,11 +144,14 @@ def run(args: argparse.Namespace) -> int:
     for lang, v in verdicts.items():
         text = v if isinstance(v, str) else v.text()
         text += cost_texts.get(lang, "")
-        header = (
-            f"{label}grannskap evaluate: intervention {args.intervention}, outcome "
-            f"{args.outcome}, design {args.design}\n"
-            f"{len(treated)} treated area(s): {', '.join(treated)}; {len(controls)} comparison "
-            f"area(s) listed in comparison_areas.csv\n\n"
+        header = _HEADER[lang].format(
+            label=_LABEL[lang] if simulated else "",
+            iv=args.intervention,
+            out=args.outcome,
+            design=args.design,
+            n=len(treated),
+            areas=", ".join(treated),
+            c=len(controls),
         )
         (out / f"verdict_{lang}.txt").write_text(header + text, encoding="utf-8")
     print((out / "verdict_sv.txt").read_text(encoding="utf-8"))
@@ -320,11 +329,12 @@ def _sc(
         gaps["data"] = "simulated"
     gaps.to_csv(out / "result.csv", index=False)
     res.weights.rename("weight").to_csv(out / "weights.csv")
-    extra = "".join(f"- {n}\n" for n in notes)
-    verdicts = {
-        "sv": res.verdict_sv + ("\n" + extra if extra else ""),
-        "en": res.verdict_en + ("\n" + extra if extra else ""),
-    }
+    from grannskap.evaluation.notes import note_text
+
+    verdicts = {}
+    for lang, text in (("sv", res.verdict_sv), ("en", res.verdict_en)):
+        extra = "".join(f"- {note_text(n, lang)}\n" for n in notes)
+        verdicts[lang] = text + ("\n" + extra if extra else "")
     return verdicts, None  # no standard error: cost per effect needs one
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 
 from grannskap._literals import Lang, validate_literal
+from grannskap.evaluation.notes import note_text
 
 if TYPE_CHECKING:
     from grannskap.evaluation.cost import CostEffectResult
@@ -290,7 +291,7 @@ def _core(
         checks.append(Check("power", "ok", t["mde_check"].format(mde=f(mde_value))))
         cannot.append(t["mde"].format(mde=f(mde_value), pw=round(100 * power)))
     for msg in dict.fromkeys(notes):
-        checks.append(Check("note", "warning", t["note"].format(msg=msg)))
+        checks.append(Check("note", "warning", t["note"].format(msg=note_text(msg, lang))))
     return Verdict(_design(design, lang), lang, est, lo, hi, head, checks, can, cannot, simulated)
 
 
@@ -531,7 +532,7 @@ def verdict_cost(
         )
     else:
         head = t["cost_unb"].format(ratio=f(res.ratio), cur=currency)
-    checks = [Check("note", "warning", t["note"].format(msg=m)) for m in res.notes]
+    checks = [Check("note", "warning", t["note"].format(msg=note_text(m, lang))) for m in res.notes]
     return Verdict(
         _design("cost per unit of effect", lang),
         lang,
