@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from grannskap.errors import DataNotFoundError
-from grannskap.privacy import DEFAULT_THRESHOLD, suppress_frame
+from grannskap.privacy import DEFAULT_THRESHOLD, check_threshold, secondary_suppress, suppress_frame
 
 if TYPE_CHECKING:
     import duckdb
@@ -25,6 +25,10 @@ __all__ = [
     "OMRADESTYP_LABELS",
     "deso_counts",
     "shares_by",
+    "stadsdel_crosswalk",
+    "area_shares",
+    "area_population",
+    "suppression_counts",
     "kommun_name",
     "check_kommun",
     "comparable_kommuner",
@@ -254,6 +258,129 @@ def shares_by(counts: pd.DataFrame, by: str, threshold: int = DEFAULT_THRESHOLD)
     return g
 
 
+def stadsdel_crosswalk(con: duckdb.DuckDBPyConnection, kommun: str) -> pd.DataFrame:
+    """RegSO → user-defined stadsdel of the kommun (columns ``regso, stadsdel, stadsdel_name``)."""
+    return con.execute(
+        "SELECT c.from_code AS regso, c.to_code AS stadsdel, a.name AS stadsdel_name "
+        "FROM crosswalk c JOIN area a ON a.system = 'stadsdel' AND a.code = c.to_code "
+        "WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel' AND c.from_code LIKE ? "
+        "ORDER BY 1, 2",
+        [kommun + "%"],
+    ).df()
+
+
+def _hierarchy(
+    counts: pd.DataFrame, kommun: str, crosswalk: pd.DataFrame | None
+) -> tuple[pd.DataFrame, list[str | tuple[str, str]]]:
+    """The kommun's DeSO rows with a ``stadsdel`` column, and the published additive edges:
+    DeSO → RegSO → kommun, and RegSO → stadsdel → kommun when there are stadsdelar."""
+    own = counts[counts["kommun"] == kommun]
+    if crosswalk is None or crosswalk.empty:
+        return own, ["regso", "kommun"]
+    cw = crosswalk[["regso", "stadsdel"]].drop_duplicates()
+    own = own.merge(cw, on="regso", how="left")
+    return own, ["regso", "stadsdel", "kommun", ("regso", "kommun")]
+
+
+def area_shares(
+    counts: pd.DataFrame,
+    kommun: str,
+    crosswalk: pd.DataFrame | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Key shares of every area of ``kommun`` at every published level, with primary AND
+    secondary suppression.
+
+    The outputs show a kommun's shares per DeSO, RegSO, stadsdel and for the kommun together,
+    and each level is the sum of the level below, so a hidden DeSO could be recovered as
+    RegSO minus its other DeSO. Per indicator, numerator, denominator and complement are
+    treated as additive cells; :func:`grannskap.privacy.secondary_suppress` adds complementary
+    suppressions until no published total has exactly one hidden part (and the hidden parts
+    together are not a small count).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``level`` (``deso``/``regso``/``stadsdel``/``kommun``), ``code``, ``indicator``,
+        ``num``, ``den`` (blank where suppressed), ``share`` (0–1), ``percent``,
+        ``suppressed``, ``suppression`` (``"primary"``/``"secondary"``/None).
+    """
+    threshold = check_threshold(threshold)
+    own, groups = _hierarchy(counts, kommun, crosswalk)
+    frames = []
+    for key, sub in own.groupby("indicator", sort=False):
+        sub = sub.drop_duplicates(subset=["deso"]).assign(rest=lambda f: f["den"] - f["num"])
+        res = secondary_suppress(
+            sub, ["den", "num", "rest"], groups, code_col="deso", threshold=threshold
+        )
+        frames.append(res.assign(indicator=key))
+    if not frames:
+        return pd.DataFrame(
+            columns=[
+                "level",
+                "code",
+                "indicator",
+                "num",
+                "den",
+                "share",
+                "percent",
+                "suppressed",
+                "suppression",
+            ]
+        )
+    out = pd.concat(frames, ignore_index=True)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share = np.where(out["den"] > 0, out["num"] / out["den"], np.nan)
+    out["share"] = np.where(out["suppressed"], np.nan, share)
+    out["percent"] = out["share"] * 100.0
+    out["num"] = out["num"].where(~out["suppressed"])
+    out["den"] = out["den"].where(~out["suppressed"])
+    return out[
+        [
+            "level",
+            "code",
+            "indicator",
+            "num",
+            "den",
+            "share",
+            "percent",
+            "suppressed",
+            "suppression",
+        ]
+    ]
+
+
+def area_population(
+    counts: pd.DataFrame,
+    kommun: str,
+    crosswalk: pd.DataFrame | None = None,
+    threshold: int = DEFAULT_THRESHOLD,
+) -> pd.DataFrame:
+    """Population (SCB 000005FE total) of every area of ``kommun`` at every published level,
+    with primary (fewer than ``threshold``) and secondary suppression as in
+    :func:`area_shares`. Columns ``level, code, population, suppressed, suppression``."""
+    threshold = check_threshold(threshold)
+    own, groups = _hierarchy(counts, kommun, crosswalk)
+    sub = own[own["indicator"] == "utlandsk_bakgrund"].drop_duplicates(subset=["deso"])
+    res = secondary_suppress(sub, ["den"], groups, code_col="deso", threshold=threshold)
+    res["population"] = res["den"].where(~res["suppressed"])
+    return res[["level", "code", "population", "suppressed", "suppression"]]
+
+
+def suppression_counts(
+    shares: pd.DataFrame, population: pd.DataFrame | None = None
+) -> dict[str, int]:
+    """How many published cells (area × indicator, and area populations) each kind of
+    suppression hid: keys ``cells``, ``primary``, ``secondary``."""
+    parts = [shares] + ([population] if population is not None else [])
+    s = pd.concat([p[["suppression"]] for p in parts], ignore_index=True)["suppression"]
+    return {
+        "cells": int(len(s)),
+        "primary": int((s == "primary").sum()),
+        "secondary": int((s == "secondary").sum()),
+    }
+
+
 def comparable_kommuner(
     con: duckdb.DuckDBPyConnection, kommun: str, year: int, k: int = 10
 ) -> pd.DataFrame:
@@ -279,11 +406,21 @@ def comparable_kommuner(
 
 
 def key_indicator_table(
-    counts: pd.DataFrame, kommun: str, comparison: list[str], threshold: int, lang: str
+    counts: pd.DataFrame,
+    kommun: str,
+    comparison: list[str],
+    threshold: int,
+    lang: str,
+    crosswalk: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Percent per key indicator for the kommun, the comparison group and Sweden."""
+    """Percent per key indicator for the kommun, the comparison group and Sweden.
+
+    The kommun's value comes from :func:`area_shares` (with ``crosswalk``, the stadsdelar the
+    outputs publish beside it), so that it is hidden whenever secondary suppression hides it.
+    """
     c = counts.copy()
-    own = shares_by(c[c["kommun"] == kommun], "kommun", threshold).set_index("indicator")["percent"]
+    sh = area_shares(c, kommun, crosswalk, threshold)
+    own = sh[sh["level"] == "kommun"].set_index("indicator")["percent"]
     grp = c[c["kommun"].isin(comparison)].assign(group="comparison")
     comp = shares_by(grp, "group", threshold).set_index("indicator")["percent"]
     nat = shares_by(c.assign(group="riket"), "group", threshold).set_index("indicator")["percent"]
@@ -318,7 +455,10 @@ def omradestyp(con: duckdb.DuckDBPyConnection, kommun: str) -> pd.DataFrame:
 def regso_table(
     con: duckdb.DuckDBPyConnection, counts: pd.DataFrame, kommun: str, threshold: int
 ) -> pd.DataFrame:
-    """One row per RegSO of the kommun: name, stadsdel, population, key shares, områdestyp."""
+    """One row per RegSO of the kommun: name, stadsdel, population, key shares, områdestyp.
+
+    Shares and populations are suppressed primarily and secondarily (:func:`area_shares`).
+    """
     areas = con.execute(
         "SELECT a.code AS regso, a.name, c.to_code AS stadsdel FROM area a "
         "LEFT JOIN crosswalk c ON c.from_system = 'regso2020' AND c.from_code = a.code "
@@ -326,13 +466,14 @@ def regso_table(
         "WHERE a.system = 'regso2020' AND a.kommun_code = ? ORDER BY a.code",
         [kommun],
     ).df()
-    sub = counts[counts["kommun"] == kommun]
-    s = shares_by(sub, "regso", threshold)
-    wide = s.pivot(index="regso", columns="indicator", values="percent")
-    pop = sub[sub["indicator"] == "utlandsk_bakgrund"].groupby("regso")["den"].sum(min_count=1)
+    cw = stadsdel_crosswalk(con, kommun)
+    s = area_shares(counts, kommun, cw, threshold)
+    s = s[s["level"] == "regso"]
+    wide = s.pivot(index="code", columns="indicator", values="percent")
+    pop = area_population(counts, kommun, cw, threshold)
+    pop = pop[pop["level"] == "regso"].set_index("code")["population"]
     out = areas.merge(wide, left_on="regso", right_index=True, how="left")
     out["population"] = out["regso"].map(pop)
-    out.loc[out["population"] < threshold, "population"] = np.nan
     types = omradestyp(con, kommun)
     for year, g in types.groupby("year"):
         out[f"typ_{year}"] = out["regso"].map(g.set_index("regso")["typ"])

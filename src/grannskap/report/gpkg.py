@@ -22,7 +22,7 @@ import numpy as np
 import pandas as pd
 
 from grannskap.report.context import ReportContext
-from grannskap.report.data import KEY_INDICATORS, shares_by
+from grannskap.report.data import KEY_INDICATORS, area_shares, stadsdel_crosswalk
 from grannskap.report.sections import _common
 
 __all__ = ["write_gpkg", "gpkg_geometry", "SWEREF99TM_WKT"]
@@ -182,8 +182,10 @@ def _features(
     )
 
 
-def _shares(counts: pd.DataFrame, by: str, threshold: int) -> pd.DataFrame:
-    s = shares_by(counts, by, threshold)
+def _shares(shares: pd.DataFrame, by: str) -> pd.DataFrame:
+    """Wide ``<indicator>_pct`` columns of one level of :func:`area_shares` (primary and
+    secondary suppression already applied: the layers hold RegSO and their DeSO together)."""
+    s = shares[shares["level"] == by].rename(columns={"code": by})
     wide = s.pivot(index=by, columns="indicator", values="percent")
     return (
         wide[[k.key for k in KEY_INDICATORS if k.key in wide.columns]]
@@ -204,9 +206,15 @@ def write_gpkg(ctx: ReportContext, path: Path) -> Path:
     keep = ["regso", "name", "stadsdel", "population"] + [
         c for c in rg.columns if c.startswith("typ_")
     ]
-    regso = rg[keep].merge(_shares(own, "regso", ctx.threshold), on="regso", how="left")
+    shares = ctx.cached(
+        "area_shares",
+        lambda: area_shares(
+            counts, ctx.kommun, stadsdel_crosswalk(ctx.con, ctx.kommun), ctx.threshold
+        ),
+    )
+    regso = rg[keep].merge(_shares(shares, "regso"), on="regso", how="left")
     regso.insert(2, "year", ctx.year)
-    deso = _shares(own, "deso", ctx.threshold).merge(
+    deso = _shares(shares, "deso").merge(
         own[["deso", "regso"]].drop_duplicates(), on="deso", how="left"
     )
     deso.insert(1, "year", ctx.year)

@@ -16,7 +16,13 @@ import pandas as pd
 
 from grannskap.errors import DataNotFoundError
 from grannskap.report.context import Column, ReportContext, SectionResult, Table
-from grannskap.report.data import KEY_INDICATORS, OMRADESTYP_LABELS, shares_by
+from grannskap.report.data import (
+    KEY_INDICATORS,
+    OMRADESTYP_LABELS,
+    area_population,
+    area_shares,
+    stadsdel_crosswalk,
+)
 
 if TYPE_CHECKING:
     import duckdb
@@ -109,8 +115,12 @@ def _area_tables(d: Dashboard) -> None:
             f"SCB DeSO tables {ctx.year}; own calculations.",
         ),
         ctx.t(
-            f"Färre än {ctx.threshold} personer visas som ”..”.",
-            f"Fewer than {ctx.threshold} persons shown as “..”.",
+            f"Färre än {ctx.threshold} personer visas som ”..”; för att en dold DeSO inte ska "
+            "kunna räknas fram ur RegSO-summan döljs också ytterligare celler (sekundär "
+            "undertryckning).",
+            f"Fewer than {ctx.threshold} persons shown as “..”; so that a hidden DeSO cannot be "
+            "worked out from the RegSO total, further cells are hidden too (secondary "
+            "suppression).",
         ),
     )
 
@@ -130,14 +140,19 @@ def build_dashboard(
     counts = _common.counts(ctx)
     own = counts[counts["kommun"] == ctx.kommun]
     rg = _common.regso(ctx)
-    ds = shares_by(own, "deso", ctx.threshold).pivot(
-        index="deso", columns="indicator", values="percent"
+    # one suppression pattern (primary + secondary) for every level the dashboard shows
+    xw = stadsdel_crosswalk(con, ctx.kommun)
+    shares = ctx.cached("area_shares", lambda: area_shares(counts, ctx.kommun, xw, ctx.threshold))
+    pops = area_population(counts, ctx.kommun, xw, ctx.threshold)
+    ds = shares[shares["level"] == "deso"].pivot(
+        index="code", columns="indicator", values="percent"
     )
+    ds.index.name = "deso"
     parent = own[["deso", "regso"]].drop_duplicates().set_index("deso")["regso"]
-    pop = own[own["indicator"] == "utlandsk_bakgrund"].groupby("deso")["den"].sum(min_count=1)
+    pop = pops[pops["level"] == "deso"].set_index("code")["population"]
     deso = ds.reset_index()
     deso.insert(1, "regso", deso["deso"].map(parent))
-    deso.insert(2, "population", deso["deso"].map(pop).where(lambda s: s >= ctx.threshold))
+    deso.insert(2, "population", deso["deso"].map(pop))
     cw = con.execute(
         "SELECT c.from_code AS regso, c.to_code AS code, a.name FROM crosswalk c JOIN area a ON a.system = 'stadsdel' "
         "AND a.code = c.to_code WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel' AND c.from_code LIKE ?",
@@ -145,15 +160,15 @@ def build_dashboard(
     ).df()
     members = {code: sorted(g["regso"]) for code, g in cw.groupby("code")}
     if not cw.empty:
-        sc = own.merge(cw, on="regso")
         st = (
-            shares_by(sc, "code", ctx.threshold)
+            shares[shares["level"] == "stadsdel"]
             .pivot(index="code", columns="indicator", values="percent")
             .reset_index()
         )
+        st.columns.name = None
         st["name"] = st["code"].map(dict(zip(cw["code"], cw["name"], strict=False)))
         st["population"] = st["code"].map(
-            sc[sc["indicator"] == "utlandsk_bakgrund"].groupby("code")["den"].sum()
+            pops[pops["level"] == "stadsdel"].set_index("code")["population"]
         )
     else:
         st = pd.DataFrame(columns=["code", "name", "population"])

@@ -24,7 +24,12 @@ def key_table(ctx: ReportContext) -> pd.DataFrame:
     return ctx.cached(
         "key_table",
         lambda: data.key_indicator_table(
-            counts(ctx), ctx.kommun, list(comparison(ctx)["kommun"]), ctx.threshold, ctx.lang
+            counts(ctx),
+            ctx.kommun,
+            list(comparison(ctx)["kommun"]),
+            ctx.threshold,
+            ctx.lang,
+            data.stadsdel_crosswalk(ctx.con, ctx.kommun),
         ),
     )
 

@@ -22,19 +22,17 @@ __all__ = ["NAME", "TITLE", "build", "stadsdel_table"]
 
 def stadsdel_table(ctx: ReportContext) -> pd.DataFrame:
     """Key shares per user-defined stadsdel (RegSO → stadsdel crosswalk)."""
-    from grannskap.report.data import shares_by
+    from grannskap.report.data import area_shares, stadsdel_crosswalk
 
-    cw = ctx.con.execute(
-        "SELECT c.from_code AS regso, c.to_code AS stadsdel, a.name AS stadsdel_name FROM crosswalk c "
-        "JOIN area a ON a.system = 'stadsdel' AND a.code = c.to_code "
-        "WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel' AND c.from_code LIKE ?",
-        [ctx.kommun + "%"],
-    ).df()
+    cw = stadsdel_crosswalk(ctx.con, ctx.kommun)
     if cw.empty:
         return pd.DataFrame()
-    c = _common.counts(ctx)
-    c = c[c["kommun"] == ctx.kommun].merge(cw, on="regso")
-    s = shares_by(c, "stadsdel_name", ctx.threshold)
+    s = area_shares(_common.counts(ctx), ctx.kommun, cw, ctx.threshold)  # primary + secondary
+    s = s[s["level"] == "stadsdel"].assign(
+        stadsdel_name=lambda f: f["code"].map(
+            dict(zip(cw["stadsdel"], cw["stadsdel_name"], strict=True))
+        )
+    )
     return s.pivot(index="stadsdel_name", columns="indicator", values="percent").reset_index()
 
 

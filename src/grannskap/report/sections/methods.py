@@ -5,7 +5,14 @@ from __future__ import annotations
 import pandas as pd
 
 from grannskap.report.context import Column, ReportContext, SectionResult, Table
-from grannskap.report.data import KEY_INDICATORS, provenance_table
+from grannskap.report.data import (
+    KEY_INDICATORS,
+    area_population,
+    area_shares,
+    provenance_table,
+    stadsdel_crosswalk,
+    suppression_counts,
+)
 from grannskap.report.sections import _common
 
 NAME = "methods"
@@ -101,4 +108,15 @@ def build(ctx: ReportContext) -> SectionResult:
             ctx.t("Databasens provenienstabell.", "The database's provenance table."),
         ),
     ]
-    return SectionResult(NAME, TITLE[ctx.lang], True, data={}, tables=tables)
+    return SectionResult(
+        NAME, TITLE[ctx.lang], True, data={"suppression": _suppression(ctx)}, tables=tables
+    )
+
+
+def _suppression(ctx: ReportContext) -> dict[str, int]:
+    """Cells (area × key indicator, and area populations, at DeSO, RegSO, stadsdel and kommun
+    level) hidden by the primary and by the secondary suppression rule."""
+    counts = _common.counts(ctx)
+    xw = stadsdel_crosswalk(ctx.con, ctx.kommun)
+    shares = ctx.cached("area_shares", lambda: area_shares(counts, ctx.kommun, xw, ctx.threshold))
+    return suppression_counts(shares, area_population(counts, ctx.kommun, xw, ctx.threshold))
