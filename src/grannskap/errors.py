@@ -27,6 +27,7 @@ __all__ = [
     "EstimationError",
     "PdfUnavailable",
     "OptionalDependencyError",
+    "HttpError",
     "GrannskapWarning",
     "DataQualityWarning",
     "EstimationWarning",
@@ -147,6 +148,16 @@ class EstimationError(GrannskapError):
 
 class PdfUnavailable(GrannskapError):
     """The PDF cannot be written here (no Chromium, or Chromium failed)."""
+
+
+class HttpError(GrannskapError):
+    """A dashboard request that cannot be answered: HTTP ``status`` with a message and a hint."""
+
+    def __init__(self, status: int, message: str, hint: str = "") -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.hint = hint
 
 
 class OptionalDependencyError(GrannskapError, ImportError):

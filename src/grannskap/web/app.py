@@ -7,29 +7,29 @@ plain 500 page without traceback (logged on the server).
 
 from __future__ import annotations
 
-import io
 import logging
 import math
 import re
 import threading
-from dataclasses import dataclass, field
 from importlib import resources
 from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import jinja2
-import pandas as pd
 
-from grannskap.errors import DataNotFoundError, GrannskapError
+from grannskap.errors import DataNotFoundError, GrannskapError, HttpError
 from grannskap.report import svg
-from grannskap.report.context import Column, Figure, Table
+from grannskap.report.context import Figure
 from grannskap.report.data import KEY_INDICATORS
 from grannskap.report.render import environment as report_environment
 from grannskap.report.render import format_cell
 from grannskap.report.sections import SECTIONS
-from grannskap.web.data import AREA_SYSTEMS, Dashboard, DashboardCache, type_label
+from grannskap.web.data import Dashboard, DashboardCache
+from grannskap.web.downloads import download
+from grannskap.web.pages import area_parts, tile_map
+from grannskap.web.responses import Response
 
-__all__ = ["App", "Response", "CSP"]
+__all__ = ["App", "Response", "CSP", "HttpError"]
 
 log = logging.getLogger("grannskap.web")
 
@@ -44,24 +44,7 @@ _SECURITY = {
     "X-Frame-Options": "DENY",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
-_CODE = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 SECTION_PAGES = SECTIONS  # the dashboard offers every report section as a page
-
-
-class HttpError(Exception):
-    def __init__(self, status: int, message: str, hint: str = "") -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-        self.hint = hint
-
-
-@dataclass
-class Response:
-    status: int
-    body: bytes
-    content_type: str = "text/html; charset=utf-8"
-    headers: dict[str, str] = field(default_factory=dict)
 
 
 class App:
@@ -208,7 +191,7 @@ class App:
             return self._section(self._dash(params, lang), params, parts[1])
         if head == "download" and len(parts) == 2:
             self._allow(params, ())
-            return self._download(self._dash(params, lang), parts[1])
+            return download(self._dash(params, lang), parts[1])
         raise HttpError(404, f"page {path!r} does not exist", "start from the overview page /")
 
     # ---- helpers -------------------------------------------------------------------------
@@ -260,32 +243,6 @@ class App:
         )
 
     # ---- pages ---------------------------------------------------------------------------
-    def _tile_map(self, d: Dashboard, url: Any) -> Figure | None:
-        from grannskap.report.sections.areas import regso_tiles
-
-        type_cols = sorted(c for c in d.regso.columns if c.startswith("typ_"))
-        if not type_cols:
-            return None
-        fig = next((f for f in d.sections["areas"].figures if f.key == "tile-map"), None)
-        if fig is None:
-            return None
-        href = url("/area/regso/{code}").replace("%7B", "{").replace("%7D", "}")
-        tiles = regso_tiles(d.ctx, d.regso, type_cols[-1], href=href)
-        from grannskap.report.data import OMRADESTYP_LABELS
-
-        s = svg.tile_map(
-            tiles,
-            title=fig.title,
-            desc=fig.alt
-            + " "
-            + d.ctx.t(
-                "Varje ruta är en länk till områdets sida.", "Each tile links to the area's page."
-            ),
-            legend=OMRADESTYP_LABELS[d.ctx.lang],
-            unknown_label=d.ctx.t("uppgift saknas", "not known"),
-        )
-        return Figure(fig.key, fig.title, s, fig.alt, fig.source, fig.number)
-
     def _url_factory(self, d: Dashboard) -> Any:
         def url(path: str, **extra: Any) -> str:
             return path + "?" + urlencode({"kommun": d.ctx.kommun, "lang": d.ctx.lang, **extra})
@@ -297,7 +254,7 @@ class App:
             d,
             "home.html.j2",
             params,
-            tile_fig=self._tile_map(d, self._url_factory(d)),
+            tile_fig=tile_map(d, self._url_factory(d)),
             summary=d.sections["summary"],
         )
 
@@ -313,173 +270,12 @@ class App:
             params,
             level=level,
             rows=rows,
-            tile_fig=self._tile_map(d, self._url_factory(d)) if level == "regso" else None,
+            tile_fig=tile_map(d, self._url_factory(d)) if level == "regso" else None,
         )
-
-    def _comparison_figure(
-        self,
-        d: Dashboard,
-        title: str,
-        series: list[tuple[str, dict[str, float]]],
-        source: str,
-        key: str,
-    ) -> tuple[Figure, Table]:
-        keys = [k for k in KEY_INDICATORS if any(k.key in s for _, s in series)]
-        cats = [k.name(d.ctx.lang) for k in keys]
-        # a suppressed share is None in the row records: show it as missing, not a 500
-        ser = [
-            (name, [math.nan if vals.get(k.key) is None else float(vals[k.key]) for k in keys])
-            for name, vals in series
-        ]
-        alt = d.ctx.t("Stapeldiagram: ", "Bar chart: ") + "; ".join(
-            f"{c}: " + ", ".join(f"{n} {format_cell(v[i], 'pct1', d.ctx.lang)}" for n, v in ser)
-            for i, c in enumerate(cats)
-        )
-        fig = Figure(
-            key,
-            title,
-            svg.bar_chart(cats, ser, title=title, desc=alt, lang=d.ctx.lang),
-            alt,
-            source,
-            1,
-        )
-        frame = pd.DataFrame({"indicator": cats, **{name: v for name, v in ser}})
-        cols = [Column("indicator", d.ctx.t("Nyckeltal", "Indicator"))] + [
-            Column(name, name, "pct1") for name, _ in ser
-        ]
-        return fig, Table(key, title, frame, cols, source, number=1)
 
     def _area(self, d: Dashboard, params: dict[str, str], level: str, code: str) -> Response:
-        info, fig, table = self._area_parts(d, level, code)
+        info, fig, table = area_parts(d, level, code)
         return self._render(d, "area.html.j2", params, info=info, fig=fig, table=table)
-
-    def _area_parts(self, d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any, Any]:
-        """Everything the area page shows (validated level and code), also used for downloads."""
-        ctx = d.ctx
-        if level not in AREA_SYSTEMS:
-            raise HttpError(
-                404,
-                f"area level {level!r} is not known",
-                "expected one of: " + ", ".join(AREA_SYSTEMS),
-            )
-        if not _CODE.fullmatch(code) or not d.has_area(level, code):
-            raise HttpError(
-                404,
-                f"area {code!r} ({level}) is not in {ctx.kommun_name}",
-                ctx.t("Välj ett område på områdessidan.", "Pick an area on the areas page."),
-            )
-        name = d.area_name(level, code)
-        src = ctx.t(
-            f"SCB DeSO-tabeller, statistikår {ctx.year}; egen bearbetning.",
-            f"SCB DeSO tables, year {ctx.year}; own calculations.",
-        )
-        info: dict[str, Any] = {"level": level, "code": code, "name": name}
-        kom = (ctx.kommun_name, d.kommun_shares)
-        nat = (ctx.t("Riket", "Sweden"), d.riket_shares)
-        fig = table = None
-        if level == "regso":
-            row = d.regso_rows[code]
-            vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
-            fig, table = self._comparison_figure(
-                d,
-                ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
-                [(name, vals), kom, nat],
-                src,
-                f"area-{level}-{code}",
-            )
-            info["population"] = row.get("population")
-            info["types"] = [
-                (c[4:], row[c], type_label(ctx.lang, row[c]))
-                for c in sorted(c for c in d.regso.columns if c.startswith("typ_"))
-                if row[c] is not None
-            ]
-            info["stadsdel"] = row.get("stadsdel") if isinstance(row.get("stadsdel"), str) else None
-            info["deso"] = d.deso_by_regso.get(code, [])
-            info["goals"] = d.goals_by_area.get(code)
-            info["goals_year"] = d.goals_by_area.get("_year", {}).get("computed_year")
-        elif level == "deso":
-            row = d.deso_rows[code]
-            vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
-            parent = d.regso_rows[row["regso"]]
-            pv = {k.key: parent.get(k.key) for k in KEY_INDICATORS}
-            fig, table = self._comparison_figure(
-                d,
-                ctx.t(
-                    f"Nyckeltal {ctx.year}: DeSO {code}", f"Key indicators {ctx.year}: DeSO {code}"
-                ),
-                [(f"DeSO {code}", vals), (str(parent["name"]), pv), kom, nat],
-                src,
-                f"area-{level}-{code}",
-            )
-            info["population"] = row.get("population")
-            info["regso"] = (row["regso"], d.area_name("regso", row["regso"]))
-        elif level == "stadsdel":
-            row = d.stadsdel_rows[code]
-            vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
-            fig, table = self._comparison_figure(
-                d,
-                ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
-                [(name, vals), kom, nat],
-                src,
-                f"area-{level}-{code}",
-            )
-            info["population"] = row.get("population")
-            info["members"] = [
-                (
-                    c,
-                    d.area_name("regso", c),
-                    [
-                        d.regso_rows[c][c2]
-                        for c2 in sorted(c2 for c2 in d.regso.columns if c2.startswith("typ_"))
-                    ],
-                )
-                for c in d.stadsdel_members.get(code, [])
-            ]
-            info["type_years"] = [
-                c[4:] for c in sorted(c2 for c2 in d.regso.columns if c2.startswith("typ_"))
-            ]
-            info["police"] = [
-                (p, d.area_name("police", p)) for p, s in d.police_stadsdel.items() if s == code
-            ]
-        else:  # police
-            info["stadsdel_link"] = d.police_stadsdel.get(code)
-        stadsdel_code = (
-            code
-            if level == "stadsdel"
-            else info.get("stadsdel")
-            if level == "regso"
-            else d.police_stadsdel.get(code)
-            if level == "police"
-            else None
-        )
-        police_codes = (
-            [code]
-            if level == "police"
-            else [p for p, s in d.police_stadsdel.items() if s == stadsdel_code]
-            if stadsdel_code
-            else []
-        )
-        from grannskap.report.sections.police import CATEGORY_LABELS
-
-        info["police_history"] = [
-            (r["name"], int(r["year"]), CATEGORY_LABELS[ctx.lang].get(r["category"], r["category"]))
-            for r in d.police_records
-            if r["area_code"] in police_codes
-        ]
-        iv_ids = d.interventions_by_stadsdel.get(stadsdel_code or "", set())
-        info["interventions"] = [
-            r for r in d.intervention_records if r["intervention_id"] in iv_ids
-        ]
-        sname = d.area_name("stadsdel", stadsdel_code) if stadsdel_code else None
-        if sname:
-            from grannskap.web.data import slug
-
-            info["funding"] = [
-                r for r in d.funding_records if slug(sname) in slug(str(r["category"]))
-            ]
-            info["stadsdel_name"] = sname
-        info["stadsdel_code"] = stadsdel_code
-        return info, fig, table
 
     def _indicators(self, d: Dashboard, params: dict[str, str]) -> Response:
         ctx = d.ctx
@@ -583,47 +379,6 @@ class App:
                 "expected one of: " + ", ".join(SECTION_PAGES),
             )
         return self._render(d, "section.html.j2", params, section=d.sections[name])
-
-    def _download(self, d: Dashboard, name: str) -> Response:
-        m = re.fullmatch(r"([A-Za-z0-9-]{1,60})\.(csv|xlsx)", name)
-        area = re.fullmatch(r"area-([a-z]+)-([A-Za-z0-9_]+)", m.group(1)) if m else None
-        if area is not None:
-            _, _, area_table = self._area_parts(d, area.group(1), area.group(2))
-            if area_table is not None:
-                d.tables.setdefault(area_table.key, area_table)
-        if not m or m.group(1) not in d.tables:
-            raise HttpError(
-                404,
-                f"table {name!r} does not exist",
-                "tables: " + ", ".join(f"{k}.csv" for k in sorted(d.tables)),
-            )
-        table, fmt = d.tables[m.group(1)], m.group(2)
-        frame = table.labelled()
-        fname = f"{table.key}-{d.ctx.kommun}-{d.ctx.year}.{fmt}"
-        headers = {"Content-Disposition": f'attachment; filename="{fname}"'}
-        if fmt == "csv":
-            buf = io.StringIO()
-            buf.write(f"# {table.title}\n# {d.ctx.t('Källa', 'Source')}: {table.source}\n")
-            frame.to_csv(buf, index=False)
-            return Response(
-                200, ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", headers
-            )
-        import tempfile
-        from pathlib import Path
-
-        from grannskap.report.context import SectionResult
-        from grannskap.report.xlsx import write_xlsx
-
-        with tempfile.TemporaryDirectory() as tmp:
-            path = write_xlsx(
-                [SectionResult("download", table.title, True, tables=[table])],
-                Path(tmp) / "t.xlsx",
-                d.ctx.lang,
-            )
-            body = path.read_bytes()
-        return Response(
-            200, body, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", headers
-        )
 
 
 def security_headers() -> dict[str, str]:
