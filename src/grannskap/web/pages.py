@@ -108,17 +108,24 @@ def area_parts(d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any
     kom = (ctx.kommun_name, d.kommun_shares)
     nat = (ctx.t("Riket", "Sweden"), d.riket_shares)
     fig = table = None
-    if level == "regso":
-        row = d.regso_rows[code]
-        vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
+    rows = {"regso": d.regso_rows, "deso": d.deso_rows, "stadsdel": d.stadsdel_rows}
+    if level in rows:
+        row = rows[level][code]
+        label = f"DeSO {code}" if level == "deso" else name
+        series = [(label, {k.key: row.get(k.key) for k in KEY_INDICATORS})]
+        if level == "deso":  # a DeSO is compared with its RegSO too
+            parent = d.regso_rows[row["regso"]]
+            series.append((str(parent["name"]), {k.key: parent.get(k.key) for k in KEY_INDICATORS}))
+            info["regso"] = (row["regso"], d.area_name("regso", row["regso"]))
         fig, table = comparison_figure(
             d,
-            ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
-            [(name, vals), kom, nat],
+            ctx.t(f"Nyckeltal {ctx.year}: {label}", f"Key indicators {ctx.year}: {label}"),
+            [*series, kom, nat],
             src,
             f"area-{level}-{code}",
         )
         info["population"] = row.get("population")
+    if level == "regso":
         info["types"] = [
             (c[4:], row[c], type_label(ctx.lang, row[c]))
             for c in sorted(c for c in d.regso.columns if c.startswith("typ_"))
@@ -128,31 +135,7 @@ def area_parts(d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any
         info["deso"] = d.deso_by_regso.get(code, [])
         info["goals"] = d.goals_by_area.get(code)
         info["goals_year"] = d.goals_by_area.get("_year", {}).get("computed_year")
-    elif level == "deso":
-        row = d.deso_rows[code]
-        vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
-        parent = d.regso_rows[row["regso"]]
-        pv = {k.key: parent.get(k.key) for k in KEY_INDICATORS}
-        fig, table = comparison_figure(
-            d,
-            ctx.t(f"Nyckeltal {ctx.year}: DeSO {code}", f"Key indicators {ctx.year}: DeSO {code}"),
-            [(f"DeSO {code}", vals), (str(parent["name"]), pv), kom, nat],
-            src,
-            f"area-{level}-{code}",
-        )
-        info["population"] = row.get("population")
-        info["regso"] = (row["regso"], d.area_name("regso", row["regso"]))
     elif level == "stadsdel":
-        row = d.stadsdel_rows[code]
-        vals = {k.key: row.get(k.key) for k in KEY_INDICATORS}
-        fig, table = comparison_figure(
-            d,
-            ctx.t(f"Nyckeltal {ctx.year}: {name}", f"Key indicators {ctx.year}: {name}"),
-            [(name, vals), kom, nat],
-            src,
-            f"area-{level}-{code}",
-        )
-        info["population"] = row.get("population")
         info["members"] = [
             (
                 c,
@@ -170,7 +153,7 @@ def area_parts(d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any
         info["police"] = [
             (p, d.area_name("police", p)) for p, s in d.police_stadsdel.items() if s == code
         ]
-    else:  # police
+    elif level == "police":
         info["stadsdel_link"] = d.police_stadsdel.get(code)
     stadsdel_code = (
         code
