@@ -128,6 +128,9 @@ def test_bad_tile_size() -> None:
         tiled_knn_counts(_population(), K, tile_size=0)
     with pytest.raises(ConfigError, match="halo"):
         tiled_knn_counts(_population(), K, halo=-1)
+    far = grid_population([0.0, 1e6], [0.0, 1e6], [[1], [1]], cell_size=100, check_extent=False)
+    with pytest.raises(ConfigError, match="tiles; expected at most"):
+        tiled_knn_counts(far, [1], tile_size=1)  # 10,001 x 10,001 tiles
 
 
 @settings(max_examples=25, deadline=None)

@@ -79,6 +79,9 @@ __all__ = [
 ]
 
 
+_MAX_TILES = 4_000_000  # the tile grid is held densely (per-tile totals and prefix sums)
+
+
 @dataclass(frozen=True)
 class TileTask:
     """One tile's job: the cells of the tile and its halo, and which of them to report."""
@@ -207,17 +210,22 @@ def _first_halos(tile_persons: np.ndarray, tile_size: int, extent: int, kmax: in
     cum = np.zeros((ntx + 1, nty + 1))
     cum[1:, 1:] = tile_persons.cumsum(axis=0).cumsum(axis=1)
     ti, tj = np.indices((ntx, nty))
-    by_block = np.full((ntx, nty), float(extent))
-    open_ = np.ones((ntx, nty), dtype=bool)
-    for r in range(max(ntx, nty)):
+
+    def block(r: np.ndarray) -> np.ndarray:  # persons in the tiles within r rings
         a0, a1 = np.maximum(ti - r, 0), np.minimum(ti + r + 1, ntx)
         b0, b1 = np.maximum(tj - r, 0), np.minimum(tj + r + 1, nty)
-        block = cum[a1, b1] - cum[a0, b1] - cum[a1, b0] + cum[a0, b0]
-        hit = open_ & (block >= kmax)
-        by_block[hit] = (r + 0.5) * tile_size
-        open_ &= ~hit
-        if not open_.any():
-            break
+        return cum[a1, b1] - cum[a0, b1] - cum[a1, b0] + cum[a0, b0]
+
+    # the block grows with r: bisect for the smallest r that holds kmax (if any does)
+    lo = np.zeros((ntx, nty), dtype=np.int64)
+    hi = np.full((ntx, nty), max(ntx, nty), dtype=np.int64)
+    while (lo < hi).any():
+        mid = (lo + hi) // 2
+        ok = block(mid) >= kmax
+        hi = np.where(ok, mid, hi)
+        lo = np.where(ok, lo, mid + 1)
+    found = block(lo) >= kmax
+    by_block = np.where(found, (lo + 0.5) * tile_size, float(extent))
     guess = np.ceil(np.minimum(by_density, by_block))
     return np.clip(guess, 4, max(extent, 4)).astype(np.int64)
 
@@ -286,6 +294,11 @@ def tiled_knn_counts(
     ty = (iy - iy0) // T
     nty = int(ty.max()) + 1
     ntx = int(tx.max()) + 1
+    if ntx * nty > _MAX_TILES:
+        raise ConfigError(
+            f"`tile_size` was {tile_size!r}, which cuts this {ix1 - ix0 + 1} x {iy1 - iy0 + 1} "
+            f"cell grid into {ntx * nty:,} tiles; expected at most {_MAX_TILES:,} (a larger tile)"
+        )
     key = tx * nty + ty
     order = np.argsort(key, kind="stable")
     bounds = np.searchsorted(key[order], np.arange(ntx * nty + 1))
