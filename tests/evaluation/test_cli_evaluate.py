@@ -167,7 +167,7 @@ def test_did_writes_outputs_labelled_simulated(db: Path, tmp_path: Path) -> None
     assert len(ctrl) > 10 and not ctrl.area_code.str.startswith("1490").any()
     assert ctrl.reason.str.contains("områdestyp").all()
     # the area of "other" was left out and that is said (in Swedish in the Swedish verdict)
-    assert "1 områden med andra insatser uteslöts ur jämförelsegruppen" in sv
+    assert "1 område med andra insatser uteslöts ur jämförelsegruppen" in sv
     assert "Permutationstest" in sv  # few treated areas: the pre-test is calibrated
     cost = pd.read_csv(tmp_path / "cost_per_effect.csv").iloc[0]
     assert cost.cost == 1_500_000 and cost.ratio == pytest.approx(1_500_000 / simple.att)

@@ -79,6 +79,7 @@ def test_every_written_note_has_a_swedish_form(where: str, message: str) -> None
     sv = note_text(message, "sv")
     assert not sv.endswith("(på engelska)"), f"{where}: no Swedish form for {message!r}"
     assert sv != message
+    assert "|" not in sv  # every "[singular|plural]" was resolved
 
 
 def test_numbers_are_written_the_swedish_way() -> None:
@@ -94,6 +95,14 @@ def test_numbers_are_written_the_swedish_way() -> None:
         "counted as never treated"
     )
     assert "period −1,5; de räknas" in note_text(late, "sv")
+
+
+def test_swedish_singular_and_plural() -> None:
+    one = "1 area(s) targeted by other interventions were left out of the comparison group"
+    two = one.replace("1 area(s)", "2 area(s)")
+    assert note_text(one, "sv").startswith("1 område med andra insatser")
+    assert note_text(two, "sv").startswith("2 områden med andra insatser")
+    assert "[" not in note_text(two, "sv")
 
 
 def test_unknown_notes_stay_in_english_and_say_so() -> None:

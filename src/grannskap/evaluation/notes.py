@@ -35,7 +35,7 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
     (
         rf"only (?P<n>{_NUM}) treated unit\(s\): the normal approximation behind this MDE is "
         r"optimistic; prefer the simulated MDE",
-        "bara {n} behandlade enheter: normalapproximationen bakom den minsta upptäckbara "
+        "bara {n} [behandlad enhet|behandlade enheter]: normalapproximationen bakom den minsta upptäckbara "
         "effekten är optimistisk; använd hellre den simulerade",
     ),
     # evaluation/cost.py
@@ -52,7 +52,7 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
     # evaluation/did/simple.py
     (
         rf"(?P<n>{_NUM}) unit\(s\) lacked the outcome in one period and were dropped",
-        "{n} enheter saknade utfallet i en av perioderna och togs bort",
+        "{n} [enhet|enheter] saknade utfallet i en av perioderna och togs bort",
     ),
     # evaluation/did/twfe.py
     (
@@ -69,14 +69,14 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
     (
         rf"(?P<n>{_NUM}) comparison unit\(s\) lacked the outcome in some period and were "
         r"dropped \(balanced panel needed\)",
-        "{n} jämförelseenheter saknade utfallet någon period och togs bort (metoden kräver "
+        "{n} [jämförelseenhet|jämförelseenheter] saknade utfallet någon period och togs bort (metoden kräver "
         "en balanserad panel)",
     ),
     # evaluation/did/cs.py
     (
         rf"(?P<n>{_NUM}) unit\(s\) are first treated after the panel's last period "
         rf"(?P<p>{_NUM}); they are counted as never treated",
-        "{n} enheter får insatsen först efter panelens sista period {p}; de räknas som "
+        "{n} [enhet|enheter] får insatsen först efter panelens sista period {p}; de räknas som "
         "aldrig behandlade",
     ),
     (
@@ -91,7 +91,7 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
         r"above 0\.99 \(treated and comparison areas differ strongly in the covariates; the "
         r"estimate leans on the outcome model\)",
         "svag överlappning: största skattade sannolikhet för insats bland jämförelseområdena "
-        "{ps}, {n} jämförelseenheter borttrimmade, {p} % av de behandlade enheterna med "
+        "{ps}, {n} [jämförelseenhet|jämförelseenheter] borttrimmade, {p} % av de behandlade enheterna med "
         "sannolikhet över 0,99 (behandlade områden och jämförelseområden skiljer sig starkt i "
         "bakgrundsvariablerna; skattningen vilar på utfallsmodellen)",
     ),
@@ -105,7 +105,7 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
     (
         rf"(?P<n>{_NUM}) donors for (?P<m>{_NUM}) pre-periods: risk of over-fitting "
         r"\(Abadie 2021, sec\. 7\)",
-        "{n} jämförelseområden mot {m} perioder före starten: risk att anpassningen fångar "
+        "{n} jämförelseområden mot {m} [period|perioder] före starten: risk att anpassningen fångar "
         "slumpen (Abadie 2021, avsnitt 7)",
     ),
     (
@@ -121,7 +121,7 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
     (
         rf"(?P<n>{_NUM}) area\(s\) targeted by other interventions were left out of the "
         r"comparison group",
-        "{n} områden med andra insatser uteslöts ur jämförelsegruppen",
+        "{n} [område|områden] med andra insatser uteslöts ur jämförelsegruppen",
     ),
     # cli/evaluate.py
     (
@@ -141,11 +141,13 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
     (
         rf"target area (?P<area>\S+) = (?P<n>{_NUM}) (?P<system>\S+) area\(s\) via the "
         r"crosswalk",
-        "målområdet {area} motsvarar {n} områden i {system} enligt nyckeltabellen",
+        "målområdet {area} motsvarar {n} [område|områden] i {system} enligt nyckeltabellen",
     ),
 )
 
 _COMPILED = tuple((re.compile(p), sv) for p, sv in SWEDISH_NOTES)
+# "{n} [område|områden]": singular after the number 1, plural otherwise
+_PLURAL = re.compile(r"(\S+) \[([^|\]]+)\|([^\]]+)\]")
 _NUMERIC = re.compile(rf"^{_NUM}$")
 
 
@@ -168,5 +170,8 @@ def note_text(message: str, lang: Lang = "sv") -> str:
     for pattern, sv in _COMPILED:
         m = pattern.fullmatch(text)
         if m is not None:
-            return sv.format(**{k: _sv_number(v) for k, v in m.groupdict().items()})
+            text = sv.format(**{k: _sv_number(v) for k, v in m.groupdict().items()})
+            return _PLURAL.sub(
+                lambda p: f"{p[1]} {p[2] if p[1] in ('1', 'en', 'ett') else p[3]}", text
+            )
     return f"{message} (på engelska)"
