@@ -227,3 +227,17 @@ def test_cli_writes_library_result(town_dir, duck, tmp_path) -> None:  # type: i
     )
     assert bad.returncode == 1 and "Traceback" not in bad.stderr
     assert "`--k` was '12,x'" in bad.stderr
+
+
+def test_csv_input_same_counts(tmp_path, duck, dask_engine) -> None:  # type: ignore[no-untyped-def]
+    """CSV (text cast to numbers by each engine) gives the same cells as Parquet, both engines."""
+    codes = synthetic_deso_codes()
+    town = [c for c in codes if c[:4] == codes[1][:4]]
+    synthesize(tmp_path / "csv", 800, 1, deso_codes=town, seed=5, fmt="csv")
+    synthesize(tmp_path / "pq", 800, 1, deso_codes=town, seed=5)
+    groups = group_conditions("sex")
+    ref = grid_counts(duck, open_source(tmp_path / "pq"), groups).cells
+    assert int(ref[["K", "M"]].to_numpy().sum()) == 800
+    for engine in (duck, dask_engine):
+        got = grid_counts(engine, open_source(tmp_path / "csv"), groups).cells
+        pd.testing.assert_frame_equal(got, ref, check_exact=True, obj=engine.name)
