@@ -19,6 +19,7 @@ import pytest
 
 from grannskap.errors import ConfigError, DataNotFoundError, DataQualityWarning
 from grannskap.register import open_source
+from grannskap.register.expr import And, Between
 from grannskap.register.neighbourhoods import (
     grid_counts,
     group_conditions,
@@ -174,15 +175,20 @@ def test_no_coordinates_at_all(tmp_path, town_frame, duck) -> None:  # type: ign
     assert int(res.persons["in_groups"].iloc[0]) == len(frame)
 
 
-def test_bad_options(town_dir, duck) -> None:  # type: ignore[no-untyped-def]
+def test_bad_options(town_dir, town_frame, duck) -> None:  # type: ignore[no-untyped-def]
     source = open_source(town_dir)
     with pytest.raises(ConfigError, match="cell_size"):
         register_neighbourhoods(duck, source, cell_size=500)
     with pytest.raises(ConfigError, match="groups"):
         register_neighbourhoods(duck, source, "religion")
-    overlapping = {"all": group_conditions("sex")["K"], "women": group_conditions("sex")["K"]}
-    with pytest.raises(ConfigError, match="overlap"):
-        register_neighbourhoods(duck, source, overlapping)
+    sex = group_conditions("sex")
+    old_women = And((sex["K"], Between("age", 65, 120)))
+    with pytest.raises(ConfigError, match=r"overlap: \d+ person-year\(s\) satisfy two"):
+        register_neighbourhoods(duck, source, {"women": sex["K"], "old_women": old_women})
+    with pytest.warns(DataQualityWarning, match="in none of the groups"):
+        ok = register_neighbourhoods(duck, source, {"women": sex["K"]}, k=[12], indices=False)
+    men = town_frame.groupby("year")["sex"].apply(lambda s: int((s.astype(str) == "M").sum()))
+    np.testing.assert_array_equal(ok.persons["ungrouped"].to_numpy(), men.to_numpy())
 
 
 @pytest.mark.slow

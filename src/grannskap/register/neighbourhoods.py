@@ -40,7 +40,7 @@ from grannskap.measures.neighbourhoods.indices import NeighbourhoodIndices, neig
 from grannskap.measures.neighbourhoods.knn import EQUIPOP_K, Neighbourhoods, RingMode, knn_counts
 from grannskap.measures.neighbourhoods.tiles import TilingReport, tiled_knn_counts
 from grannskap.register.engine import CELL_KEYS, GRID_SIZE, Engine, check_cell_size
-from grannskap.register.expr import TRUE, And, Between, Cmp, Cond, PerYear, columns_of
+from grannskap.register.expr import TRUE, And, Between, Cmp, Cond, Or, PerYear, columns_of
 from grannskap.register.schema import GRID_FACTOR, RegisterSource
 
 if TYPE_CHECKING:
@@ -123,8 +123,12 @@ def grid_counts(
     *,
     cell_size: int = 100,
     years: Sequence[int] | None = None,
+    check_overlap: bool = True,
 ) -> GridCounts:
     """Persons per group per year and grid cell, counted by ``engine`` (see the module doc).
+
+    ``check_overlap`` also counts the persons who satisfy two or more of the group conditions
+    (in the same pass) and refuses the groups if there are any.
 
     Raises
     ------
@@ -137,7 +141,19 @@ def grid_counts(
         raise ConfigError("`groups` was empty but is expected to name at least one group")
     if "persons" in names:
         raise ConfigError("`groups` may not use the reserved name 'persons'")
-    raw = engine.count_cells(source, size, {"persons": TRUE, **groups})
+    counters: dict[str, Cond] = {"persons": TRUE, **groups}
+    conds = list(groups.values())
+    if check_overlap and len(conds) > 1:
+        pairs = [And((a, b)) for i, a in enumerate(conds) for b in conds[i + 1 :]]
+        counters[" overlap"] = Or(tuple(pairs))
+    raw = engine.count_cells(source, size, counters)
+    if " overlap" in raw.columns:
+        both = int(raw.pop(" overlap").sum())
+        if both:
+            raise ConfigError(
+                f"`groups` {list(names)!r} overlap: {both} person-year(s) satisfy two or more "
+                "of them; expected mutually exclusive groups"
+            )
     missing_year = int(raw.loc[raw["year"].isna(), "persons"].sum())
     raw = raw[raw["year"].notna()]
     if years is not None:
@@ -283,7 +299,10 @@ def register_neighbourhoods(
         conds = group_conditions(groups, thresholds)
     else:
         conds = dict(groups)
-    counted = grid_counts(engine, source, conds, cell_size=cell_size, years=years)
+    counted = grid_counts(
+        engine, source, conds, cell_size=cell_size, years=years,
+        check_overlap=not isinstance(groups, str),  # the group sets are exclusive by definition
+    )  # fmt: skip
     acc = counted.persons
     notes = [f"persons counted by the {engine.name} engine from {source.root}"]
     lost = {
