@@ -241,8 +241,9 @@ def secondary_suppress(
     pandas.DataFrame
         One row per cell at every level: ``level, code, <value_cols>, suppressed,
         suppression`` (``"primary"``, ``"secondary"`` or ``None``). Values are the true
-        sums; blanking them is the caller's job. Rows with a missing value in a level column
-        form a residual cell of their parent that counts as published and is not returned.
+        sums; blanking them is the caller's job. Rows with a missing code at a level form a
+        residual unit of their parent there (e.g. the RegSO in no stadsdel); it takes part in
+        the relations like any other cell but is not returned.
 
     Raises
     ------
@@ -268,6 +269,19 @@ def secondary_suppress(
             f"secondary_suppress: columns {missing} are not in the frame; expected "
             f"{[*value_cols, *levels]}"
         )
+    # Rows of a parent without a code at a child level (a RegSO in no stadsdel) form a residual
+    # unit: parent minus the published children, so derivable whether printed or not. It takes
+    # part as an ordinary, unprinted cell ("<parent>:rest") so that hiding it forces a partner.
+    pseudo: set[tuple[str, str]] = set()
+    for child, parent in edges:
+        if child == finest:
+            continue
+        gap = base[child].isna() & base[parent].notna()
+        if gap.any():
+            base[child] = base[child].astype(object)
+            fill = base.loc[gap, parent].astype(str) + ":rest"
+            base.loc[gap, child] = fill
+            pseudo.update((child, c) for c in fill.unique())
     vals = base[list(value_cols)].apply(pd.to_numeric, errors="coerce")
     if suppressed_col in base.columns:
         fine_primary = base[suppressed_col].fillna(False).astype(bool).to_numpy()
@@ -293,6 +307,10 @@ def secondary_suppress(
         cand.append(c)
         return index[(level, code)]
 
+    if base[finest].isna().any():
+        raise ConfigError(
+            f"secondary_suppress: {finest!r} has missing codes; expected a code per row"
+        )
     fine_codes = base[finest].astype(str).to_numpy()
     if len(set(fine_codes)) != len(fine_codes):
         raise ConfigError(f"secondary_suppress: codes in {finest!r} are not unique")
@@ -316,16 +334,8 @@ def secondary_suppress(
                 f"{sorted(dup[dup[child] == c0][parent].astype(str))}; expected each {child} "
                 f"in one {parent}"
             )
-        no_child = base[child].isna()
-        has_rest = bool(no_child.any())
         for pcode, g in pairs.groupby(parent):
             kids = [index[(child, str(c))] for c in g[child].dropna().astype(str)]
-            rest = (
-                base.loc[g.index[:0]] if not has_rest else base[no_child & (base[parent] == pcode)]
-            )
-            if not rest.empty:  # rows without a child code: a residual, derivable, cell
-                v = vals.loc[rest.index].sum(min_count=1).to_numpy(dtype=float)
-                kids.append(add(f"{child}:rest", f"{pcode}:rest", v, False, False))
             equations.append((index[(parent, str(pcode))], kids))
     status = complementary_cells(
         np.vstack(rows) if rows else np.empty((0, len(value_cols))),
@@ -341,4 +351,5 @@ def secondary_suppress(
     out["suppression"] = pd.Series(
         np.array([None, "primary", "secondary"], dtype=object)[status], dtype=object
     )
-    return out[~out["level"].str.endswith(":rest")].reset_index(drop=True)
+    printed = [(lv, c) not in pseudo for lv, c in zip(lev, codes, strict=True)]
+    return out[printed].reset_index(drop=True)

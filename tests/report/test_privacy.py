@@ -267,3 +267,51 @@ def test_no_hidden_value_can_be_recovered_by_subtraction(
         e = np.zeros(len(hv))
         e[j] = 1.0
         assert np.linalg.matrix_rank(np.vstack([a, e])) > r, f"{c} is determined by the relations"
+
+
+@given(
+    st.lists(st.tuples(st.integers(0, 5), st.integers(0, 30)), min_size=1, max_size=30),
+    st.lists(st.sampled_from(["S0", "S1", "S2", None]), min_size=6, max_size=6),
+    st.integers(1, 12),
+)
+def test_linked_hierarchies_with_unmapped_areas_leave_nothing_recoverable(
+    rows: list[tuple[int, int]], stadsdel: list[str | None], threshold: int
+) -> None:
+    """The dashboard's shape: DeSO -> RegSO -> stadsdel -> kommun AND RegSO -> kommun, with some
+    RegSO in no stadsdel (their sum is kommun minus the stadsdelar, so it is derivable). Checks
+    every relation (including kommun = stadsdelar + the unmapped RegSO) for exactly one hidden
+    cell, and joint recoverability by rank as above."""
+    f = pd.DataFrame(
+        {
+            "deso": [f"d{i:02d}" for i in range(len(rows))],
+            "regso": [f"R{r[0]}" for r in rows],
+            "k": "K",
+            "num": [r[1] for r in rows],
+        }
+    )
+    f["stadsdel"] = f["regso"].map({f"R{i}": s for i, s in enumerate(stadsdel)})
+    out = _sup(f, ["regso", "stadsdel", "k", ("regso", "k")], threshold=threshold)
+    assert not out["code"].str.endswith(":rest").any()  # the residual is never printed
+    hidden = set(out.loc[out["suppressed"], "code"])
+    eqs = [(str(r), list(g["deso"])) for r, g in f.groupby("regso")]
+    mapped = f.dropna(subset=["stadsdel"])
+    eqs += [(str(s), list(g["regso"].unique())) for s, g in mapped.groupby("stadsdel")]
+    unmapped = list(f.loc[f["stadsdel"].isna(), "regso"].unique())
+    eqs.append(("K", list(mapped["stadsdel"].unique()) + unmapped))
+    eqs.append(("K", list(f["regso"].unique())))
+    for total, parts in eqs:
+        assert len([p for p in parts if p in hidden]) + (total in hidden) != 1, (total, parts)
+    hv = sorted(hidden)
+    pos = {c: i for i, c in enumerate(hv)}
+    a = np.zeros((len(eqs), len(hv)))
+    for i, (total, parts) in enumerate(eqs):
+        if total in pos:
+            a[i, pos[total]] = 1.0
+        for p in parts:
+            if p in pos:
+                a[i, pos[p]] -= 1.0
+    r = np.linalg.matrix_rank(a) if hv else 0
+    for c, j in pos.items():
+        e = np.zeros(len(hv))
+        e[j] = 1.0
+        assert np.linalg.matrix_rank(np.vstack([a, e])) > r, f"{c} is determined by the relations"
