@@ -44,7 +44,8 @@ from grannskap.register.expr import TRUE, And, Between, Cmp, Cond, Or, PerYear, 
 from grannskap.register.schema import GRID_FACTOR, RegisterSource
 
 if TYPE_CHECKING:
-    from grannskap.register.dask_engine import DaskEngine, Part
+    from grannskap.register.dask_engine import DaskEngine
+    from grannskap.register.partitions import Part
 
 __all__ = [
     "GroupSet",
@@ -367,7 +368,8 @@ def _is_synthetic(source: RegisterSource) -> bool:
 # ------------------------------------------------------------------------------ Dask parts
 def _cells_part(part: Part, size: int, counters: tuple[tuple[str, Cond], ...]) -> list[Any]:
     """One partition's counts per (year, cell): the ``count_cells`` task body."""
-    from grannskap.register.dask_engine import _count_batch, read_batch
+    from grannskap.register.dask_engine import _count_batch
+    from grannskap.register.partitions import read_batch
 
     cols = {"year"}.union(*(columns_of(c) for _, c in counters))
     cols |= {"grid_cell"} if size == GRID_SIZE else {"x", "y"}
