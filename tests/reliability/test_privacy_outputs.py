@@ -397,3 +397,179 @@ def test_small_populations_are_suppressed(demo_db: Path) -> None:
     )
     assert seen[0] > 300
     assert not leaks, "\n".join(leaks[:30])
+
+
+# ---- secondary suppression: nothing recoverable by subtraction ----------------------------------
+# A parent total (RegSO, stadsdel, kommun) is the sum of its children (DeSO, RegSO, stadsdelar),
+# in numerator and denominator alike (report.data: shares are sum(num)/sum(den) over DeSO). If a
+# published parent has exactly ONE hidden child, that child is parent minus the shown children
+# (for populations literally; for shares through num = share x den, e.g. foreign background x
+# population). Handbook on SDC (Hundepool et al. 2010, ch. 4-5): every such relation needs 0 or
+# >= 2 hidden cells. The check reads the WRITTEN outputs (report.xlsx, areas.gpkg, the
+# dashboard's CSV downloads) and merges them: a cell counts as shown if ANY output shows it.
+
+
+def _relations(con: Any, year: int) -> dict[str, Any]:
+    from grannskap.report.data import deso_counts, stadsdel_crosswalk
+
+    c = deso_counts(con, year)
+    c = c[c["kommun"] == KOMMUN]
+    cw = stadsdel_crosswalk(con, KOMMUN)
+    deso_regso = c[["deso", "regso"]].drop_duplicates()
+    regso_st = dict(zip(cw["regso"], cw["stadsdel_name"], strict=True))
+    rel: list[tuple[tuple[str, str], list[tuple[str, str]]]] = []
+    for r, g in deso_regso.groupby("regso"):
+        rel.append((("regso", str(r)), [("deso", str(d)) for d in g["deso"]]))
+    regsos = sorted(deso_regso["regso"].unique())
+    for s in sorted(set(regso_st.values())):
+        rel.append((("stadsdel", s), [("regso", r) for r in regsos if regso_st.get(r) == s]))
+    rel.append((("kommun", KOMMUN), [("regso", r) for r in regsos]))
+    rel.append(
+        (
+            ("kommun", KOMMUN),
+            [("stadsdel", s) for s in sorted(set(regso_st.values()))]
+            + [("regso", r) for r in regsos if r not in regso_st],
+        )
+    )
+    return {"relations": rel, "n_unmapped_regso": sum(r not in regso_st for r in regsos)}
+
+
+def _collect(rows: list[list[Any]], truth: dict[str, Any], shown: dict[Any, bool]) -> None:
+    header = ["" if h is None else str(h).strip() for h in rows[0]]
+    cols = {
+        j: truth["indicator_by_label"][h]
+        for j, h in enumerate(header)
+        if h in truth["indicator_by_label"]
+    }
+    cols.update({j: "population" for j, h in enumerate(header) if h.lower() in POP_HEADERS})
+    for row in rows[1:]:
+        area = _area_of(row, header, truth)
+        if area is None:
+            continue
+        for j, col in cols.items():
+            if j < len(row):
+                key = (area, col)
+                shown[key] = shown.get(key, False) or number(row[j]) is not None
+
+
+def _kommun_row(rows: list[list[Any]], truth: dict[str, Any], shown: dict[Any, bool]) -> None:
+    """The key-indicator table: one row per indicator, the kommun's value in column 3."""
+    for row in rows[1:]:
+        ind = truth["indicator_by_label"].get(str(row[0]).strip()) if row else None
+        if ind is not None and len(row) > 2:
+            key = (("kommun", KOMMUN), ind)
+            shown[key] = shown.get(key, False) or number(row[2]) is not None
+
+
+def _single_hidden(
+    relations: list[Any], shown: dict[Any, bool], columns: set[str]
+) -> tuple[list[str], int]:
+    leaks, checked = [], 0
+    for parent, children in relations:
+        for col in columns:
+            if not shown.get((parent, col)):
+                continue
+            states = [shown.get((ch, col)) for ch in children]
+            if any(s is None for s in states):
+                continue  # a child not published at all in any output
+            checked += 1
+            hidden = [ch for ch, s in zip(children, states, strict=True) if not s]
+            if len(hidden) == 1:
+                leaks.append(f"{parent} {col}: only {hidden[0]} hidden -> parent minus the rest")
+    return leaks, checked
+
+
+def test_no_hidden_value_is_recoverable_from_a_published_total(
+    outputs: dict[str, Any], dash: Any, demo_db: Path
+) -> None:
+    from grannskap.store import connect
+
+    truth, d = outputs["truth"], outputs["dir"]
+    con = connect(demo_db, read_only=True)
+    try:
+        year = dash.cache.get(KOMMUN, "sv").ctx.year
+        rel = _relations(con, year)
+    finally:
+        con.close()
+    shown: dict[Any, bool] = {}
+    for t in xlsx_tables((d / "report.xlsx").read_bytes()):
+        _collect(t, truth, shown)
+        if t and len(t[0]) > 2 and [str(h).strip() for h in t[0][:2]] == ["Nyckeltal", "Avser"]:
+            _kommun_row(t, truth, shown)
+    g = sqlite3.connect(d / "areas.gpkg")
+    try:
+        for layer in ("regso", "deso"):
+            cur = g.execute(f'SELECT * FROM "{layer}"')
+            _collect([[c[0] for c in cur.description], *map(list, cur.fetchall())], truth, shown)
+    finally:
+        g.close()
+    for key in ("deso-indicators", "regso-indicators", "stadsdelar", "regso-types"):
+        r = dash.handle(f"/download/{key}.csv", "")
+        assert r.status == 200, key
+        _collect(csv_table(r.body), truth, shown)
+    r = dash.handle("/download/key-indicators.csv", "")
+    _kommun_row(csv_table(r.body), truth, shown)
+    columns = {col for (_, col) in shown}
+    levels = {lv for ((lv, _), _) in shown}
+    assert {"deso", "regso", "stadsdel", "kommun"} <= levels, levels
+    assert "population" in columns and len(columns) >= 6
+    leaks, checked = _single_hidden(rel["relations"], shown, columns)
+    # the same relations under primary suppression only (the pattern before secondary
+    # suppression): the check must be able to fail on this data
+    primary_only = {
+        (area, col): not (
+            col in truth["small"].get(area, set()) or col in truth["complement"].get(area, set())
+        )
+        if col != "population"
+        else truth["population"].get(area, 0) >= truth["t"]
+        for (area, col) in shown
+    }
+    would_leak, _ = _single_hidden(rel["relations"], primary_only, columns)
+    n_hidden = sum(not v for v in shown.values())
+    print(
+        f"secondary suppression at T={T}: {checked} published totals checked, {n_hidden} hidden "
+        f"cells; primary suppression alone would leave {len(would_leak)} recoverable "
+        f"(e.g. {would_leak[:2]}); now {len(leaks)}"
+    )
+    assert len(would_leak) > 0
+    assert checked > 200
+    assert not leaks, "\n".join(leaks[:30])
+
+
+def test_no_hidden_population_is_recoverable(demo_db: Path) -> None:
+    """Populations are published counts: at the median DeSO population as threshold (as in
+    test_small_populations_are_suppressed) half the DeSO populations are hidden; a RegSO
+    population minus its shown DeSO must never give a hidden one, in the dashboard's
+    downloads."""
+    import statistics
+
+    from grannskap.report.build import build_context
+    from grannskap.store import connect
+    from grannskap.web.server import make_app
+
+    con = connect(demo_db, read_only=True)
+    try:
+        year = build_context(con, KOMMUN, "sv", T).year
+        pops = ground_truth(con, year)["population"]
+        tp = int(statistics.median(v for (lv, _), v in pops.items() if lv == "deso"))
+        truth = ground_truth(con, year, tp)
+        rel = _relations(con, year)
+    finally:
+        con.close()
+    app = make_app(demo_db, kommun=KOMMUN, threshold=tp, warm=False, cache_responses=False)
+    shown: dict[Any, bool] = {}
+    for key in ("deso-indicators", "regso-indicators", "regso-types"):
+        r = app.handle(f"/download/{key}.csv", "")
+        assert r.status == 200, key
+        _collect(csv_table(r.body), truth, shown)
+    primary_only = {
+        k: truth["population"].get(k[0], 0) >= tp for k in shown if k[1] == "population"
+    }
+    would_leak, _ = _single_hidden(rel["relations"], primary_only, {"population"})
+    leaks, checked = _single_hidden(rel["relations"], shown, {"population"})
+    print(
+        f"populations at threshold {tp}: {checked} published totals checked; primary alone "
+        f"would leave {len(would_leak)} recoverable; now {len(leaks)}"
+    )
+    assert would_leak and checked > 20
+    assert not leaks, "\n".join(leaks[:30])
