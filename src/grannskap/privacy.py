@@ -324,9 +324,8 @@ def secondary_suppress(
             add(level, code, v, small, not np.isnan(v).all())
     equations: list[tuple[int, list[int]]] = []
     for child, parent in edges:
-        pairs = base[[child, parent]].dropna(subset=[parent]).drop_duplicates()
-        known = pairs.dropna(subset=[child])
-        dup = known[known.duplicated(subset=[child], keep=False)]
+        pairs = base[[child, parent]].dropna().drop_duplicates()
+        dup = pairs[pairs.duplicated(subset=[child], keep=False)]
         if not dup.empty:
             c0 = dup.iloc[0][child]
             raise ConfigError(
@@ -334,9 +333,10 @@ def secondary_suppress(
                 f"{sorted(dup[dup[child] == c0][parent].astype(str))}; expected each {child} "
                 f"in one {parent}"
             )
-        for pcode, g in pairs.groupby(parent):
-            kids = [index[(child, str(c))] for c in g[child].dropna().astype(str)]
-            equations.append((index[(parent, str(pcode))], kids))
+        kids_of: dict[str, list[int]] = {}
+        for c, pc in zip(pairs[child].astype(str), pairs[parent].astype(str), strict=True):
+            kids_of.setdefault(pc, []).append(index[(child, c)])
+        equations.extend((index[(parent, pc)], kids) for pc, kids in sorted(kids_of.items()))
     status = complementary_cells(
         np.vstack(rows) if rows else np.empty((0, len(value_cols))),
         np.asarray(prim, dtype=bool),

@@ -48,8 +48,9 @@ def _cell(value: Any) -> Any:
 
 
 def write_xlsx(sections: list[SectionResult], path: Path, lang: str = "sv") -> Path:
-    """Write one sheet per table plus a contents sheet. Suppressed values are empty cells
-    marked ".." in the sheet's note (SCB convention)."""
+    """Write one sheet per table plus a contents sheet. Suppressed values (primary and
+    secondary, see :func:`grannskap.report.data.area_shares`) are empty cells, explained as
+    ".." in the sheet's note (SCB convention)."""
     import xlsxwriter
 
     wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": False})
@@ -74,9 +75,13 @@ def write_xlsx(sections: list[SectionResult], path: Path, lang: str = "sv") -> P
                 t.note
                 + (" " if t.note else "")
                 + (
-                    "Tomma celler = uppgift saknas eller undertryckt (”..”)."
+                    "Tomma celler = uppgift saknas eller undertryckt (”..”): för få personer "
+                    "(primär undertryckning) eller dold för att den annars kunde räknas fram "
+                    "ur en summa (sekundär undertryckning)."
                     if lang == "sv"
-                    else "Empty cells = missing or suppressed (“..”)."
+                    else "Empty cells = missing or suppressed (“..”): too few persons (primary "
+                    "suppression) or hidden because it could otherwise be worked out from a "
+                    "total (secondary suppression)."
                 )
             )
             ws.write(2, 0, note, muted)
