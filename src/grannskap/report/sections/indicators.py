@@ -39,13 +39,14 @@ def stadsdel_table(ctx: ReportContext) -> pd.DataFrame:
 def trend_table(ctx: ReportContext, years: list[int]) -> pd.DataFrame:
     """Key shares per year for the kommun, the comparison group (fixed: the latest year's) and
     Sweden. Long frame: ``year, indicator, name, kommun, comparison, riket``."""
-    from grannskap.report.data import deso_counts, key_indicator_table
+    from grannskap.report.data import deso_counts, key_indicator_table, stadsdel_crosswalk
 
     comp = list(_common.comparison(ctx)["kommun"])
+    cw = stadsdel_crosswalk(ctx.con, ctx.kommun)  # same suppression pattern as the key table
     frames = []
     for year in years:
         kt = key_indicator_table(
-            deso_counts(ctx.con, year), ctx.kommun, comp, ctx.threshold, ctx.lang
+            deso_counts(ctx.con, year), ctx.kommun, comp, ctx.threshold, ctx.lang, cw
         )
         frames.append(kt.assign(year=year))
     return pd.concat(frames, ignore_index=True)
@@ -243,8 +244,10 @@ def build(ctx: ReportContext) -> SectionResult:
             cols,
             src,
             ctx.t(
-                f"Andelar för områden med färre än {ctx.threshold} personer i täljare eller nämnare visas som ”..”.",
-                f"Shares for areas with fewer than {ctx.threshold} persons in numerator or denominator are shown as “..”.",
+                f"Andelar för områden med färre än {ctx.threshold} personer i täljare eller nämnare visas som ”..”, "
+                "liksom andelar som annars kunde räknas fram ur en summa (sekundär undertryckning).",
+                f"Shares for areas with fewer than {ctx.threshold} persons in numerator or denominator are shown as “..”, "
+                "as are shares that could otherwise be worked out from a total (secondary suppression).",
             ),
         )
     )
