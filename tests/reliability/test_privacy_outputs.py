@@ -479,16 +479,15 @@ def _single_hidden(
     return leaks, checked
 
 
-def test_no_hidden_value_is_recoverable_from_a_published_total(
-    outputs: dict[str, Any], dash: Any, demo_db: Path
-) -> None:
+@pytest.fixture(scope="module")
+def published(outputs: dict[str, Any], dash: Any, demo_db: Path) -> dict[str, Any]:
+    """Every area cell of the written outputs: shown (a number in ANY output) or hidden."""
     from grannskap.store import connect
 
     truth, d = outputs["truth"], outputs["dir"]
     con = connect(demo_db, read_only=True)
     try:
-        year = dash.cache.get(KOMMUN, "sv").ctx.year
-        rel = _relations(con, year)
+        rel = _relations(con, dash.cache.get(KOMMUN, "sv").ctx.year)
     finally:
         con.close()
     shown: dict[Any, bool] = {}
@@ -509,6 +508,13 @@ def test_no_hidden_value_is_recoverable_from_a_published_total(
         _collect(csv_table(r.body), truth, shown)
     r = dash.handle("/download/key-indicators.csv", "")
     _kommun_row(csv_table(r.body), truth, shown)
+    return {"shown": shown, "rel": rel}
+
+
+def test_no_hidden_value_is_recoverable_from_a_published_total(
+    outputs: dict[str, Any], published: dict[str, Any]
+) -> None:
+    truth, shown, rel = outputs["truth"], published["shown"], published["rel"]
     columns = {col for (_, col) in shown}
     levels = {lv for ((lv, _), _) in shown}
     assert {"deso", "regso", "stadsdel", "kommun"} <= levels, levels
@@ -573,3 +579,36 @@ def test_no_hidden_population_is_recoverable(demo_db: Path) -> None:
     )
     assert would_leak and checked > 20
     assert not leaks, "\n".join(leaks[:30])
+
+
+def test_report_states_primary_and_secondary_counts(
+    outputs: dict[str, Any], published: dict[str, Any]
+) -> None:
+    """The methods section says, in Swedish, that primary and secondary suppression are applied
+    at threshold T and how many cells each hid. The primary count is checked against the ground
+    truth computed here (cells whose numerator, denominator or complement is < T, over DeSO,
+    RegSO and stadsdel; Borås' own total and its populations are all >= T), and primary +
+    secondary against the hidden cells actually found in the written outputs (every hidden
+    cell at T is one the outputs publish)."""
+    truth = outputs["truth"]
+    html = (outputs["dir"] / "report.html").read_text(encoding="utf-8")
+    text = " ".join(re.sub(r"<[^>]+>", " ", html).split())
+    assert "primär undertryckning" in text and "sekundär undertryckning" in text
+    assert f"tillsammans vara minst {T} personer" in text
+    m = re.search(
+        r"Av (\d+) celler i utdata .*? döljs (\d+) genom primär och (\d+) genom sekundär", text
+    )
+    assert m, "the suppression counts are missing from the methods section"
+    cells, primary, secondary = (int(g) for g in m.groups())
+    expected_primary = sum(
+        len(truth["small"].get(a, set()) | truth["complement"].get(a, set()))
+        for a in {*truth["small"], *truth["complement"]}
+    )
+    assert truth["n_small_population"] == 0
+    print(
+        f"report: {cells} cells, {primary} primary, {secondary} secondary; truth {expected_primary}"
+    )
+    assert primary == expected_primary
+    hidden_in_outputs = sum(not v for v in published["shown"].values())
+    assert primary + secondary == hidden_in_outputs
+    assert secondary > 0 and cells > primary + secondary
