@@ -4,8 +4,20 @@ One rule for the report and the dashboard. SCB suppresses (or perturbs) small ce
 individuals cannot be identified; we apply the same visible rule to everything we *derive*
 (shares, counts per area): a share is shown only when its numerator, its denominator and their
 difference (the complement: those *not* in the group) are all at least ``threshold`` persons —
-99.9 % of 783 reveals that one person is outside the group as surely as 0.1 % reveals one inside. The default threshold is 5 and can be changed per run
+99.9 % of 783 reveals that one person is outside the group as surely as 0.1 % reveals one
+inside. The default threshold is 5 and can be changed per run
 (``grannskap report --min-count N``) or by the environment variable ``GRANNSKAP_MIN_COUNT``.
+
+Primary suppression alone is not enough when a total is published beside its parts: a RegSO
+with one hidden DeSO gives that DeSO away as RegSO minus the other DeSO. :func:`secondary_suppress`
+adds complementary (secondary) suppressions over every published relation "total = sum of
+parts" (Hundepool et al., *Handbook on Statistical Disclosure Control*, ESSnet SDC 2010,
+ch. 4-5). :func:`grannskap.report.data.area_shares` applies both rules to the DeSO → RegSO →
+stadsdel → kommun hierarchy that the report, ``areas.gpkg`` and the dashboard publish. (SCB's
+population statistics from reference year 2025 on are instead perturbed with the Cell Key
+Method, so that cells need not be suppressed ("prickas") and parts no longer add up exactly
+to totals; SCB, "Frågor och svar om röjandeskydd i befolkningsstatistiken",
+https://www.scb.se/FAQ-CKM. Our derived counts are exact sums, so suppression it is.)
 """
 
 from __future__ import annotations
