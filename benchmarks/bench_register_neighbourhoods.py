@@ -54,7 +54,8 @@ def _ensure(persons: int, years: int, towns: int = 1) -> Path:
     town = [c for c in codes if c[:4] in kommuner]
     info = synthesize(path, persons, years, deso_codes=town)
     (path / "_done").write_text("ok\n")
-    print(f"data: SYNTHETIC register (one town), {info.rows:,} person-years, {info.seconds:.1f} s")
+    where = "one town" if towns == 1 else f"{towns} towns"
+    print(f"data: SYNTHETIC register ({where}), {info.rows:,} person-years, {info.seconds:.1f} s")
     return path
 
 
