@@ -5,20 +5,18 @@ block of a CSV file; each task reads only the columns it needs, evaluates the co
 numpy and returns small partial results (counts per group, histograms), which are summed in a
 tree. Worker memory is therefore bounded by the partition size, not by the data.
 
-The exact median (radix select)
--------------------------------
-Values are mapped to order-preserving unsigned 64-bit keys (IEEE-754 bits, sign-flipped). Pass
-1 counts, per year, the keys' top 16 bits (65,536 bins) and finds the bins that hold the two
-middle order statistics (ranks ``(n-1)//2`` and ``n//2``). Each further pass either gathers the
-values of those bins (when at most ``gather_limit`` values fall in them) or counts the next 16
-bits within them. Every step is integer counting, so the result is exact; the median is then
-``0.5 * lo + 0.5 * hi``, bit-identical to DuckDB's ``median`` (see
-:mod:`grannskap.register.engine`). Usually two passes suffice.
+Exact medians and quantiles (radix select)
+------------------------------------------
+:mod:`grannskap.register._radix` finds the order statistics a median or quantile needs by a
+radix select over order-preserving 64-bit keys: one histogram pass of the keys' top 16 bits per
+year, then usually one pass that gathers the few values of the bins holding the wanted ranks
+(all ranks of all years at once). Every step is integer counting, so the result is exact; the
+median ``0.5 * lo + 0.5 * hi`` and the quantiles (:func:`grannskap.register.engine.interpolate`)
+are combined from the order statistics by the same code as on DuckDB, so bit-identical.
 """
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -26,32 +24,24 @@ import numpy as np
 import pandas as pd
 
 from grannskap._compat import import_optional_dependency
-from grannskap.register.engine import DuplicateInfo, _normalise_keys
+from grannskap.register._radix import _from_key, order_statistics, sortable_keys
+from grannskap.register.engine import (
+    DuplicateInfo,
+    OrderStats,
+    _normalise_keys,
+    check_probs,
+    median_frame,
+    quantile_frame,
+    quantile_ranks,
+)
 from grannskap.register.expr import Batch, Cat, Cond, columns_of, evaluate, with_missing
 from grannskap.register.neighbourhoods import dask_count_cells, dask_engine_map
 from grannskap.register.partitions import Part, _read_table, read_batch
 from grannskap.register.schema import REGISTER_COLUMNS, RegisterSource
 
-__all__ = ["DaskEngine", "Part", "read_batch", "sortable_keys"]
+__all__ = ["DaskEngine", "Part", "read_batch", "sortable_keys", "_from_key"]
 
-_BITS = 16
-_BINS = 1 << _BITS
 _FANIN = 8
-
-
-def sortable_keys(values: np.ndarray) -> np.ndarray:
-    """Order-preserving map float64 -> uint64 (``a < b`` iff ``key(a) < key(b)``, no NaN)."""
-    bits = np.ascontiguousarray(values, dtype=np.float64).view(np.uint64)
-    neg = (bits >> np.uint64(63)).astype(bool)
-    return np.where(neg, ~bits, bits | np.uint64(1 << 63))
-
-
-def _from_key(key: int) -> float:
-    """Inverse of :func:`sortable_keys` for one key."""
-    k = np.array([key], dtype=np.uint64)
-    top = np.uint64(1 << 63)
-    bits = k ^ top if (k[0] & top) else ~k
-    return float(bits.view(np.float64)[0])
 
 
 # ------------------------------------------------------------------------------- task bodies
@@ -151,78 +141,6 @@ def _to_frame(partial: Partial, by: Sequence[str], names: Sequence[str]) -> pd.D
     return pd.DataFrame(frame)
 
 
-def _hist_part(
-    part: Part, column: str, specs: tuple[tuple[int, int, int, bool], ...]
-) -> list[np.ndarray]:
-    """For each spec (year, prefix, shift, gather): bin counts of the next 16 bits, or values."""
-    batch = read_batch(part, [column, "year"])
-    vals = np.asarray(batch[column], dtype=np.float64)
-    years = np.asarray(batch["year"])
-    ok = ~np.isnan(vals)
-    results: list[np.ndarray] = []
-    by_year: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-    for year, prefix, shift, gather in specs:
-        if year not in by_year:
-            sel = ok & (years == year)
-            by_year[year] = (sortable_keys(vals[sel]), vals[sel])
-        keys, v = by_year[year]
-        if shift < 64:
-            hit = (keys >> np.uint64(shift)) == np.uint64(prefix)
-            keys_in, v_in = keys[hit], v[hit]
-        else:
-            keys_in, v_in = keys, v
-        if gather:
-            results.append(v_in)
-        else:
-            low = shift - _BITS
-            bins = ((keys_in >> np.uint64(low)) & np.uint64(_BINS - 1)).astype(np.int64)
-            results.append(np.bincount(bins, minlength=_BINS).astype(np.int64))
-    return results
-
-
-def _sum_hist(
-    parts: list[list[np.ndarray]], specs: tuple[tuple[int, int, int, bool], ...]
-) -> list[np.ndarray]:
-    out = []
-    for i, (_, _, _, gather) in enumerate(specs):
-        items = [p[i] for p in parts]
-        out.append(np.concatenate(items) if gather else functools.reduce(np.add, items))
-    return out
-
-
-def _top_hist_part(part: Part, column: str) -> dict[int, np.ndarray]:
-    batch = read_batch(part, [column, "year"])
-    vals = np.asarray(batch[column], dtype=np.float64)
-    years = np.asarray(batch["year"])
-    ok = ~np.isnan(vals) & ~np.isnan(years)
-    out = {}
-    for y in np.unique(years[ok]):
-        keys = sortable_keys(vals[ok & (years == y)])
-        bins = (keys >> np.uint64(64 - _BITS)).astype(np.int64)
-        out[int(y)] = np.bincount(bins, minlength=_BINS).astype(np.int64)
-    return out
-
-
-def _sum_year_hists(parts: list[dict[int, np.ndarray]]) -> dict[int, np.ndarray]:
-    out: dict[int, np.ndarray] = {}
-    for p in parts:
-        for y, h in p.items():
-            out[y] = out[y] + h if y in out else h.copy()
-    return out
-
-
-def _descend(t: list[Any], hist: np.ndarray, counts_in: dict[tuple[int, int, int], int]) -> None:
-    """Move a radix-select target one 16-bit level down, into the bin holding its rank."""
-    cum = np.cumsum(hist)
-    b = int(np.searchsorted(cum, t[1], side="right"))
-    t[1] -= int(cum[b - 1]) if b else 0
-    t[2] = ((t[2] << _BITS) | b) if t[3] < 64 else b
-    t[3] -= _BITS
-    counts_in[(t[0], t[2], t[3])] = int(hist[b])
-    if t[3] == 0:  # all 64 bits known: the key is the value
-        t[4] = _from_key(t[2])
-
-
 def _ids_part(part: Part) -> dict[int, np.ndarray]:
     import pyarrow as pa
 
@@ -273,7 +191,7 @@ class DaskEngine:
     partition_rows
         Upper bound of rows per task (Parquet row groups are grouped up to it).
     gather_limit
-        Largest number of values gathered to the client in the exact-median search.
+        Largest number of values gathered to the client in the exact median/quantile search.
     """
 
     name = "dask"
@@ -393,45 +311,25 @@ class DaskEngine:
         return out
 
     def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
-        parts = self.partitions(source)
-        delayed = self._dask.delayed
-        # pass 1: per year, counts of the keys' top 16 bits (also gives n per year)
-        leaves = [delayed(_top_hist_part)(p, column) for p in parts]
-        top = self._compute(self._tree(leaves, _sum_year_hists))
-        # target = [year, rank within current prefix, prefix, shift, resolved value, n]
-        targets: list[list[Any]] = []
-        counts_in: dict[tuple[int, int, int], int] = {}
-        for y in sorted(top):
-            n = int(top[y].sum())
-            if n == 0:
-                continue
-            for rank in ((n - 1) // 2, n // 2):
-                t: list[Any] = [y, rank, 0, 64, None, n]
-                _descend(t, top[y], counts_in)
-                targets.append(t)
+        """Exact medians per year by radix select (:mod:`grannskap.register._radix`)."""
+        return median_frame(self.order_statistics(source, column, (0.5,)))
 
-        def spec(t: list[Any]) -> tuple[int, int, int, bool]:
-            return (t[0], t[2], t[3], counts_in[(t[0], t[2], t[3])] <= self.gather_limit)
+    def quantiles(
+        self, source: RegisterSource, column: str, probs: Sequence[float]
+    ) -> pd.DataFrame:
+        """Exact ``quantile_cont`` per year and prob, bit-identical to the DuckDB engine."""
+        ps = check_probs(probs)
+        return quantile_frame(self.order_statistics(source, column, ps), ps)
 
-        while any(t[4] is None for t in targets):
-            spec_t = tuple(sorted({spec(t) for t in targets if t[4] is None}))
-            leaves = [delayed(_hist_part)(p, column, spec_t) for p in parts]
-            res = self._compute(self._tree(leaves, _sum_hist, spec_t))
-            by_spec = dict(zip(spec_t, res, strict=True))
-            for t in targets:
-                if t[4] is None:
-                    key = spec(t)
-                    if key[3]:  # gathered values: pick the rank directly
-                        got = by_spec[key]
-                        t[4] = float(np.partition(got, t[1])[t[1]])
-                    else:
-                        _descend(t, by_spec[key], counts_in)
-        rows = []
-        for i in range(0, len(targets), 2):
-            lo, hi = targets[i][4], targets[i + 1][4]
-            rows.append((targets[i][0], targets[i][5], 0.5 * lo + 0.5 * hi))
-        out = pd.DataFrame(rows, columns=["year", "n", "median"])
-        return out.astype({"year": "int64", "n": "int64", "median": "float64"})
+    def order_statistics(
+        self, source: RegisterSource, column: str, probs: Sequence[float]
+    ) -> OrderStats:
+        """Per year ``n`` and the order statistics at the ranks of ``probs`` (radix select)."""
+
+        def ranks(n: int) -> list[int]:
+            return [k for p in probs for k in quantile_ranks(n, p)[:2]]
+
+        return order_statistics(self, source, column, ranks)
 
     def duplicates(self, source: RegisterSource, n_examples: int = 5) -> DuplicateInfo:
         delayed = self._dask.delayed
