@@ -282,6 +282,19 @@ def _hierarchy(
     return own, ["regso", "stadsdel", "kommun", ("regso", "kommun")]
 
 
+_AREA_SHARE_COLUMNS = (
+    "level",
+    "code",
+    "indicator",
+    "num",
+    "den",
+    "share",
+    "percent",
+    "suppressed",
+    "suppression",
+)
+
+
 def area_shares(
     counts: pd.DataFrame,
     kommun: str,
@@ -315,19 +328,7 @@ def area_shares(
         )
         frames.append(res.assign(indicator=key))
     if not frames:
-        return pd.DataFrame(
-            columns=[
-                "level",
-                "code",
-                "indicator",
-                "num",
-                "den",
-                "share",
-                "percent",
-                "suppressed",
-                "suppression",
-            ]
-        )
+        return pd.DataFrame(columns=list(_AREA_SHARE_COLUMNS))
     out = pd.concat(frames, ignore_index=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         share = np.where(out["den"] > 0, out["num"] / out["den"], np.nan)
@@ -335,19 +336,7 @@ def area_shares(
     out["percent"] = out["share"] * 100.0
     out["num"] = out["num"].where(~out["suppressed"])
     out["den"] = out["den"].where(~out["suppressed"])
-    return out[
-        [
-            "level",
-            "code",
-            "indicator",
-            "num",
-            "den",
-            "share",
-            "percent",
-            "suppressed",
-            "suppression",
-        ]
-    ]
+    return out[list(_AREA_SHARE_COLUMNS)]
 
 
 def area_population(
