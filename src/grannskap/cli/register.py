@@ -64,8 +64,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     nbh.add_argument(
         "--groups",
         default="background",
-        choices=["background", "sex", "education", "economic_standard"],
-        help="group set (default: background)",
+        choices=["background", "sex", "education", "economic_standard", "income_quintile"],
+        help="group set (default: background); income_quintile: q1..q5 by the year's exact "
+        "national quintiles of disp_income",
     )
     nbh.add_argument("--k", default=None, metavar="K,K,...", help="default: EquiPop's 12 ... 25600")
     nbh.add_argument("--cell-size", type=int, default=100, help="100 (default), 250 or 1000 m")

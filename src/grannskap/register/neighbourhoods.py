@@ -51,6 +51,8 @@ __all__ = [
     "GroupSet",
     "GROUP_SETS",
     "group_conditions",
+    "QUINTILE_PROBS",
+    "quintile_cut_points",
     "GridCounts",
     "grid_counts",
     "RegisterNeighbourhoods",
@@ -60,15 +62,24 @@ __all__ = [
     "dask_engine_map",
 ]
 
-GroupSet = Literal["background", "sex", "education", "economic_standard"]
-GROUP_SETS: tuple[str, ...] = ("background", "sex", "education", "economic_standard")
+GroupSet = Literal["background", "sex", "education", "economic_standard", "income_quintile"]
+GROUP_SETS: tuple[str, ...] = (
+    "background", "sex", "education", "economic_standard", "income_quintile",
+)  # fmt: skip
 _WORKING = Between("age", 20, 64)
 _LOW_STANDARD_FRACTION = 0.6  # as V1 in grannskap.register.indicators
+QUINTILE_PROBS: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)
+"""The cut points of the ``income_quintile`` groups (per-year national quantiles)."""
 DASK_TILE_SIZE = 256
 """Tile side (cells) used on Dask when no ``tile_size`` is given (25.6 km at 100 m)."""
 
 
-def group_conditions(name: str, thresholds: Mapping[int, float] | None = None) -> dict[str, Cond]:
+def group_conditions(
+    name: str,
+    thresholds: Mapping[int, float] | None = None,
+    *,
+    cut_points: Mapping[int, Sequence[float]] | None = None,
+) -> dict[str, Cond]:
     """The mutually exclusive groups of a group set, as engine conditions.
 
     ``background``: ``swedish`` / ``foreign`` (SCB: utländsk bakgrund). ``sex``: ``K`` / ``M``.
@@ -76,7 +87,14 @@ def group_conditions(name: str, thresholds: Mapping[int, float] | None = None) -
     ``eftergymnasial``; the V2 population of :mod:`grannskap.register.indicators`; other ages and
     unknown levels are in no group). ``economic_standard``: ``low`` / ``not_low``, below or at
     least 60 % of the year's national median of ``disp_income`` (V1; ``thresholds`` = year ->
-    limit), persons with unknown income in no group.
+    limit), persons with unknown income in no group. ``income_quintile``: ``q1`` ... ``q5`` by
+    the year's national quintile cut points ``c20 <= c40 <= c60 <= c80`` of ``disp_income``
+    (the household's equivalised disposable income; ``cut_points`` = year -> the four cuts,
+    the engine's exact ``quantiles`` at :data:`QUINTILE_PROBS` over all person-years of the
+    year with a known income — the population of the V1 median): ``q1: x <= c20``,
+    ``q2: c20 < x <= c40``, ... ``q5: x > c80``. Persons with unknown income, and persons of
+    a year without cut points, are in no group. With many ties at a cut point the groups are
+    not of equal size (everybody at the cut is in the lower group).
     """
     validate_literal(name, GroupSet, "groups")
     if name == "background":
@@ -86,10 +104,39 @@ def group_conditions(name: str, thresholds: Mapping[int, float] | None = None) -
     if name == "education":
         levels = ("forgymnasial", "gymnasial", "eftergymnasial")
         return {g: And((_WORKING, Cmp("education", "==", g))) for g in levels}
+    if name == "income_quintile":
+        return _quintile_conditions(cut_points)
     if thresholds is None:
         raise ConfigError("the `economic_standard` groups need the yearly income thresholds")
     limit = PerYear.of(thresholds)
     return {"low": Cmp("disp_income", "<", limit), "not_low": Cmp("disp_income", ">=", limit)}
+
+
+def _quintile_conditions(cut_points: Mapping[int, Sequence[float]] | None) -> dict[str, Cond]:
+    if cut_points is None:
+        raise ConfigError("the `income_quintile` groups need the yearly quintile cut points")
+    n_cuts = len(QUINTILE_PROBS)
+    for year, cuts in cut_points.items():
+        c = [float(v) for v in cuts]
+        if len(c) != n_cuts or any(b < a for a, b in zip(c, c[1:], strict=False)):
+            raise ConfigError(
+                f"`cut_points` of {year} were {c!r} but are expected to be {n_cuts} "
+                "non-decreasing numbers"
+            )
+    cut = [PerYear.of({y: float(c[j]) for y, c in cut_points.items()}) for j in range(n_cuts)]
+    x = "disp_income"
+    groups: dict[str, Cond] = {"q1": Cmp(x, "<=", cut[0])}
+    for j in range(1, n_cuts):
+        groups[f"q{j + 1}"] = And((Cmp(x, ">", cut[j - 1]), Cmp(x, "<=", cut[j])))
+    groups[f"q{n_cuts + 1}"] = Cmp(x, ">", cut[-1])
+    return groups
+
+
+def quintile_cut_points(engine: Engine, source: RegisterSource) -> dict[int, tuple[float, ...]]:
+    """Per year the national quintile cut points of ``disp_income`` (``engine.quantiles``)."""
+    q = engine.quantiles(source, "disp_income", QUINTILE_PROBS)
+    cols = [q[c].to_numpy(dtype=float) for c in q.columns[2:]]
+    return {int(y): tuple(float(c[i]) for c in cols) for i, y in enumerate(q["year"].to_numpy())}
 
 
 # ------------------------------------------------------------------------------ grid counts
@@ -290,14 +337,16 @@ def register_neighbourhoods(
         No person of the selected years has usable coordinates.
     """
     if isinstance(groups, str):
-        thresholds = None
+        thresholds = cuts = None
         if groups == "economic_standard":
             med = engine.medians(source, "disp_income")
             thresholds = {
                 int(y): _LOW_STANDARD_FRACTION * float(m)
                 for y, m in zip(med["year"], med["median"], strict=True)
             }
-        conds = group_conditions(groups, thresholds)
+        elif groups == "income_quintile":
+            cuts = quintile_cut_points(engine, source)
+        conds = group_conditions(groups, thresholds, cut_points=cuts)
     else:
         conds = dict(groups)
     counted = grid_counts(
