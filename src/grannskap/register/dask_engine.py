@@ -24,7 +24,13 @@ import numpy as np
 import pandas as pd
 
 from grannskap._compat import import_optional_dependency
-from grannskap.register._radix import _from_key, order_statistics, sortable_keys
+from grannskap.register._radix import (
+    _from_key,
+    _hist_part,  # noqa: F401  (task bodies timed by benchmarks/bench_register.py)
+    _top_hist_part,  # noqa: F401
+    order_statistics,
+    sortable_keys,
+)
 from grannskap.register.engine import (
     DuplicateInfo,
     OrderStats,
