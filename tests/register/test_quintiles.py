@@ -131,6 +131,46 @@ def test_neighbourhoods_by_income_quintile(duck, income_frame):
     assert set(GROUPS) <= set(out.columns)
 
 
+def test_aggregate_counts_income_quintiles_per_deso(duck, dask_engine, income_frame):
+    from grannskap.register import aggregate
+
+    frame, path = income_frame
+    source = open_source(path)
+    cuts, _ = _reference(frame)
+    plain = aggregate(source, duck)
+    ours = aggregate(source, duck, income_quintiles=True)
+    # the median (and so V1) is the same number whether or not the quintiles come along
+    pd.testing.assert_frame_equal(ours.medians, plain.medians, check_exact=True)
+    assert ours.quintiles is not None and plain.quintiles is None
+    assert {
+        int(y): list(r)
+        for y, r in zip(ours.quintiles["year"], ours.quintiles.iloc[:, 2:].to_numpy(), strict=True)
+    } == cuts
+    f = frame[frame["disp_income"].notna()].copy()
+    f["group"] = [
+        f"pop|inkomstkvintil=q{int(np.searchsorted(cuts[y], x, side='left')) + 1}"
+        for y, x in zip(f["year"], f["disp_income"], strict=True)
+    ]
+    ref = f.groupby(["year", "deso", "group"], observed=True).size().unstack("group", fill_value=0)
+    cols = [f"pop|inkomstkvintil={g}" for g in GROUPS]
+    got = ours.area.set_index(["year", "deso"])[cols]
+    ref = ref.reindex(index=got.index, columns=cols, fill_value=0)
+    np.testing.assert_array_equal(got.to_numpy(), ref.to_numpy())
+    pd.testing.assert_frame_equal(
+        ours.area[list(plain.area.columns)], plain.area
+    )  # nothing else changed
+    assert ours.grid is not None and set(cols) <= set(ours.grid.columns)  # per 1 km cell too
+    np.testing.assert_array_equal(
+        ours.grid[cols].to_numpy().sum(axis=0), got.to_numpy().sum(axis=0)
+    )
+    obs = ours.observations()
+    assert set(obs["breakdown"]) >= {f"inkomstkvintil={g}" for g in GROUPS}
+    theirs = aggregate(source, dask_engine, income_quintiles=True)
+    pd.testing.assert_frame_equal(ours.area, theirs.area, check_exact=True)
+    pd.testing.assert_frame_equal(ours.quintiles, theirs.quintiles, check_exact=True)
+    pd.testing.assert_frame_equal(ours.medians, theirs.medians, check_exact=True)
+
+
 def test_quintile_groups_need_cut_points():
     with pytest.raises(ConfigError, match="cut points"):
         group_conditions("income_quintile")
@@ -150,3 +190,11 @@ def test_cli_neighbourhoods_income_quintile(tmp_path, income_frame):
     frame = pd.read_parquet(out)
     assert set(GROUPS) <= set(frame.columns)
     assert "q5" in r.stdout  # the indices per group are printed
+    agg = tmp_path / "agg.csv"
+    r = subprocess.run(
+        [sys.executable, "-m", "grannskap", "register", "aggregate", str(path),
+         "--income-quintiles", "--out", str(agg)],
+        capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert r.returncode == 0, r.stderr
+    assert "inkomstkvintil=q3" in set(pd.read_csv(agg)["breakdown"].dropna())

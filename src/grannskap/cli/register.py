@@ -50,6 +50,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     _engine_args(agg)
     agg.add_argument("--out", required=True, type=Path, metavar="FILE", help="*.parquet or *.csv")
     agg.add_argument("--no-grid", action="store_true", help="skip the grid-cell counts")
+    agg.add_argument(
+        "--income-quintiles",
+        action="store_true",
+        help="also count the population per national income quintile (inkomstkvintil=q1..q5)",
+    )
     add_db_argument(agg)
     agg.set_defaults(func=run_aggregate, db=None)
 
@@ -140,7 +145,9 @@ def run_aggregate(args: argparse.Namespace) -> int:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             report = validate(source, engine, known, strict=args.strict)
-        result = aggregate(source, engine, grid=not args.no_grid)
+        result = aggregate(
+            source, engine, grid=not args.no_grid, income_quintiles=args.income_quintiles
+        )
     finally:
         engine.close()
     for problem in report.to_problems():

@@ -18,6 +18,9 @@ engine runs it:
     ``quantile_cont(x, p)`` of DuckDB: the order statistics ``lo``/``hi`` at ranks ``floor`` and
     ``ceil`` of ``(n - 1) * p`` combined as DuckDB does (:func:`interpolate`), from the same
     bounded-memory order-statistic search as the median (so both engines agree bit for bit);
+``order_statistics(source, column, probs)``
+    the search itself: per year ``n`` and the values at the ranks ``medians``/``quantiles``
+    need (one set of passes serves a median and several quantiles together);
 ``duplicates(source, n_examples)``
     person-years that occur more than once;
 ``examples(source, cond, n)``
@@ -62,6 +65,7 @@ __all__ = [
     "Engine",
     "DuckDBEngine",
     "make_engine",
+    "OrderStats",
     "check_probs",
     "quantile_label",
     "quantile_ranks",
@@ -77,6 +81,10 @@ GROUP_KEYS: tuple[str, ...] = ("year", "deso", "grid_cell")
 CELL_SIZES: tuple[int, ...] = (100, 250, 1000)
 """Cell sides (metres) that ``count_cells`` accepts; 1,000 m is the ``grid_cell`` grid."""
 CELL_KEYS: tuple[str, ...] = ("year", "cell_x", "cell_y")
+
+
+OrderStats = dict[int, tuple[int, dict[int, float]]]
+"""Per year: ``n`` (non-missing values) and ``{0-based rank: value}``."""
 
 
 @dataclass(frozen=True)
@@ -107,6 +115,10 @@ class Engine(Protocol):
     def quantiles(
         self, source: RegisterSource, column: str, probs: Sequence[float]
     ) -> pd.DataFrame: ...
+
+    def order_statistics(
+        self, source: RegisterSource, column: str, probs: Sequence[float]
+    ) -> OrderStats: ...
 
     def duplicates(self, source: RegisterSource, n_examples: int = 5) -> DuplicateInfo: ...
 
@@ -259,7 +271,7 @@ class DuckDBEngine:
 
     def order_statistics(
         self, source: RegisterSource, column: str, probs: Sequence[float]
-    ) -> dict[int, tuple[int, dict[int, float]]]:
+    ) -> OrderStats:
         """Per year ``n`` and the order statistics at the ranks of ``probs``, in bounded memory.
 
         DuckDB's own ``median``/``quantile_cont`` keep every value of a group in memory (8
@@ -410,10 +422,6 @@ def _normalise_keys(frame: pd.DataFrame, by: Sequence[str]) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- order statistics
-OrderStats = dict[int, tuple[int, dict[int, float]]]
-"""Per year: ``n`` (non-missing values) and ``{0-based rank: value}``."""
-
-
 def check_probs(probs: Sequence[float]) -> tuple[float, ...]:
     """``probs`` as a tuple of distinct floats in [0, 1], else a ConfigError."""
     try:

@@ -14,7 +14,10 @@ Definitions (documented choices, following SCB's socioeconomic index, *Socioekon
 ``sysselsatta_20_64``  employed among all persons aged 20–64.
 
 Population counts: total, by sex (``kon=K|M``), age band (``alder=0-5`` ...) and background
-(``bakgrund=swedish|foreign``). Everything is counted per DeSO and year; per 1 km grid cell and year (when the input has grid cells or coordinates) the
+(``bakgrund=swedish|foreign``); with ``income_quintiles`` also by national income quintile
+(``inkomstkvintil=q1`` ... ``q5``: the ``income_quintile`` groups of
+:func:`grannskap.register.neighbourhoods.group_conditions`, cut at the year's exact national
+quintiles of ``disp_income`` over the V1 population, found in the same passes as the median). Everything is counted per DeSO and year; per 1 km grid cell and year (when the input has grid cells or coordinates) the
 population group counts only (a grid cell is a building block for individualised
 neighbourhoods, not an area to publish V1–V3 for). All rows are used as given: problems are
 for :func:`grannskap.register.validate.validate` to report.
@@ -23,6 +26,7 @@ for :func:`grannskap.register.validate.validate` to report.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,8 +34,9 @@ import pandas as pd
 
 from grannskap.errors import DataNotFoundError
 from grannskap.ingest.model import AreaDef, IndicatorDef, ParsedTable, empty_observations
-from grannskap.register.engine import Engine
+from grannskap.register.engine import Engine, median_frame, quantile_frame
 from grannskap.register.expr import TRUE, And, Between, Cmp, Cond, In, NotNull, Or, PerYear
+from grannskap.register.neighbourhoods import QUINTILE_PROBS, group_conditions
 from grannskap.register.schema import AGE_MAX, RegisterSource
 
 __all__ = [
@@ -124,8 +129,11 @@ _SHARES: dict[str, tuple[str, str]] = {
 }
 
 
-def counters(thresholds: dict[int, float]) -> dict[str, Cond]:
-    """The counted conditions; ``thresholds`` = year -> V1 income limit (60 % of the median)."""
+def counters(
+    thresholds: dict[int, float], cut_points: Mapping[int, Sequence[float]] | None = None
+) -> dict[str, Cond]:
+    """The counted conditions; ``thresholds`` = year -> V1 income limit (60 % of the median);
+    ``cut_points`` = year -> income quintile cuts (adds ``pop|inkomstkvintil=q1`` ...)."""
     out: dict[str, Cond] = {"pop": TRUE}
     for sex in ("K", "M"):
         out[f"pop|kon={sex}"] = Cmp("sex", "==", sex)
@@ -134,6 +142,9 @@ def counters(thresholds: dict[int, float]) -> dict[str, Cond]:
         out[f"pop|alder={label}"] = Between("age", lo, hi)
     for bg in ("swedish", "foreign"):
         out[f"pop|bakgrund={bg}"] = Cmp("background", "==", bg)
+    if cut_points is not None:
+        for g, cond in group_conditions("income_quintile", cut_points=cut_points).items():
+            out[f"pop|inkomstkvintil={g}"] = cond
     out["v1_num"] = Cmp("disp_income", "<", PerYear.of(thresholds))
     out["v1_den"] = NotNull("disp_income")
     out["v2_num"] = And((_WORKING, Cmp("education", "==", "forgymnasial")))
@@ -158,6 +169,7 @@ class RegisterAggregates:
     engine: str
     source: str
     notes: list[str] = field(default_factory=list)
+    quintiles: pd.DataFrame | None = None  # year, n, q0.2 ... q0.8 (with income_quintiles)
 
     def observations(self, include_grid: bool = True) -> pd.DataFrame:
         """All indicators in the observation-frame layout of :mod:`grannskap.ingest.model`.
@@ -271,8 +283,14 @@ def _obs(
     )
 
 
-def aggregate(source: RegisterSource, engine: Engine, *, grid: bool = True) -> RegisterAggregates:
+def aggregate(
+    source: RegisterSource, engine: Engine, *, grid: bool = True, income_quintiles: bool = False
+) -> RegisterAggregates:
     """All area indicators of a register, on whichever engine is given.
+
+    ``income_quintiles`` adds the population per national income quintile
+    (``inkomstkvintil=q1`` ... ``q5``) to the DeSO and grid counts; the cut points come from the
+    same order-statistic passes as the median (five counters more in the counting pass).
 
     Passes over the data: the exact national median per year (three passes over the income
     column on DuckDB, usually two on Dask, in memory independent of the data size), then the counts per DeSO-year and per grid-cell-year (the latter only when
@@ -283,14 +301,24 @@ def aggregate(source: RegisterSource, engine: Engine, *, grid: bool = True) -> R
     DataNotFoundError
         When the input has no person-year with a known income (no median can be computed).
     """
-    med = engine.medians(source, "disp_income")
+    quintiles = cut_points = None
+    if income_quintiles:
+        stats = engine.order_statistics(source, "disp_income", (0.5, *QUINTILE_PROBS))
+        med = median_frame(stats)
+        quintiles = quantile_frame(stats, QUINTILE_PROBS)
+        cut_points = {
+            int(y): tuple(float(v) for v in row)
+            for y, row in zip(quintiles["year"], quintiles.iloc[:, 2:].to_numpy(), strict=True)
+        }
+    else:
+        med = engine.medians(source, "disp_income")
     if med.empty:
         raise DataNotFoundError(
             f"{source.root}: no person-year with a known disp_income; V1 needs a median"
         )
     med["threshold"] = LOW_STANDARD_FRACTION * med["median"]
     thresholds = dict(zip(med["year"].astype(int), med["threshold"].astype(float), strict=True))
-    ctr = counters(thresholds)
+    ctr = counters(thresholds, cut_points)
     want_grid = grid and ({"grid_cell"} <= set(source.columns) or {"x", "y"} <= set(source.columns))
     pop = {k: v for k, v in ctr.items() if k.startswith("pop")}
     queries: list[tuple[list[str], dict[str, Cond]]] = [(["year", "deso"], ctr)]
@@ -310,5 +338,5 @@ def aggregate(source: RegisterSource, engine: Engine, *, grid: bool = True) -> R
                 f"{no_cell} person-year(s) without grid cell or coordinates are not in any cell"
             )
     return RegisterAggregates(
-        area, grid_counts, med.reset_index(drop=True), engine.name, source.root, notes
+        area, grid_counts, med.reset_index(drop=True), engine.name, source.root, notes, quintiles
     )
