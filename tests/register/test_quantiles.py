@@ -70,10 +70,19 @@ def test_quantiles_duckdb_dask_native_numpy(quantile_source, duck, dask_client):
         )
     # the Dask engine: several radix levels (gather_limit 0 and 3 force a descent to the last
     # bits), one level then gathering, and gathering at once
+    passes = {}
     for gather_limit in (0, 3, 500, 4_000_000):
         with DaskEngine(dask_client, partition_rows=900, gather_limit=gather_limit) as dask:
+            assert len(dask.partitions(source)) >= 14  # several tasks per year
+            calls = []
+            compute = dask._compute
+            dask._compute = lambda obj, c=calls, f=compute: c.append(1) or f(obj)  # type: ignore[method-assign]
             theirs = dask.quantiles(source, "disp_income", PROBS)
+        passes[gather_limit] = len(calls)
         pd.testing.assert_frame_equal(ours, theirs, check_exact=True)
+    # gather_limit 0: all four 16-bit levels are counted (64-bit keys); a large limit gathers
+    # the values of the top-level bins in the second pass
+    assert passes == {0: 4, 3: 4, 500: 3, 4_000_000: 2}, passes
     # against the sorted values and numpy
     for year, values in years.items():
         x = values[~np.isnan(values)]
