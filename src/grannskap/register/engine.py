@@ -1,6 +1,6 @@
 """The engine interface and the embedded DuckDB engine.
 
-An engine offers four primitives over a :class:`~grannskap.register.schema.RegisterSource`;
+An engine offers these primitives over a :class:`~grannskap.register.schema.RegisterSource`;
 everything else (validation, indicators) is written against these and does not know which
 engine runs it:
 
