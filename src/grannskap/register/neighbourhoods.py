@@ -184,6 +184,12 @@ def grid_counts(
         ``cell_size`` not one of 100, 250, 1000; groups that overlap (a person counted twice).
     """
     size = check_cell_size(cell_size)
+    if not isinstance(groups, Mapping):
+        raise ConfigError(
+            f"`groups` was {groups!r} but is expected to be a mapping of group name to "
+            "condition; for a named group set use group_conditions(name), one of "
+            f"{sorted(GROUP_SETS)}"
+        )
     names = tuple(groups)
     if not names:
         raise ConfigError("`groups` was empty but is expected to name at least one group")

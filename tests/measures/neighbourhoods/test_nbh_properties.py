@@ -137,3 +137,30 @@ def test_duplicate_rows_are_one_cell(data):
     b = knn_counts(_pop(np.r_[ix, ix], np.r_[iy, iy], np.r_[half, counts - half]), ks)
     np.testing.assert_array_equal(b.counts[: len(ix)], a.counts)
     np.testing.assert_array_equal(b.counts[len(ix) :], a.counts)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@settings(max_examples=30)
+@given(
+    data=grids(), seed=st.integers(0, 2**32 - 1), mode=st.sampled_from(["whole", "proportional"])
+)
+def test_origins_subset_equals_the_full_result(engine, data, seed, mode):
+    """Asking for some rows only (any order, repeats allowed) gives exactly those rows."""
+    ix, iy, counts, ks = data
+    rng = np.random.default_rng(seed)
+    rows = rng.integers(0, len(ix), size=rng.integers(1, len(ix) + 3))
+    pop = _pop(ix, iy, counts)
+    full = knn_counts(pop, ks, ring_mode=mode, engine=engine)
+    sub = knn_counts(pop, ks, ring_mode=mode, engine=engine, origins=rows)
+    for name in ("local", "counts", "total", "reach", "reached", "x", "y"):
+        np.testing.assert_array_equal(getattr(sub, name), getattr(full, name)[rows], err_msg=name)
+
+
+def test_origins_must_be_row_positions():
+    from grannskap.errors import ConfigError
+
+    pop = _pop(np.array([0, 1]), np.array([0, 0]), np.array([[3], [4]]))
+    with pytest.raises(ConfigError, match="row position 2"):
+        knn_counts(pop, [2], origins=np.array([0, 2]))
+    with pytest.raises(ConfigError, match="1-d array of row positions"):
+        knn_counts(pop, [2], origins=np.array([0.5]))

@@ -320,8 +320,13 @@ def run_prefix(
     kvals: np.ndarray,
     d2_limit: int,
     proportional: bool,
+    origins: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Neighbourhoods of the unique cells ``(ux, uy)`` (0-based within a ``W x H`` box)."""
+    """Neighbourhoods of the unique cells ``(ux, uy)`` (0-based within a ``W x H`` box).
+
+    ``origins``: positions in ``ux``/``uy`` of the cells whose neighbourhoods are wanted (all
+    cells by default); every cell counts as a neighbour either way.
+    """
     G = local.shape[1]
     # row prefix sums fit int32 (half the memory) unless a row could hold 2**31 persons
     dt = np.int32 if int(local.sum()) < 2**31 - 1 else np.int64
@@ -331,6 +336,8 @@ def run_prefix(
     RPg = dense
     RPt = RPg.sum(axis=2, dtype=dt)
     n_threads = max(1, nb.get_num_threads())
+    if origins is not None:
+        ux, uy = ux[origins], uy[origins]
     return _run(
         RPt,
         RPg,

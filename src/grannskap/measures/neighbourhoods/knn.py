@@ -161,6 +161,24 @@ class _Cells:
     H: int
 
 
+def _check_origins(origins: np.ndarray | None, n_rows: int) -> np.ndarray | None:
+    if origins is None:
+        return None
+    rows = np.asarray(origins)
+    if rows.ndim != 1 or not np.issubdtype(rows.dtype, np.integer):
+        raise ConfigError(
+            f"`origins` had shape {rows.shape} and dtype {rows.dtype} but is expected to be a "
+            "1-d array of row positions (integers)"
+        )
+    bad = rows[(rows < 0) | (rows >= n_rows)]
+    if len(bad):
+        raise ConfigError(
+            f"`origins` holds row position {int(bad[0])} but the population has {n_rows} rows "
+            f"(expected 0 ... {n_rows - 1})"
+        )
+    return rows.astype(np.int64)
+
+
 def _aggregate(pop: GridPopulation) -> _Cells:
     ix0, iy0 = int(pop.ix.min()), int(pop.iy.min())
     W = int(pop.ix.max()) - ix0 + 1
@@ -216,6 +234,7 @@ def knn_counts(
     engine: Engine = "auto",
     block_elements: int = 2_000_000,
     pad: int = 64,
+    origins: np.ndarray | None = None,
 ) -> Neighbourhoods:
     """Composition of the k nearest persons around every cell, for all k at once.
 
@@ -242,6 +261,11 @@ def knn_counts(
     pad : int
         Zero margin (cells) around the grid's bounding box in the dense index; walks beyond it
         use bounds-checked lookups for origins near the edge.
+    origins : array of int, optional
+        Row positions in ``pop`` whose neighbourhoods are wanted (default: every row). All rows
+        are neighbours either way; the result has one row per origin, in this order. A tile of a
+        larger grid (:func:`~grannskap.measures.neighbourhoods.tiles.tiled_knn_counts`) asks
+        only for its own cells, not for its halo's.
 
     Returns
     -------
@@ -283,6 +307,7 @@ def knn_counts(
         )
     if pad < 0:
         raise ConfigError(f"`pad` was {pad!r} but is expected to be >= 0")
+    rows = _check_origins(origins, n_rows)
     # the walk never needs to go further than the grid's diagonal, nor than the cap
     w_ = int(pop.ix.max() - pop.ix.min())
     h_ = int(pop.iy.max() - pop.iy.min())
@@ -293,6 +318,12 @@ def knn_counts(
     # small grids: the ring walk is faster than starting the compiled engine's threads
     big = len(cells.ux) >= _AUTO_NUMBA_CELLS
     use_numba = engine == "numba" or (engine == "auto" and big and _numba_available())
+    # the distinct cells asked for (all cells unless origins are given) and each row's one
+    if rows is None:
+        want, inv = None, cells.inv
+    else:
+        want, inv = np.unique(cells.inv[rows], return_inverse=True)
+        inv = inv.ravel()
     if use_numba:
         try:
             from grannskap.measures.neighbourhoods._prefix_numba import run_prefix
@@ -300,19 +331,21 @@ def knn_counts(
             raise OptionalDependencyError("numba", "fast") from exc
         counts_u, total_u, d2_u, reached_u = run_prefix(
             cells.ux, cells.uy, cells.local, cells.W, cells.H, kvals, d2_limit,
-            ring_mode == "proportional",
+            ring_mode == "proportional", want,
         )  # fmt: skip
     else:
         walk = _Walk(cells, int(min(pad, math.isqrt(d2_limit) + 1)))
-        counts_u, total_u, d2_u, reached_u = _run(walk, kvals, ring_mode, d2_limit, block_elements)
-    inv = cells.inv
+        counts_u, total_u, d2_u, reached_u = _run(
+            walk, kvals, ring_mode, d2_limit, block_elements, want
+        )
     reach = np.where(reached_u, np.sqrt(d2_u.astype(float)) * pop.cell_size, np.nan)[inv]
+    local = cells.local if want is None else cells.local[want]
     return Neighbourhoods(
         k=kvals,
         groups=pop.groups,
-        x=pop.x,
-        y=pop.y,
-        local=cells.local[inv],
+        x=pop.x if rows is None else pop.x[rows],
+        y=pop.y if rows is None else pop.y[rows],
+        local=local[inv],
         counts=counts_u[inv],
         total=total_u[inv],
         reach=reach,
@@ -324,10 +357,17 @@ def knn_counts(
 
 
 def _run(
-    walk: _Walk, kvals: np.ndarray, ring_mode: str, d2_limit: int, block_elements: int
+    walk: _Walk,
+    kvals: np.ndarray,
+    ring_mode: str,
+    d2_limit: int,
+    block_elements: int,
+    want: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Walk all origins ring by ring; return per unique cell counts, totals, D*, reached."""
-    n_u, G, K = walk.n_u, walk.G, len(kvals)
+    """Walk the origins ring by ring (the unique cells ``want``, default all); return per
+    origin counts, totals, D*, reached."""
+    sel = np.arange(walk.n_u) if want is None else want
+    n_u, G, K = len(sel), walk.G, len(kvals)
     counts_u = np.zeros((n_u, K, G))
     total_u = np.zeros((n_u, K))
     d2_u = np.zeros((n_u, K), dtype=np.int64)
@@ -335,8 +375,8 @@ def _run(
     proportional = ring_mode == "proportional"
 
     act = np.arange(n_u)
-    base = walk.base.copy()
-    ax, ay = walk.ux.copy(), walk.uy.copy()
+    base = walk.base[sel]
+    ax, ay = walk.ux[sel], walk.uy[sel]
     cum = np.zeros((n_u, G + 1), dtype=np.int64)
     nxt = np.zeros(n_u, dtype=np.int64)
     table, dense, Wp, W, H, P = walk.table, walk.dense, walk.Wp, walk.W, walk.H, walk.P

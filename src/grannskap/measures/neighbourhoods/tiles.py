@@ -41,9 +41,11 @@ and every origin is accepted, so the loop ends and the tiled result is EXACTLY t
 halo never needs to exceed ``c`` cells (then ``m >= c`` for every origin of the tile), so memory
 per task stays bounded by ``(tile_size + 2 c)**2`` cells.
 
-The first halo of a tile is a guess (:func:`_first_halos`: from the tile's density, or from the
-number of tile rings around it that hold the largest k, whichever is smaller); it only affects
-speed (too small: retries; too large: more cells per task), never the result.
+The first halo of a tile is a guess (:func:`_first_halos`: from the density of the smallest block
+of tiles around it that holds the largest k, capped by a halo that provably needs no retry); it
+only affects speed (too small: retries; too large: more cells per task), never the result. Only
+the tile's own cells are origins (``knn_counts(..., origins=...)``): the halo's cells are
+neighbours, not computed.
 """
 
 from __future__ import annotations
@@ -163,15 +165,16 @@ def run_tile(task: TileTask) -> TileResult:
         ring_mode=task.ring_mode,  # type: ignore[arg-type]
         max_distance=task.max_distance,
         engine=task.engine,  # type: ignore[arg-type]
+        origins=task.origins,  # the halo's cells are neighbours, not origins
     )
     o = task.origins
     ox = task.ix[o].astype(float)
     oy = task.iy[o].astype(float)
     x_lo, x_hi, y_lo, y_hi = task.box
     m = np.minimum.reduce([ox - x_lo, x_hi - ox, oy - y_lo, y_hi - oy])  # inf if all open
-    reached = nb.reached[o]
+    reached = nb.reached
     with np.errstate(invalid="ignore"):
-        d2 = np.rint((np.where(reached, nb.reach[o], 0.0) / task.cell_size) ** 2)
+        d2 = np.rint((np.where(reached, nb.reach, 0.0) / task.cell_size) ** 2)
     m2 = (m * m)[:, None]
     ok = np.where(reached, d2 <= m2, np.isinf(m2))
     if task.max_distance is not None:
@@ -179,10 +182,10 @@ def run_tile(task: TileTask) -> TileResult:
         ok |= ~reached & (cap2 <= m2)
     return TileResult(
         rows=task.rows,
-        local=nb.local[o],
-        counts=nb.counts[o],
-        total=nb.total[o],
-        reach=nb.reach[o],
+        local=nb.local,
+        counts=nb.counts,
+        total=nb.total,
+        reach=nb.reach,
         reached=reached,
         exact=ok.all(axis=1),
         cells=len(task.ix),
@@ -195,38 +198,43 @@ def _cap_d2(max_distance: float, cell_size: float) -> int:
 
 
 def _first_halos(tile_persons: np.ndarray, tile_size: int, extent: int, kmax: int) -> np.ndarray:
-    """First halo (cells) of every tile: the smaller of two guesses, at least 4 cells.
+    """First halo (cells) of every tile, at least 4 cells and never beyond the grid's extent.
 
-    (a) density: the radius of a disk holding ``kmax`` persons at the tile's mean persons per
-    cell, x 1.25 (good for dense tiles); (b) blocks: ``(r + 0.5) * tile_size`` with ``r`` the
-    smallest number of tile rings around the tile whose block holds ``kmax`` persons (good for
-    thin tiles next to a town, where (a) would reach across the country). Never beyond the
-    grid's extent, where the halo holds nothing more.
+    Let ``r`` be the smallest number of tile rings around the tile whose block of tiles holds
+    ``kmax`` persons. Every origin of the tile then has ``kmax`` persons within the block's
+    farthest corner, ``(r + 1) * sqrt(2) * tile_size`` cells away: a halo that size needs no
+    retry (a *safe* bound). The guess is the smaller of that and 1.25 x the radius of a disk
+    holding ``kmax`` persons at the block's mean density (about right for a town, whose block
+    is the tile itself; for a lone village in empty land the block, and so the guess, is wide).
+    Only the tile's own cells are origins, so a generous halo costs little; a retry costs a
+    whole new task.
     """
     ntx, nty = tile_persons.shape
-    density = tile_persons / float(tile_size * tile_size)
-    with np.errstate(divide="ignore"):
-        by_density = 1.25 * np.sqrt(kmax / (math.pi * np.maximum(density, 1e-12)))
     cum = np.zeros((ntx + 1, nty + 1))
     cum[1:, 1:] = tile_persons.cumsum(axis=0).cumsum(axis=1)
     ti, tj = np.indices((ntx, nty))
 
-    def block(r: np.ndarray) -> np.ndarray:  # persons in the tiles within r rings
+    def block(r: np.ndarray) -> tuple[np.ndarray, np.ndarray]:  # persons, tiles within r rings
         a0, a1 = np.maximum(ti - r, 0), np.minimum(ti + r + 1, ntx)
         b0, b1 = np.maximum(tj - r, 0), np.minimum(tj + r + 1, nty)
-        return cum[a1, b1] - cum[a0, b1] - cum[a1, b0] + cum[a0, b0]
+        persons = cum[a1, b1] - cum[a0, b1] - cum[a1, b0] + cum[a0, b0]
+        return persons, (a1 - a0) * (b1 - b0)
 
     # the block grows with r: bisect for the smallest r that holds kmax (if any does)
     lo = np.zeros((ntx, nty), dtype=np.int64)
     hi = np.full((ntx, nty), max(ntx, nty), dtype=np.int64)
     while (lo < hi).any():
         mid = (lo + hi) // 2
-        ok = block(mid) >= kmax
+        ok = block(mid)[0] >= kmax
         hi = np.where(ok, mid, hi)
         lo = np.where(ok, lo, mid + 1)
-    found = block(lo) >= kmax
-    by_block = np.where(found, (lo + 0.5) * tile_size, float(extent))
-    guess = np.ceil(np.minimum(by_density, by_block))
+    persons, tiles = block(lo)
+    found = persons >= kmax
+    density = persons / (tiles * float(tile_size * tile_size))
+    with np.errstate(divide="ignore"):
+        by_density = 1.25 * np.sqrt(kmax / (math.pi * np.maximum(density, 1e-12)))
+    safe = (lo + 1) * math.sqrt(2.0) * tile_size
+    guess = np.where(found, np.ceil(np.minimum(by_density, safe)), float(extent))
     return np.clip(guess, 4, max(extent, 4)).astype(np.int64)
 
 
