@@ -33,11 +33,9 @@ from grannskap.register._radix import (
 )
 from grannskap.register.engine import (
     DuplicateInfo,
+    OrderStatisticsMixin,
     OrderStats,
     _normalise_keys,
-    check_probs,
-    median_frame,
-    quantile_frame,
     quantile_ranks,
 )
 from grannskap.register.expr import Batch, Cat, Cond, columns_of, evaluate, with_missing
@@ -182,7 +180,7 @@ def _examples_part(part: Part, cond: Cond, n: int) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------------ engine
-class DaskEngine:
+class DaskEngine(OrderStatisticsMixin):
     """Run the register primitives on Dask (an existing scheduler or a LocalCluster).
 
     Parameters
@@ -315,17 +313,6 @@ class DaskEngine:
             frame = _to_frame(partial, list(by), list(counters))
             out.append(_normalise_keys(frame, by) if by else frame)
         return out
-
-    def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
-        """Exact medians per year by radix select (:mod:`grannskap.register._radix`)."""
-        return median_frame(self.order_statistics(source, column, (0.5,)))
-
-    def quantiles(
-        self, source: RegisterSource, column: str, probs: Sequence[float]
-    ) -> pd.DataFrame:
-        """Exact ``quantile_cont`` per year and prob, bit-identical to the DuckDB engine."""
-        ps = check_probs(probs)
-        return quantile_frame(self.order_statistics(source, column, ps), ps)
 
     def order_statistics(
         self, source: RegisterSource, column: str, probs: Sequence[float]

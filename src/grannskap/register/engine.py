@@ -154,7 +154,28 @@ def _set_conditions(cond: Cond, out: list[frozenset[str]]) -> None:
         out.append(cond.values)
 
 
-class DuckDBEngine:
+class OrderStatisticsMixin:
+    """``medians`` and ``quantiles`` of an engine, from its ``order_statistics`` primitive."""
+
+    def order_statistics(
+        self, source: RegisterSource, column: str, probs: Sequence[float]
+    ) -> OrderStats:  # pragma: no cover - each engine defines it
+        raise NotImplementedError
+
+    def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
+        """Exact medians per year, ``0.5 * lo + 0.5 * hi`` (see :meth:`order_statistics`)."""
+        return median_frame(self.order_statistics(source, column, (0.5,)))
+
+    def quantiles(
+        self, source: RegisterSource, column: str, probs: Sequence[float]
+    ) -> pd.DataFrame:
+        """Exact ``quantile_cont`` per year and prob, the same bits on every engine (see
+        :func:`quantile_frame`)."""
+        ps = check_probs(probs)
+        return quantile_frame(self.order_statistics(source, column, ps), ps)
+
+
+class DuckDBEngine(OrderStatisticsMixin):
     """The embedded engine: DuckDB reading the Parquet/CSV files directly (streaming).
 
     Parameters
@@ -257,17 +278,6 @@ class DuckDBEngine:
     ) -> list[pd.DataFrame]:
         """Several group-by counts (one query each: DuckDB's GROUPING SETS measured slower)."""
         return [self.count(source, by, counters) for by, counters in queries]
-
-    def medians(self, source: RegisterSource, column: str) -> pd.DataFrame:
-        """Exact medians per year, ``0.5 * lo + 0.5 * hi`` (see :meth:`order_statistics`)."""
-        return median_frame(self.order_statistics(source, column, (0.5,)))
-
-    def quantiles(
-        self, source: RegisterSource, column: str, probs: Sequence[float]
-    ) -> pd.DataFrame:
-        """Exact ``quantile_cont`` per year and prob (see :func:`quantile_frame`)."""
-        ps = check_probs(probs)
-        return quantile_frame(self.order_statistics(source, column, ps), ps)
 
     def order_statistics(
         self, source: RegisterSource, column: str, probs: Sequence[float]
