@@ -381,7 +381,8 @@ def register_neighbourhoods(
     by_year: dict[int, Neighbourhoods] = {}
     tiling: dict[int, TilingReport] = {}
     ind: dict[int, NeighbourhoodIndices] = {}
-    for year, cells in counted.cells.groupby("year", sort=True):
+
+    def one_year(year: int, cells: pd.DataFrame) -> tuple[Neighbourhoods, TilingReport | None]:
         pop = grid_population(
             cells["cell_x"].to_numpy(dtype=float),
             cells["cell_y"].to_numpy(dtype=float),
@@ -394,15 +395,29 @@ def register_neighbourhoods(
             nb = knn_counts(
                 pop, k, ring_mode=ring_mode, max_distance=max_distance, engine=knn_engine
             )
-        else:
-            res = tiled_knn_counts(
-                pop, k, tile_size=int(tiles), halo=halo, ring_mode=ring_mode,
-                max_distance=max_distance, engine=knn_engine, map=engine.map,
-            )  # fmt: skip
-            nb, tiling[int(year)] = res.neighbourhoods, res.report  # type: ignore[call-overload]
-        by_year[int(year)] = nb  # type: ignore[call-overload]
+            return nb, None
+        res = tiled_knn_counts(
+            pop, k, tile_size=int(tiles), halo=halo, ring_mode=ring_mode,
+            max_distance=max_distance, engine=knn_engine, map=engine.map,
+        )  # fmt: skip
+        return res.neighbourhoods, res.report
+
+    jobs = [(int(y), c) for y, c in counted.cells.groupby("year", sort=True)]  # type: ignore[call-overload]
+    if tiles is not None and engine.name == "dask" and len(jobs) > 1:
+        # the years' tiles go to the cluster together (each year's rounds wait only for its
+        # own tasks); in this process the threads only cut tiles and gather results
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(max_workers=min(len(jobs), 8)) as pool:
+            done = list(pool.map(lambda job: one_year(*job), jobs))
+    else:  # in process: one year at a time (the neighbourhood engine uses every core)
+        done = [one_year(*job) for job in jobs]
+    for (year, _), (nb, report) in zip(jobs, done, strict=True):
+        by_year[year] = nb
+        if report is not None:
+            tiling[year] = report
         if indices and nb.local.sum() > 0:
-            ind[int(year)] = neighbourhood_indices(nb)  # type: ignore[call-overload]
+            ind[year] = neighbourhood_indices(nb)
     synthetic = _is_synthetic(source)
     if synthetic:
         notes.insert(0, "SYNTHETIC data (grannskap.register.synth): not real persons")
