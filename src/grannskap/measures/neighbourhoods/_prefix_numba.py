@@ -18,7 +18,8 @@ by their exact squared distance (a counting sort) and walked ring by ring from `
 gives the crossing ring and the persons before it and in it, per group, exactly as the ring
 walk does.
 
-The bracket usually costs nothing: origins are visited in row-major order and the previous
+The bracket usually costs nothing: origins are visited in strips of 64 columns, row-major
+inside a strip (which keeps the prefix-sum rows a disk touches in cache), and the previous
 origin ``p`` (``g`` cells away) crossed k at ``D*_p``; since a disk of radius ``r`` around the
 origin lies inside the disk of radius ``r + g`` around ``p``,
 ``N((sqrt(D*_p - 1) - g)^2) < k <= N((sqrt(D*_p) + g)^2)``. Threads take interleaved blocks of
@@ -35,6 +36,10 @@ import numba as nb
 import numpy as np
 
 __all__ = ["run_prefix"]
+
+_STRIP = 64
+"""Width (cells) of the strips origins are visited in (measured on the 10 M-person grid: 64
+took 57 s of CPU, row-major order 88 s, strips of 8 / 32 / 128 / 256: 72 / 59 / 59 / 67 s)."""
 
 
 @nb.njit(cache=True, inline="always")
@@ -338,14 +343,20 @@ def run_prefix(
     n_threads = max(1, nb.get_num_threads())
     if origins is not None:
         ux, uy = ux[origins], uy[origins]
-    return _run(
+    # visit origins strip by strip (columns of _STRIP cells, row-major inside): consecutive
+    # origins then touch the same prefix-sum rows and columns, which stay in cache
+    order = np.lexsort((ux, uy, ux // _STRIP))
+    out = _run(
         RPt,
         RPg,
-        ux.astype(np.int64),
-        uy.astype(np.int64),
+        ux[order].astype(np.int64),
+        uy[order].astype(np.int64),
         kvals.astype(np.int64),
         int(d2_limit),
         bool(proportional),
         n_threads,
         256,
     )
+    back = np.empty_like(order)
+    back[order] = np.arange(len(order))
+    return tuple(a[back] for a in out)  # type: ignore[return-value]
