@@ -283,7 +283,7 @@ def _origin(
 
 
 @nb.njit(cache=True, parallel=True)
-def _run(RPt, RPg, ox, oy, kv, d_limit, proportional, n_threads, block):  # pragma: no cover
+def _run(RPt, RPg, ox, oy, slot, kv, d_limit, proportional, n_threads, block):  # pragma: no cover
     n = ox.shape[0]
     K = kv.shape[0]
     G = RPg.shape[2]
@@ -307,12 +307,13 @@ def _run(RPt, RPg, ox, oy, kv, d_limit, proportional, n_threads, block):  # prag
             for i in range(b * block, min(n, (b + 1) * block)):
                 if i > b * block:
                     gap = math.sqrt((ox[i] - ox[i - 1]) ** 2 + (oy[i] - oy[i - 1]) ** 2)
+                s = slot[i]  # the origin's row in the results (origins are visited in strips)
                 _origin(
                     RPt, RPg, H, W, ox[i], oy[i], kv, d_limit, proportional, buck, c_lo,
-                    c_hi, before, counts, total, d2, reached, i, hint, gap,
+                    c_hi, before, counts, total, d2, reached, s, hint, gap,
                 )  # fmt: skip
                 for j in range(K):
-                    hint[j] = d2[i, j] if reached[i, j] else -1
+                    hint[j] = d2[s, j] if reached[s, j] else -1
     return counts, total, d2, reached
 
 
@@ -346,17 +347,15 @@ def run_prefix(
     # visit origins strip by strip (columns of _STRIP cells, row-major inside): consecutive
     # origins then touch the same prefix-sum rows and columns, which stay in cache
     order = np.lexsort((ux, uy, ux // _STRIP))
-    out = _run(
+    return _run(
         RPt,
         RPg,
         ux[order].astype(np.int64),
         uy[order].astype(np.int64),
+        order.astype(np.int64),  # results go to the origins' own rows
         kvals.astype(np.int64),
         int(d2_limit),
         bool(proportional),
         n_threads,
         256,
     )
-    back = np.empty_like(order)
-    back[order] = np.arange(len(order))
-    return tuple(a[back] for a in out)  # type: ignore[return-value]
