@@ -159,7 +159,7 @@ def _bucket_annulus(RPt, RPg, H, W, ox, oy, d_lo, d_hi, buck):  # pragma: no cov
 
 @nb.njit(cache=True)
 def _origin(
-    RPt, RPg, H, W, ox, oy, kv, d_limit, proportional, buck, c_lo, c_hi, before,
+    RPt, RPg, H, W, ox, oy, kv, d_limit, proportional, buck, c_lo, before,
     counts, total, d2, reached, i, hint, hint_gap,
 ):  # pragma: no cover - compiled  # fmt: skip
     K = kv.shape[0]
@@ -298,7 +298,6 @@ def _run(RPt, RPg, ox, oy, slot, kv, d_limit, proportional, n_threads, block):  
     for t in nb.prange(n_threads):
         buck = np.zeros((t_max, G), dtype=np.int64)
         c_lo = np.zeros(G, dtype=np.int64)
-        c_hi = np.zeros(G, dtype=np.int64)
         before = np.zeros(G, dtype=np.int64)
         hint = np.full(K, -1, dtype=np.int64)
         # interleaved blocks: towns and countryside shared evenly between threads
@@ -310,7 +309,7 @@ def _run(RPt, RPg, ox, oy, slot, kv, d_limit, proportional, n_threads, block):  
                 s = slot[i]  # the origin's row in the results (origins are visited in strips)
                 _origin(
                     RPt, RPg, H, W, ox[i], oy[i], kv, d_limit, proportional, buck, c_lo,
-                    c_hi, before, counts, total, d2, reached, s, hint, gap,
+                    before, counts, total, d2, reached, s, hint, gap,
                 )  # fmt: skip
                 for j in range(K):
                     hint[j] = d2[s, j] if reached[s, j] else -1
