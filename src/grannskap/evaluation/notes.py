@@ -171,7 +171,5 @@ def note_text(message: str, lang: Lang = "sv") -> str:
         m = pattern.fullmatch(text)
         if m is not None:
             text = sv.format(**{k: _sv_number(v) for k, v in m.groupdict().items()})
-            return _PLURAL.sub(
-                lambda p: f"{p[1]} {p[2] if p[1] in ('1', 'en', 'ett') else p[3]}", text
-            )
+            return _PLURAL.sub(lambda p: f"{p[1]} {p[2] if p[1] == '1' else p[3]}", text)
     return f"{message} (på engelska)"
