@@ -49,6 +49,14 @@ Inference (``inference.py``)
     :class:`NullResult` (``.expected`` under random allocation, ``.p_value``, ``.z``);
     ``expected_value``; ``expected_m_independence``; ``compare(counts1, counts2, index)``
     -> :class:`ComparisonResult` (difference, interval, p-value) for two years or places.
+    Interval policy (``interval.py``): every interval is *for* the bias-corrected estimate
+    (``interval_for``); print that value beside it.
+
+Change (``change.py``)
+    ``index_change(counts_a, counts_b, index, n_boot=999, n_perm=999, seed=0, ci=0.95)``
+    -> :class:`ChangeResult` (``estimate_a``, ``estimate_b``, ``difference``,
+    ``difference_bias_corrected``, ``ci_low``/``ci_high`` for the corrected difference,
+    permutation ``p_value``, ``method``); ``decompose_change`` = Elbers' M decomposition.
 
 Synthetic data (``synthetic.py``)
     ``synthetic_sweden(n_areas, seed)`` - SIMULATED Sweden-like areas (clustered towns,
@@ -72,6 +80,7 @@ True
 
 from __future__ import annotations
 
+from .change import ChangeResult, decompose_change, index_change
 from .indices import (
     INDEX_NAMES,
     MULTI_GROUP_INDICES,
@@ -132,6 +141,7 @@ __all__ = [
     "INDEX_NAMES",
     "MULTI_GROUP_INDICES",
     "TWO_GROUP_INDICES",
+    "ChangeResult",
     "ComparisonResult",
     "DecompositionResult",
     "DifferenceDecomposition",
@@ -148,12 +158,14 @@ __all__ = [
     "compute_index",
     "correlation_ratio",
     "decompose_between_within",
+    "decompose_change",
     "decompose_between_within_ci",
     "dissimilarity",
     "expected_m_independence",
     "expected_value",
     "exposure",
     "gini",
+    "index_change",
     "ipf",
     "isolation",
     "kernel_weights",
