@@ -1,8 +1,13 @@
 """Shared test fixtures.
 
 BLAS threads are pinned so that floating-point results are bit-stable between runs.
-``SHARED_DATA`` points at ``../shared/data`` (the real public data beside the checkout);
-tests that need it are skipped with a clear reason when it is absent.
+``SHARED_DATA`` points at ``../shared/data`` (the real public data beside the checkout).
+
+No silent skips in CI: when ``CI`` is true (or ``GRANNSKAP_STRICT_TESTS=1``), every skip -
+missing ``../shared`` data, a missing test dependency - is turned into a failure that names
+what is missing. The only skips allowed there are for what a machine may truly lack and the
+README names: Debian's Chromium (browser tests, PDF) and poppler-utils (``pdftotext``).
+Outside CI a skip stays a skip, with its reason in the ``-ra`` summary.
 """
 
 from __future__ import annotations
@@ -26,6 +31,47 @@ settings.register_profile(
 )
 settings.register_profile("dev", max_examples=500, deadline=None)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+
+STRICT = os.environ.get("CI", "").strip().lower() in {"1", "true", "yes"} or bool(
+    os.environ.get("GRANNSKAP_STRICT_TESTS")
+)
+# Skip reasons that stay skips under CI: system packages a machine may lack (see README).
+ALLOWED_SKIP_WORDS = ("chromium", "pdftotext", "poppler")
+
+
+def _skip_reason(longrepr: object) -> str:
+    if isinstance(longrepr, tuple) and len(longrepr) == 3:
+        return str(longrepr[2])
+    return str(longrepr)
+
+
+def _strict_failure(report: pytest.CollectReport | pytest.TestReport) -> None:
+    reason = _skip_reason(report.longrepr)
+    if any(word in reason.lower() for word in ALLOWED_SKIP_WORDS):
+        return
+    report.outcome = "failed"
+    report.longrepr = (
+        f"skipped under CI=true, where only missing Chromium/poppler may skip: {reason}\n"
+        f"(shared data expected at {SHARED_DATA}; set GRANNSKAP_SHARED_DATA to point elsewhere; "
+        'test dependencies come from `pip install -e ".[test]" -c constraints-test.txt`)'
+    )
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped and not hasattr(report, "wasxfail"):
+        _strict_failure(report)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_make_collect_report(collector: pytest.Collector):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    if STRICT and report.skipped:
+        _strict_failure(report)
 
 
 @pytest.fixture(scope="session")

@@ -26,3 +26,12 @@ def test_ruff(args: list[str]) -> None:
         [sys.executable, "-m", "ruff", *args], cwd=REPO, capture_output=True, text=True
     )
     assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_clean() -> None:
+    """mypy over ``src/`` reports 0 errors (configuration in pyproject.toml ``[tool.mypy]``)."""
+    pytest.importorskip("mypy", reason="mypy is not installed (it is in the [test] extra)")
+    out = subprocess.run(
+        [sys.executable, "-m", "mypy", "src"], cwd=REPO, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stdout + out.stderr

@@ -226,6 +226,21 @@ def _write(frame, path: Path) -> None:  # type: ignore[no-untyped-def]
         frame.to_parquet(path, index=False)
 
 
+def _say_if_compiling() -> None:
+    """Tell the user before the first (compiling) run of the neighbourhood engine."""
+    try:
+        from grannskap.measures.neighbourhoods._prefix_numba import compiled_engine_cached
+    except ImportError:  # numba not installed: the pure-numpy engine needs no compile
+        return
+    if not compiled_engine_cached():
+        print(
+            "grannskap: compiling the neighbourhood engine for this environment "
+            "(once, about 1-2 minutes; later runs use the cache)...",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
 def run_neighbourhoods(args: argparse.Namespace) -> int:
     """Neighbourhood counts (no local per-cell counts) to ``--out``; indices to stdout."""
     import warnings
@@ -249,6 +264,7 @@ def run_neighbourhoods(args: argparse.Namespace) -> int:
             )
         tile = tiles[0]
     source, _, engine = _open(args)
+    _say_if_compiling()
     t0 = time.perf_counter()
     try:
         with warnings.catch_warnings(record=True) as caught:

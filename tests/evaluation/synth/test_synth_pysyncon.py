@@ -64,6 +64,8 @@ def test_same_v_gives_same_weights_as_pysyncon(name: str, basque, smoking) -> No
     # our exact active-set QP is never worse than pysyncon's SLSQP on the inner problem
     assert inner(fit.w) <= inner(theirs) * (1 + 1e-6) + 1e-12
     if name == "basque":
-        # well-conditioned: SLSQP converges and both give the same weights
+        # well-conditioned: both reach the same weights (within 2e-3, SLSQP's stopping rule),
+        # and our outer loss is never above the peer's for the same V: pysyncon 1.7.0 stops
+        # at 0.0088645970, ours at 0.0088645450 - two optimisers, so never test equality.
         np.testing.assert_allclose(theirs, fit.w, atol=2e-3)
-        assert fit.loss == pytest.approx(peer.loss_V, rel=1e-6)
+        assert fit.loss <= peer.loss_V * (1 + 1e-9) + 1e-12

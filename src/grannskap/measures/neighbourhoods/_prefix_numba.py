@@ -31,6 +31,7 @@ numba is optional: without it :mod:`.knn` uses its pure-numpy ring walk.
 from __future__ import annotations
 
 import math
+import os
 
 import numba as nb
 import numpy as np
@@ -358,3 +359,18 @@ def run_prefix(
         n_threads,
         256,
     )
+
+
+def compiled_engine_cached() -> bool:
+    """Whether numba's on-disk cache holds the compiled engine for this environment.
+
+    The kernels are compiled with ``cache=True``: the first run in a new environment compiles
+    them (about 1-2 minutes on two cores) and writes the cache beside this module (or under
+    ``NUMBA_CACHE_DIR``); later runs load it in well under a second. The CLI uses this to say
+    what it is doing before a first, slow run.
+    """
+    try:
+        index_path = _run._cache._cache_file._index_path
+    except AttributeError:  # numba internals moved: assume compiled, say nothing
+        return True
+    return bool(os.path.exists(index_path))
