@@ -30,7 +30,6 @@ COMMAND_MODULES: tuple[str, ...] = (
     "goals",
     "segregation",
     "evaluate",
-    "funding",
     "register",
     "serve",
 )
@@ -55,13 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="show tracebacks for errors")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMAND_MODULES:
-        try:
-            module = importlib.import_module(f"grannskap.cli.{name}")
-        except ModuleNotFoundError as exc:
-            if exc.name == f"grannskap.cli.{name}":
-                continue  # command not built yet
-            raise
-        module.register(sub)
+        importlib.import_module(f"grannskap.cli.{name}").register(sub)
     return parser
 
 

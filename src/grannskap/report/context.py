@@ -7,12 +7,13 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import pandas as pd
 
+from grannskap._literals import Lang
+
 if TYPE_CHECKING:
     import duckdb
 
 __all__ = ["Column", "Figure", "Table", "SectionResult", "ReportContext", "Lang"]
 
-Lang = Literal["sv", "en"]
 ColumnKind = Literal["text", "int", "num1", "num3", "pct1", "kr", "year"]
 
 

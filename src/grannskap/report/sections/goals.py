@@ -1,6 +1,6 @@
 """The 2030 goal: goal status, probability of reaching it, area types, transitions, thresholds.
 
-Calls :func:`grannskap.goals.report_data` (issue 3) and presents its frames.
+Calls :func:`grannskap.goals.report_data` and presents its frames.
 """
 
 from __future__ import annotations
@@ -17,14 +17,9 @@ __all__ = ["NAME", "TITLE", "build"]
 
 
 def build(ctx: ReportContext) -> SectionResult:
-    import importlib
+    from grannskap.goals import report_data
 
-    goals = importlib.import_module("grannskap.goals")
-
-    fn = getattr(goals, "report_data", None)
-    if fn is None:
-        raise ImportError("grannskap.goals.report_data", name="grannskap.goals.report_data")
-    rd = fn(ctx.con, ctx.kommun, ctx.lang)
+    rd = report_data(ctx.con, ctx.kommun, ctx.lang)
     ctx.cache["goals_report_data"] = rd  # the dashboard's area pages reuse it
     figures: list[Figure] = []
     tables: list[Table] = []
