@@ -1,6 +1,7 @@
 """``grannskap import FILE...``: detect each file's format and load it in one transaction.
 
-Formats, tried in this order: SCB xlsx export; SCB key file; RegSO overview; Police summary of
+Formats, tried in this order: SCB xlsx export; SCB key file; PxWeb CSV with area labels;
+RegSO overview; Police summary of
 lists; Police attribute table (csv); SCB csv export; PxWebApi JSON-stat 2; Kolada JSON;
 GeoJSON / shapefile (Police polygons, or SCB DeSO/RegSO polygons); programme YAML/TOML.
 """
@@ -14,11 +15,12 @@ from typing import TYPE_CHECKING
 
 from grannskap.errors import InputError, Problem, UnknownFormatError, ValidationError
 from grannskap.geography.codes import DESO_RE, REGSO_RE, classify_code
-from grannskap.ingest import geo, keyfile, overview, police, programme, scb_export
+from grannskap.ingest import geo, keyfile, overview, police, programme, pxweb_csv, scb_export
 from grannskap.ingest.csvio import read_csv_records
 from grannskap.ingest.scb_export import slug
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported, load_parsed
+from grannskap.store.series import regso_labels
 
 if TYPE_CHECKING:
     import duckdb
@@ -192,6 +194,8 @@ def detect_format(path: Path, data: bytes) -> str:
     if suffix in (".csv", ".txt", ".tsv") or not suffix:
         if keyfile.looks_like_keyfile(data):
             return "keyfile"
+        if pxweb_csv.looks_like_pxweb_csv(data):
+            return "pxweb_csv"
         if overview.looks_like_overview(data):
             return "overview"
         if police.looks_like_police_summary(data):
@@ -224,6 +228,9 @@ def import_file(
         "scb_xlsx": lambda: load_parsed(con, scb_export.parse_scb_xlsx(data, name)),
         "scb_csv": lambda: load_parsed(con, scb_export.parse_scb_csv(data, name)),
         "keyfile": lambda: keyfile.load_keyfile(con, keyfile.parse_keyfile(data, name)),
+        "pxweb_csv": lambda: load_parsed(
+            con, pxweb_csv.parse_pxweb_csv(data, name, regso_labels(con))
+        ),
         "overview": lambda: _load_overview(con, data, name),
         "police_summary": lambda: police.load_police(
             con, police.parse_police_summary(data, name, _known_police(con), _kommun_by_name(con))
@@ -242,10 +249,7 @@ def import_file(
         return loaders[kind]()
     from grannskap.ingest import jsonstat, kolada
 
-    parser = {
-        "jsonstat2": getattr(jsonstat, "parse_jsonstat2", None),
-        "kolada": getattr(kolada, "parse_kolada", None),
-    }.get(kind)
+    parser = {"jsonstat2": jsonstat.parse_jsonstat2, "kolada": kolada.parse_kolada}.get(kind)
     if parser is None:
         raise UnknownFormatError(Problem(name, f"no importer for format {kind!r}"))
     return load_parsed(con, parser(data, name))
