@@ -25,6 +25,8 @@ def demo_files() -> list[Path]:
     d = _data_dir()
     return [
         d / "scb_koppling" / "koppling_deso2018_regso2020.csv",
+        # RegSO series 2020–2023 (PxWeb CSV with labels, joined to codes through the key)
+        *sorted((d / "scb_regso_2020_2023").glob("*.csv")),
         *sorted((d / "scb_deso_2022").glob("*.xlsx")),
         d / "boras" / "boras_1490_regso_deso_overview.csv",
         d / "polisen" / "uso_2023_epsg3006.geojson",
