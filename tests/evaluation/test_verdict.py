@@ -14,7 +14,6 @@ from grannskap.evaluation.its import its
 from grannskap.evaluation.power import mde_did
 from grannskap.evaluation.simulate import simulate_panel
 from grannskap.evaluation.verdict import (
-    fmt_number,
     verdict_2x2,
     verdict_cost,
     verdict_cs,
@@ -22,12 +21,13 @@ from grannskap.evaluation.verdict import (
     verdict_its,
     verdict_twfe,
 )
+from grannskap.format import format_adaptive
 
 
 def test_fmt_number_swedish() -> None:
-    assert fmt_number(-0.04, "sv") == "−0,040"
-    assert fmt_number(1234567.0, "sv") == "1\u00a0234\u00a0567"
-    assert fmt_number(-0.04, "en") == "-0.040"
+    assert format_adaptive(-0.04, "sv") == "−0,040"
+    assert format_adaptive(1234567.0, "sv") == "1\u00a0234\u00a0567"
+    assert format_adaptive(-0.04, "en") == "-0.040"
 
 
 def test_cs_verdict_on_mpdta_states_estimate_pretest_and_limits(mpdta: pd.DataFrame) -> None:

@@ -28,12 +28,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _pct(x: float) -> str:
-    return "–" if x != x else f"{100 * x:.1f} %".replace(".", ",")
-
-
 def run(args: argparse.Namespace) -> int:
     from grannskap.errors import DataNotFoundError
+    from grannskap.format import format_share
     from grannskap.goals import report_data
     from grannskap.store import connect
 
@@ -63,7 +60,7 @@ def run(args: argparse.Namespace) -> int:
         if g.p_met == g.p_met:
             label = "Sannolikhet att målet nås" if sv else "Probability the goal is met"
             print(
-                f"  {label}: {_pct(g.p_met)} (90 %-intervall {_pct(g.p_met_low)}–{_pct(g.p_met_high)}; {g.projection_basis})"
+                f"  {label}: {format_share(g.p_met)} (90 %-intervall {format_share(g.p_met_low)}–{format_share(g.p_met_high)}; {g.projection_basis})"
             )
         print()
     print("Förbehåll:" if sv else "Caveats:")

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from grannskap.format import format_kr, format_percent
+
 if TYPE_CHECKING:
     import duckdb
 
@@ -60,12 +62,6 @@ class Reconciliation:
         return pd.DataFrame(rows, columns=["post", "belopp_kr"])
 
 
-def _fmt_kr(amount: Decimal) -> str:
-    from grannskap.report.format import format_number
-
-    return f"{format_number(amount, decimals=0)} kr"
-
-
 def reconcile(funding: pd.DataFrame, programme_id: str) -> Reconciliation:
     """Reconcile the funding rows of one programme (columns as in the ``funding`` table)."""
     f = funding[funding["programme_id"] == programme_id].copy()
@@ -93,22 +89,22 @@ def reconcile(funding: pd.DataFrame, programme_id: str) -> Reconciliation:
     findings = []
     if st_year is not None and st_year != sum_year:
         findings.append(
-            f"Beloppen per år summerar till {_fmt_kr(sum_year)}, men källans totalsumma är "
-            f"{_fmt_kr(st_year)} (skillnad {_fmt_kr(sum_year - st_year)})."
+            f"Beloppen per år summerar till {format_kr(sum_year)}, men källans totalsumma är "
+            f"{format_kr(st_year)} (skillnad {format_kr(sum_year - st_year)})."
         )
     if st_cat is not None and st_cat != sum_cat:
         findings.append(
-            f"Beloppen per målområde summerar till {_fmt_kr(sum_cat)}, men källans totalsumma är "
-            f"{_fmt_kr(st_cat)} (skillnad {_fmt_kr(sum_cat - st_cat)})."
+            f"Beloppen per målområde summerar till {format_kr(sum_cat)}, men källans totalsumma är "
+            f"{format_kr(st_cat)} (skillnad {format_kr(sum_cat - st_cat)})."
         )
     if sum_year != sum_cat:
         findings.append(
-            f"Summan per år ({_fmt_kr(sum_year)}) och summan per målområde ({_fmt_kr(sum_cat)}) "
-            f"skiljer sig med {_fmt_kr(sum_year - sum_cat)}."
+            f"Summan per år ({format_kr(sum_year)}) och summan per målområde ({format_kr(sum_cat)}) "
+            f"skiljer sig med {format_kr(sum_year - sum_cat)}."
         )
     else:
         findings.append(
-            f"Summan per år och summan per målområde stämmer överens ({_fmt_kr(sum_year)})."
+            f"Summan per år och summan per målområde stämmer överens ({format_kr(sum_year)})."
         )
     rec = Reconciliation(
         programme_id,
@@ -125,7 +121,7 @@ def reconcile(funding: pd.DataFrame, programme_id: str) -> Reconciliation:
     if grant is not None and rec.unspent is not None:
         label = f" ({grant_label})" if grant_label else ""
         findings.append(
-            f"Av det beviljade bidraget {_fmt_kr(grant)}{label} återstår {_fmt_kr(rec.unspent)} "
+            f"Av det beviljade bidraget {format_kr(grant)}{label} återstår {format_kr(rec.unspent)} "
             "enligt källans totalsumma."
         )
         if grant_label and ("milj" in grant_label.lower()):
@@ -139,16 +135,10 @@ def reconcile(funding: pd.DataFrame, programme_id: str) -> Reconciliation:
             sum(unspecified["amount_sek"], Decimal(0)) / sum_cat * 100 if sum_cat else Decimal(0)
         )
         findings.append(
-            f"{format_share(share)} av kostnaderna är inte knutna till något målområde "
+            f"{format_percent(float(share))} av kostnaderna är inte knutna till något målområde "
             f"({', '.join(str(c) for c in unspecified['category'])})."
         )
     return rec
-
-
-def format_share(pct: Decimal) -> str:
-    from grannskap.report.format import format_number
-
-    return f"{format_number(float(pct), decimals=1)} %"
 
 
 def read_funding(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:

@@ -9,7 +9,6 @@ detected. Warnings met by the estimators are repeated, never dropped.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from grannskap._literals import Lang, validate_literal
 from grannskap.evaluation.notes import note_text
+from grannskap.format import format_adaptive
 
 if TYPE_CHECKING:
     from grannskap.evaluation.cost import CostEffectResult
@@ -29,7 +29,6 @@ if TYPE_CHECKING:
 __all__ = [
     "Check",
     "Verdict",
-    "fmt_number",
     "verdict_cs",
     "verdict_twfe",
     "verdict_2x2",
@@ -227,21 +226,6 @@ _T: dict[str, dict[str, str]] = {
 }
 
 
-def fmt_number(x: float, lang: str = "sv", digits: int = 3) -> str:
-    """Format a number: Swedish decimal comma, true minus sign and thin thousands spaces."""
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "–"
-    if math.isinf(x):
-        return ("−∞" if x < 0 else "∞") if lang == "sv" else ("-inf" if x < 0 else "inf")
-    mag = abs(x)
-    d = 0 if mag >= 1000 else digits if mag < 10 else max(1, digits - 2)
-    s = f"{mag:,.{d}f}"
-    if lang == "sv":
-        s = s.replace(",", "\u00a0").replace(".", ",")
-        return ("−" if x < 0 else "") + s
-    return ("-" if x < 0 else "") + s
-
-
 _DESIGN_SV = {
     "difference-in-differences (Callaway & Sant'Anna 2021)": "skillnad-i-skillnader med "
     "stegvis start (Callaway & Sant'Anna 2021)",
@@ -278,7 +262,7 @@ def _core(
 ) -> Verdict:
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
-    f = lambda v: fmt_number(v, lang)  # noqa: E731
+    f = lambda v: format_adaptive(v, lang)  # noqa: E731
     head = t["head"].format(out=outcome, est=f(est), lvl=_lvl(alpha), lo=f(lo), hi=f(hi))
     can: list[str] = []
     cannot: list[str] = []
@@ -327,7 +311,7 @@ def verdict_cs(
     """Verdict of a Callaway-Sant'Anna evaluation (``ATTgtResult`` + ``AggregateResult``)."""
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
-    f = lambda v: fmt_number(v, lang)  # noqa: E731
+    f = lambda v: format_adaptive(v, lang)  # noqa: E731
     lo, hi = agg.overall_ci
     checks: list[Check] = []
     ug = np.asarray(res.unit_group)
@@ -470,7 +454,7 @@ def verdict_its(
     """
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
-    f = lambda v: fmt_number(v, lang)  # noqa: E731
+    f = lambda v: format_adaptive(v, lang)  # noqa: E731
     from scipy import stats
 
     z = stats.norm.ppf(1 - res.alpha / 2)
@@ -520,7 +504,7 @@ def verdict_cost(
     """Verdict of a cost-per-effect calculation."""
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
-    f = lambda v: fmt_number(v, lang)  # noqa: E731
+    f = lambda v: format_adaptive(v, lang)  # noqa: E731
     if res.bounded:
         head = t["cost_head"].format(
             ratio=f(res.ratio),

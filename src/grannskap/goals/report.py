@@ -374,15 +374,15 @@ def report_data(
                 )
                 bt_police_rel = bt.reliability
                 sc = bt.scores.iloc[0]
-                from grannskap.goals.texts import fmt_num
+                from grannskap.format import format_number
 
                 caveats.append(
                     tx["backtest_police"].format(
                         fit=complete[-2],
                         n=bt.n_pairs,
                         target=int(sc["target_year"]),
-                        bm=fmt_num(sc["brier_model"], 2, lang),
-                        bn=fmt_num(sc["brier_naive"], 2, lang),
+                        bm=format_number(sc["brier_model"], 2, lang),
+                        bn=format_number(sc["brier_naive"], 2, lang),
                         verdict=tx[
                             "backtest_worse"
                             if sc["brier_model"] > sc["brier_naive"]
@@ -442,14 +442,14 @@ def report_data(
             )
         summary.append(row)
         if row["p_met_pooled_prior"] == row["p_met_pooled_prior"]:
-            from grannskap.goals.texts import fmt_pct
+            from grannskap.format import format_share
 
             caveats.append(
                 tx["prior_sensitivity"].format(
                     goal=row["goal"],
-                    a=fmt_pct(row["p_met"], 1, lang),
-                    b=fmt_pct(row["p_met_pooled_prior"], 1, lang),
-                    c=fmt_pct(row["p_met_uniform_prior"], 1, lang),
+                    a=format_share(row["p_met"], 1, lang),
+                    b=format_share(row["p_met_pooled_prior"], 1, lang),
+                    c=format_share(row["p_met_uniform_prior"], 1, lang),
                 )
             )
     caveats.append(tx["independence"])

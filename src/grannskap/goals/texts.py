@@ -8,23 +8,12 @@ from typing import TYPE_CHECKING
 
 import pandas as pd
 
+from grannskap.format import format_number, format_share
+
 if TYPE_CHECKING:
     from grannskap.goals.report import ReportData
 
-__all__ = ["summary_texts", "fmt_pct", "fmt_num"]
-
-
-def fmt_num(x: float, decimals: int = 1, lang: str = "sv") -> str:
-    text = f"{x:,.{decimals}f}"
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",")
-    return text
-
-
-def fmt_pct(p: float, decimals: int = 1, lang: str = "sv") -> str:
-    if p != p:
-        return "–"
-    return f"{fmt_num(100 * p, decimals, lang)}\u00a0%"
+__all__ = ["summary_texts"]
 
 
 def _names(df: pd.DataFrame, col: str = "name") -> str:
@@ -61,19 +50,19 @@ def summary_texts(d: ReportData, lang: str = "sv") -> dict[str, str]:
         a = d.agreement
         text = (
             f"De beräknade typerna stämmer med SCB:s officiella för {a['n_agree']} av {a['n']} områden "
-            f"({fmt_pct(a['rate'], 1, lang)}) år {a['year']}."
+            f"({format_share(a['rate'], 1, lang)}) år {a['year']}."
             if sv
-            else f"Computed types agree with SCB's official types for {a['n_agree']} of {a['n']} areas ({fmt_pct(a['rate'], 1, lang)}) in {a['year']}."
+            else f"Computed types agree with SCB's official types for {a['n_agree']} of {a['n']} areas ({format_share(a['rate'], 1, lang)}) in {a['year']}."
         )
         if len(d.disagreements):
             gap = d.disagreements["z"].apply(
                 lambda z: min(abs(z - c) for c in (2.0, 1.0, 0.0, -1.0))
             )
             text += (
-                f" Avvikelserna ({_names(d.disagreements)}) ligger alla högst {fmt_num(gap.max(), 2, lang)} "
+                f" Avvikelserna ({_names(d.disagreements)}) ligger alla högst {format_number(gap.max(), 2, lang)} "
                 "standardavvikelser från en tröskel, där proxyvariablerna avgör."
                 if sv
-                else f" The disagreements ({_names(d.disagreements)}) lie within {fmt_num(gap.max(), 2, lang)} SD of a threshold."
+                else f" The disagreements ({_names(d.disagreements)}) lie within {format_number(gap.max(), 2, lang)} SD of a threshold."
             )
         out["agreement"] = text
     if d.transition_years and not d.transitions.empty:
@@ -100,8 +89,8 @@ def summary_texts(d: ReportData, lang: str = "sv") -> dict[str, str]:
             .assign(a=lambda f: f["delta_z_worse"].abs())
             .nsmallest(3, "a")
         )
-        fb = ", ".join(f"{r['name']} ({fmt_num(r['a'], 2, lang)} σ)" for _, r in b.iterrows())
-        fw = ", ".join(f"{r['name']} ({fmt_num(r['a'], 2, lang)} σ)" for _, r in w.iterrows())
+        fb = ", ".join(f"{r['name']} ({format_number(r['a'], 2, lang)} σ)" for _, r in b.iterrows())
+        fw = ", ".join(f"{r['name']} ({format_number(r['a'], 2, lang)} σ)" for _, r in w.iterrows())
         out["distance"] = (
             f"Närmast en bättre typ: {fb}. Närmast en sämre typ: {fw}. (Avstånd i standardavvikelser "
             "av indexet, med årets nationella medelvärde och standardavvikelse.)"
@@ -112,10 +101,10 @@ def summary_texts(d: ReportData, lang: str = "sv") -> dict[str, str]:
     for _, g in d.goal_summary.iterrows():
         if g["p_met"] == g["p_met"]:
             rows.append(
-                f"{g['goal']}: sannolikhet {fmt_pct(g['p_met'], 1, lang)} (90\u00a0%-intervall "
-                f"{fmt_pct(g['p_met_low'], 1, lang)}–{fmt_pct(g['p_met_high'], 1, lang)})."
+                f"{g['goal']}: sannolikhet {format_share(g['p_met'], 1, lang)} (90\u00a0%-intervall "
+                f"{format_share(g['p_met_low'], 1, lang)}–{format_share(g['p_met_high'], 1, lang)})."
                 if sv
-                else f"{g['goal']}: probability {fmt_pct(g['p_met'], 1, lang)} (90 % interval {fmt_pct(g['p_met_low'], 1, lang)}–{fmt_pct(g['p_met_high'], 1, lang)})."
+                else f"{g['goal']}: probability {format_share(g['p_met'], 1, lang)} (90 % interval {format_share(g['p_met_low'], 1, lang)}–{format_share(g['p_met_high'], 1, lang)})."
             )
     if rows:
         missed = d.goal_summary["latest_met"].eq(False).all()
