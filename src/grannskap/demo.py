@@ -29,6 +29,7 @@ def demo_files() -> list[Path]:
         *sorted((d / "scb_regso_2020_2023").glob("*.csv")),
         *sorted((d / "scb_deso_2022").glob("*.xlsx")),
         d / "boras" / "boras_1490_regso_deso_overview.csv",
+        d / "boras" / "regso2025_1490_epsg3006.geojson",
         d / "polisen" / "uso_2023_epsg3006.geojson",
         d / "polisen" / "uso_2025_attributes_all65.csv",
         d / "polisen" / "uso_2025_boras_only_epsg3006.geojson",

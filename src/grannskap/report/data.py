@@ -449,9 +449,10 @@ def regso_table(
     Shares and populations are suppressed primarily and secondarily (:func:`area_shares`).
     """
     areas = con.execute(
-        "SELECT a.code AS regso, a.name, c.to_code AS stadsdel FROM area a "
+        "SELECT a.code AS regso, a.name, c.to_code AS stadsdel, s.name AS stadsdel_name FROM area a "
         "LEFT JOIN crosswalk c ON c.from_system = 'regso2020' AND c.from_code = a.code "
         "AND c.to_system = 'stadsdel' "
+        "LEFT JOIN area s ON s.system = 'stadsdel' AND s.code = c.to_code "
         "WHERE a.system = 'regso2020' AND a.kommun_code = ? ORDER BY a.code",
         [kommun],
     ).df()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 import warnings
 from datetime import date
 from decimal import Decimal
@@ -89,10 +90,46 @@ def render_section(ctx: ReportContext, section: SectionResult, *, link_prefix: s
         d=section.data,
         fig=figures,
         tab=tables,
+        figs_list=section.figures,
+        tabs_list=section.tables,
         ctx=ctx,
         t=ctx.t,
         link_prefix=link_prefix,
     )
+
+
+_ANCHOR = re.compile(r'id="(fig|tab)-([^"]+)"')
+
+
+def _renumber(sections: list[SectionResult]) -> bool:
+    """Number figures and tables in the order the reader meets them in the rendered HTML
+    (templates may show a section's tables in another order than they were built); objects a
+    template does not show follow at the end of their section. True if any number changed."""
+    changed = False
+    fig_no = tab_no = 0
+    for s in sections:
+        figs = {f.key: f for f in s.figures}
+        tabs = {t.key: t for t in s.tables}
+        seen: dict[int, tuple[str, Any]] = {}
+        for kind, key in _ANCHOR.findall(s.html):
+            obj = (figs if kind == "fig" else tabs).get(key)
+            if obj is not None:
+                seen.setdefault(id(obj), (kind, obj))
+        for f in s.figures:
+            seen.setdefault(id(f), ("fig", f))
+        for t in s.tables:
+            seen.setdefault(id(t), ("tab", t))
+        for kind, obj in seen.values():
+            if kind == "fig":
+                fig_no += 1
+                new = fig_no
+            else:
+                tab_no += 1
+                new = tab_no
+            if obj.number != new:
+                obj.number = new
+                changed = True
+    return changed
 
 
 def render_report(
@@ -115,6 +152,9 @@ def render_report(
                 f"the section could not be shown ({type(exc).__name__}: {exc})",
             )
             s.figures, s.tables = [], []
+            s.html = render_section(ctx, s)
+    if _renumber(sections):
+        for s in sections:
             s.html = render_section(ctx, s)
     return env.get_template("report.html.j2").render(
         ctx=ctx,

@@ -75,7 +75,7 @@ def bar_chart(
     vmax = vmax * 1.15 or 1.0
     plot_w = width - label_w - 70
     parts = [_open(width, height, title, desc)]
-    x = label_w
+    x: float = label_w
     for j, (name, _) in enumerate(series):
         colour = OKABE_ITO[j % len(OKABE_ITO)]
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
@@ -143,7 +143,7 @@ def stacked_columns(
     slot = (width - left - 10) / max(1, len(labels))
     bw = slot * 0.6
     parts = [_open(width, height, title, desc)]
-    x = left
+    x: float = left
     for j, (name, _) in enumerate(stacks):
         parts.append(f'<rect x="{x}" y="8" width="12" height="12" fill="{colours[j]}"/>')
         parts.append(f'<text x="{x + 16}" y="18" font-size="12">{escape(name)}</text>')

@@ -101,7 +101,7 @@ def _points(ctx: ReportContext) -> tuple[list[str], list[str], list[str]]:
         )
     years = ctx.con.execute(
         "SELECT count(DISTINCT year) FROM observation WHERE area_system = 'deso2018' AND indicator_id = 'scb.000005FE'"
-    ).fetchone()[0]
+    ).fetchone()[0]  # type: ignore[index]
     if years <= 1:
         uncertain.append(
             ctx.t(
