@@ -26,6 +26,7 @@ __all__ = [
     "DataNotFoundError",
     "EstimationError",
     "PdfUnavailable",
+    "OutputError",
     "OptionalDependencyError",
     "HttpError",
     "GrannskapWarning",
@@ -148,6 +149,11 @@ class EstimationError(GrannskapError):
 
 class PdfUnavailable(GrannskapError):
     """The PDF cannot be written here (no Chromium, or Chromium failed)."""
+
+
+class OutputError(GrannskapError):
+    """An output file could not be written completely (disk full, no permission, bad PDF);
+    the previous file, if any, is left in place."""
 
 
 class HttpError(GrannskapError):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import math
 import os
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -42,6 +43,9 @@ __all__ = [
     "suppress_frame",
     "complementary_cells",
     "secondary_suppress",
+    "round_published",
+    "publishable_shares",
+    "publishable_index_inputs",
 ]
 
 SUPPRESSED = ".."
@@ -365,3 +369,147 @@ def secondary_suppress(
     )
     printed = [(lv, c) not in pseudo for lv, c in zip(lev, codes, strict=True)]
     return out[printed].reset_index(drop=True)
+
+
+# ---- what a CLI publishes (issue 18: classify, segregation) ---------------------------------
+def round_published(values: Any, decimals: int) -> Any:
+    """``values`` rounded to ``decimals`` (what is shown is what is published).
+
+    A share published at full precision gives its numerator and denominator away by rational
+    reconstruction (0.6507592190889371 % is 3/461); rounded to the shown decimal it is
+    consistent with many fractions. Works on scalars, arrays and pandas objects; ``None`` and
+    NaN stay missing.
+    """
+    if values is None:
+        return None
+    if isinstance(values, pd.Series | pd.DataFrame):
+        return values.round(decimals)
+    if isinstance(values, np.ndarray):
+        return np.round(values.astype(float), decimals)
+    v = float(values)
+    return v if math.isnan(v) else round(v, decimals)
+
+
+def publishable_shares(
+    frame: pd.DataFrame,
+    keys: Sequence[str],
+    threshold: int,
+    *,
+    groups: Sequence[str] = (),
+    code_col: str = "area_code",
+    by: str | None = "year",
+    decimals: int = 1,
+    derived: Sequence[str] = (),
+) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Primary and secondary suppression, and rounding, of per-area shares before they are
+    published (e.g. by ``grannskap classify``).
+
+    Parameters
+    ----------
+    frame
+        One row per area (and ``by`` value) with, per key ``k``, the share ``k`` (any scale)
+        and its person counts ``k_num``, ``k_den``; and the ``groups`` columns.
+    keys
+        The share columns.
+    threshold
+        Small-count threshold (:func:`check_threshold`).
+    groups
+        Published totals above the area level, as for :func:`secondary_suppress` (e.g.
+        ``["regso", "kommun", "nation"]``): a hidden area must not be the only hidden part
+        of any of them.
+    decimals
+        Published decimals of the shares.
+    derived
+        Columns computed from the shares (an index, a z-score): blanked in every row with a
+        hidden share, since they would give it back.
+
+    Returns
+    -------
+    (pandas.DataFrame, dict)
+        A copy with hidden shares NaN, the ``k_num``/``k_den`` columns dropped, shares
+        rounded; and the numbers of primary and secondary suppressions.
+    """
+    thr = check_threshold(threshold)
+    out = frame.copy()
+    out["_cell"] = np.arange(len(out)).astype(str)
+    hidden_any = np.zeros(len(out), dtype=bool)
+    counts = {"primary": 0, "secondary": 0}
+    parts = [(None, out)] if by is None else list(out.groupby(by, sort=False))
+    for k in keys:
+        hide = np.zeros(len(out), dtype=bool)
+        for _, sub in parts:
+            num = pd.to_numeric(sub[f"{k}_num"], errors="coerce")
+            den = pd.to_numeric(sub[f"{k}_den"], errors="coerce")
+            cells = pd.DataFrame(
+                {"_cell": sub["_cell"], "den": den, "num": num, "rest": den - num},
+                index=sub.index,
+            )
+            for g in groups:
+                cells[g] = sub[g].to_numpy()
+            cells["suppressed"] = (cells[["den", "num", "rest"]] < thr).any(axis=1)
+            res = secondary_suppress(
+                cells, ["den", "num", "rest"], list(groups), code_col="_cell", threshold=thr
+            )
+            fine = res[res["level"] == "_cell"].set_index("code")
+            status = fine["suppression"].reindex(sub["_cell"])
+            counts["primary"] += int((status == "primary").sum())
+            counts["secondary"] += int((status == "secondary").sum())
+            hide[sub["_cell"].astype(int).to_numpy()] = status.notna().to_numpy()
+        out[k] = round_published(pd.to_numeric(out[k], errors="coerce").where(~hide), decimals)
+        hidden_any |= hide
+    for c in derived:
+        if c in out.columns:
+            out[c] = pd.to_numeric(out[c], errors="coerce").where(~hidden_any)
+    drop = [c for k in keys for c in (f"{k}_num", f"{k}_den") if c in out.columns]
+    return out.drop(columns=[*drop, "_cell"]), counts
+
+
+def publishable_index_inputs(
+    counts: pd.DataFrame | np.ndarray,
+    threshold: int,
+    hidden: Sequence[bool] | np.ndarray | None = None,
+    base: int | None = None,
+) -> np.ndarray:
+    """Group counts per area to compute a *published* index (D, isolation, H, ...) from.
+
+    An index over all areas at full precision, together with the published populations and
+    shares of the other areas, is an equation in the hidden areas' counts: with two hidden
+    DeSO and a few indices both were recovered exactly (issue 18, finding 3). Here every
+    count of a hidden area (all its groups, since the area's total may be published) is
+    rounded to a multiple of ``base`` (default: ``threshold``, at least 5), so an index
+    computed from these counts can at best give back the rounded values.
+
+    Parameters
+    ----------
+    counts
+        ``(areas, groups)`` person counts.
+    threshold
+        Small-count threshold.
+    hidden
+        Areas whose share or population is not published (primary or secondary
+        suppression). Default: the primary rule on the first group's share (any group count,
+        or the total, below ``threshold``).
+    base
+        Rounding base for the hidden areas' counts.
+
+    Returns
+    -------
+    numpy.ndarray
+        The counts to compute the published index from (float).
+    """
+    thr = check_threshold(threshold)
+    arr = np.asarray(counts, dtype=float).copy()
+    if arr.ndim != 2:
+        raise ConfigError(f"counts have shape {arr.shape}; expected (areas, groups)")
+    if hidden is None:
+        mask = (arr < thr).any(axis=1) | (arr.sum(axis=1) < thr)
+    else:
+        mask = np.asarray(hidden, dtype=bool)
+        if mask.shape != (arr.shape[0],):
+            raise ConfigError(
+                f"hidden has shape {mask.shape}; expected one flag per area ({arr.shape[0]})"
+            )
+    b = float(base if base is not None else max(thr, 5))
+    # round half up (not to even): the same count always gives the same published value
+    arr[mask] = np.floor(arr[mask] / b + 0.5) * b
+    return arr

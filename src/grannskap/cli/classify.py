@@ -53,6 +53,14 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--kommun", help="write only the areas of this kommun (types are still cut nationally)"
     )
+    p.add_argument(
+        "--min-count",
+        type=int,
+        default=None,
+        metavar="N",
+        help="suppress component shares based on fewer than N persons, and the cells that "
+        "would give them away (default 5 or $GRANNSKAP_MIN_COUNT)",
+    )
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV file")
     add_db_argument(p)
     p.set_defaults(func=run)
@@ -68,8 +76,13 @@ def run(args: argparse.Namespace) -> int:
         classify_from_store,
         load_profile,
     )
+    from grannskap.outputs import write_csv
+    from grannskap.privacy import check_threshold, default_threshold
     from grannskap.store import connect
 
+    threshold = (
+        check_threshold(args.min_count) if args.min_count is not None else default_threshold()
+    )
     profile = args.profile
     if profile not in ("auto", "scb", "proxy"):
         profile = load_profile(profile)
@@ -101,9 +114,14 @@ def run(args: argparse.Namespace) -> int:
                 rule=rule,
                 weights=weights,
             )
+        if args.level == "deso":
+            from grannskap.store.series import area_parents
+
+            systems = res.frame["area_system"].unique() if "area_system" in res.frame else []
+            args._parents = {str(s): area_parents(con, str(s)) for s in systems}
     finally:
         con.close()
-    f = res.frame
+    f, n_hidden = _publishable(res, args, threshold)
     if args.kommun:
         f = f[f["area_code"].astype(str).str[:4] == args.kommun]
     cols = ["area_code", "year", "index", "omradestyp"]
@@ -117,8 +135,14 @@ def run(args: argparse.Namespace) -> int:
         if c in f.columns
     ]
     out = f[cols].rename(columns={"official": "omradestyp_official"})
-    out.to_csv(args.out, index=False)
+    write_csv(out, args.out)
     print(f"{args.out}: {len(out)} areas, profile {res.index.profile}, level {args.level}")
+    if n_hidden["primary"] or n_hidden["secondary"]:
+        print(
+            f"note: {n_hidden['primary']} component shares based on fewer than {threshold} "
+            f"persons and {n_hidden['secondary']} that would give them away are empty; the "
+            "index and z of those areas too (shares rounded to 0.1 percentage points)"
+        )
     for w in caught:
         print(f"note: {w.message}")
     for n in res.notes:
@@ -134,3 +158,47 @@ def run(args: argparse.Namespace) -> int:
                     f"agreement with SCB's official types {int(y)}: {a.n_agree}/{a.n} = {a.rate:.1%}"
                 )
     return 0
+
+
+def _publishable(res, args: argparse.Namespace, threshold: int):  # type: ignore[no-untyped-def]
+    """The result frame as published: component shares with primary and secondary suppression
+    over area → (RegSO →) kommun → Sweden per division and year, shares and index rounded, the
+    index and z of an area with a hidden share blanked (issue 18)."""
+    import pandas as pd
+
+    from grannskap.privacy import publishable_shares, round_published
+
+    f = res.frame.copy()
+    f["kommun"] = f["area_code"].astype(str).str[:4]
+    f["nation"] = "00"
+    groups = ["kommun", "nation"]
+    parents = getattr(args, "_parents", None)
+    if args.level == "deso" and parents:
+        key = pd.concat(
+            [p.assign(area_system=s) for s, p in parents.items()], ignore_index=True
+        ).rename(columns={"code": "area_code", "parent_code": "regso"})
+        f = f.merge(key[["area_code", "area_system", "regso"]], how="left")
+        groups = ["regso", "kommun", "nation"]
+    keys = [k for k in res.index.components if f"{k}_num" in f.columns]
+    by = [c for c in ("area_system", "year") if c in f.columns]
+    frames, counts = [], {"primary": 0, "secondary": 0}
+    for _, sub in f.groupby(by, sort=False):
+        out, c = publishable_shares(
+            sub.reset_index(drop=True),
+            keys,
+            threshold,
+            groups=groups,
+            by=None,
+            decimals=1,
+            derived=("index", "z"),
+        )
+        frames.append(out)
+        counts = {k: counts[k] + c[k] for k in counts}
+    f = pd.concat(frames, ignore_index=True)
+    for col, d in (("index", 1), ("z", 2), ("mu", 2), ("sigma", 2)):
+        if col in f.columns:
+            f[col] = round_published(pd.to_numeric(f[col], errors="coerce"), d)
+    if "population" in f.columns:
+        pop = pd.to_numeric(f["population"], errors="coerce")
+        f["population"] = pop.where(~(pop < threshold)).round(0)
+    return f, counts

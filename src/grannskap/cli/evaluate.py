@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from grannskap.cli import add_db_argument
+from grannskap.outputs import write_csv
 
 __all__ = ["register", "run"]
 
@@ -133,10 +134,8 @@ def run(args: argparse.Namespace) -> int:
     )[["area_code", "role", "reason"]]
     if simulated:
         ctab["data"] = "simulated"
-    ctab.to_csv(out / "comparison_areas.csv", index=False)
-    panel.assign(data="simulated" if simulated else "observed").to_csv(
-        out / "panel.csv", index=False
-    )
+    write_csv(ctab, out / "comparison_areas.csv")
+    write_csv(panel.assign(data="simulated" if simulated else "observed"), out / "panel.csv")
     verdicts, effect = _DESIGNS[args.design](
         args, panel, treated, controls, start, notes, simulated, out
     )
@@ -211,7 +210,7 @@ def _did(
     table = pd.concat(rows, ignore_index=True)
     if simulated:
         table["data"] = "simulated"
-    table.to_csv(out / "result.csv", index=False)
+    write_csv(table, out / "result.csv")
     fig = event_study_plot(
         aggs["dynamic"], simulated=simulated, title=f"{args.intervention}: {args.outcome}"
     )
@@ -277,7 +276,7 @@ def _its(
     table = res.to_frame()
     if simulated:
         table["data"] = "simulated"
-    table.to_csv(out / "result.csv", index=False)
+    write_csv(table, out / "result.csv")
     verdicts = {
         lang: verdict_its(res, outcome=args.outcome, lang=lang, simulated=simulated)
         for lang in ("sv", "en")
@@ -327,8 +326,8 @@ def _sc(
     gaps["treated"] = res.treated_path.to_numpy()
     if simulated:
         gaps["data"] = "simulated"
-    gaps.to_csv(out / "result.csv", index=False)
-    res.weights.rename("weight").to_csv(out / "weights.csv")
+    write_csv(gaps, out / "result.csv")
+    write_csv(res.weights.rename("weight").to_frame(), out / "weights.csv", index=True)
     from grannskap.evaluation.notes import note_text
 
     verdicts = {}
@@ -358,7 +357,7 @@ def _cost(
     frame = pd.DataFrame([{**res.__dict__, "cost_source": source, "notes": "; ".join(res.notes)}])
     if simulated:
         frame["data"] = "simulated"
-    frame.to_csv(out / "cost_per_effect.csv", index=False)
+    write_csv(frame, out / "cost_per_effect.csv")
     return {
         lang: "\n" + verdict_cost(res, lang=lang, simulated=False).text().split("\n", 2)[2]
         for lang in ("sv", "en")

@@ -10,21 +10,58 @@ from typing import Any
 
 from grannskap.report.context import SectionResult
 
-__all__ = ["write_xlsx", "sheet_name"]
+__all__ = ["write_xlsx", "sheet_name", "published_frame", "SHOWN_DECIMALS"]
 
-_BAD = re.compile(r"[\[\]:*?/\\]")
+_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+
+#: shown decimals per column kind: published values are rounded to what the report shows, so
+#: that full-precision shares cannot be inverted to their numerator and denominator (issue 18)
+SHOWN_DECIMALS = {"int": 0, "kr": 0, "num1": 1, "pct1": 1, "num3": 3, "year": 0}
+
+
+def _trim(text: str) -> str:
+    # Excel: no apostrophe at either end of a sheet name, no trailing blanks
+    return text[:31].rstrip().strip("'").rstrip()
 
 
 def sheet_name(number: int, title: str, used: set[str]) -> str:
-    """Excel sheet names: ≤ 31 characters, no []:*?/\\, unique."""
-    base = _BAD.sub("-", f"T{number} {title}")[:31].rstrip()
+    """Excel sheet names: ≤ 31 characters, no []:*?/\\, no apostrophe first or last, unique."""
+    base = _trim(_BAD.sub("-", f"T{number} {title}")) or f"T{number}"
     name, i = base, 2
-    while name.lower() in used:
+    while name.lower() in used or name.lower() == "history":
         suffix = f" ({i})"
-        name = base[: 31 - len(suffix)] + suffix
+        name = _trim(base[: 31 - len(suffix)]) + suffix
         i += 1
     used.add(name.lower())
     return name
+
+
+def _shown(value: Any, kind: str) -> Any:
+    """``value`` rounded to the decimals its column shows (numbers only)."""
+    d = SHOWN_DECIMALS.get(kind)
+    if d is None or isinstance(value, bool) or not isinstance(value, int | float):
+        return value
+    if isinstance(value, float) and not math.isfinite(value):
+        return value
+    r = round(float(value), d)
+    return int(r) if d == 0 else r
+
+
+def published_frame(table: Any) -> Any:
+    """``table.labelled()`` with numbers rounded as shown (:data:`SHOWN_DECIMALS`): what the
+    CSV and xlsx downloads publish."""
+    import pandas as pd
+
+    frame = table.labelled()
+    out = frame.copy()
+    for c in table.columns:
+        d = SHOWN_DECIMALS.get(c.kind)
+        if d is None:
+            continue
+        col = pd.to_numeric(out[c.label], errors="coerce")
+        if col.notna().sum() == out[c.label].notna().sum():
+            out[c.label] = col.round(d) if d else col.round(0).astype("Int64")
+    return out
 
 
 def _cell(value: Any) -> Any:
@@ -53,24 +90,43 @@ def write_xlsx(sections: list[SectionResult], path: Path, lang: str = "sv") -> P
     ".." in the sheet's note (SCB convention)."""
     import xlsxwriter
 
-    wb = xlsxwriter.Workbook(str(path), {"nan_inf_to_errors": False})
+    from grannskap.outputs import atomic_path
+
+    with atomic_path(path) as tmp:
+        _write(sections, tmp, lang, xlsxwriter)
+    return Path(path)
+
+
+def _write(sections: list[SectionResult], path: Path, lang: str, xlsxwriter: Any) -> None:
+    # text from the data is never a formula or a link (OWASP CSV/formula injection, issue 18)
+    wb = xlsxwriter.Workbook(
+        str(path),
+        {
+            "nan_inf_to_errors": False,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+        },
+    )
     bold = wb.add_format({"bold": True})
     title_fmt = wb.add_format({"bold": True, "font_size": 13})
     muted = wb.add_format({"italic": True, "font_color": "#555555"})
     pct = wb.add_format({"num_format": "0.0"})
     kr = wb.add_format({"num_format": "#,##0"})
     toc = wb.add_worksheet("Innehåll" if lang == "sv" else "Contents")
-    toc.write(0, 0, "Tabeller i rapporten" if lang == "sv" else "Tables in the report", title_fmt)
+    toc.write_string(
+        0, 0, "Tabeller i rapporten" if lang == "sv" else "Tables in the report", title_fmt
+    )
     used: set[str] = {toc.name.lower()}
     row = 2
     for s in sections:
         for t in s.tables:
             name = sheet_name(t.number, t.title, used)
             ws = wb.add_worksheet(name)
-            ws.write(
+            ws.write_string(
                 0, 0, f"{'Tabell' if lang == 'sv' else 'Table'} {t.number}. {t.title}", title_fmt
             )
-            ws.write(1, 0, f"{'Källa' if lang == 'sv' else 'Source'}: {t.source}", muted)
+            ws.write_string(1, 0, f"{'Källa' if lang == 'sv' else 'Source'}: {t.source}", muted)
             note = (
                 t.note
                 + (" " if t.note else "")
@@ -84,13 +140,13 @@ def write_xlsx(sections: list[SectionResult], path: Path, lang: str = "sv") -> P
                     "total (secondary suppression)."
                 )
             )
-            ws.write(2, 0, note, muted)
+            ws.write_string(2, 0, note, muted)
             for j, c in enumerate(t.columns):
-                ws.write(4, j, c.label, bold)
+                ws.write_string(4, j, str(c.label), bold)
                 ws.set_column(j, j, max(10, min(50, len(c.label) + 2)))
             for i, rec in enumerate(t.frame.to_dict("records"), start=5):
                 for j, c in enumerate(t.columns):
-                    v = _cell(rec.get(c.field))
+                    v = _shown(_cell(rec.get(c.field)), c.kind)
                     fmt = (
                         pct
                         if c.kind in ("pct1", "num1")
@@ -100,16 +156,20 @@ def write_xlsx(sections: list[SectionResult], path: Path, lang: str = "sv") -> P
                     )
                     if v is None:
                         ws.write_blank(i, j, None)
-                    elif fmt is not None and isinstance(v, int | float):
-                        ws.write_number(i, j, v, fmt)
+                    elif isinstance(v, bool):
+                        ws.write_boolean(i, j, v)
+                    elif isinstance(v, int | float):
+                        ws.write_number(i, j, v, fmt) if fmt is not None else ws.write_number(
+                            i, j, v
+                        )
                     else:
-                        ws.write(i, j, v)
+                        ws.write_string(i, j, str(v))
             ws.freeze_panes(5, 0)
-            toc.write_url(row, 0, f"internal:'{name}'!A1", string=name)
-            toc.write(row, 1, s.title)
-            toc.write(row, 2, t.source)
+            quoted = name.replace("'", "''")
+            toc.write_url(row, 0, f"internal:'{quoted}'!A1", string=name)
+            toc.write_string(row, 1, s.title)
+            toc.write_string(row, 2, t.source)
             row += 1
     toc.set_column(0, 0, 34)
     toc.set_column(1, 2, 60)
     wb.close()
-    return path

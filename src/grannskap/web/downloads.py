@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import io
 import re
 
 from grannskap.errors import HttpError
+from grannskap.outputs import csv_bytes
 from grannskap.web.data import Dashboard
 from grannskap.web.pages import area_parts
 from grannskap.web.responses import Response
@@ -27,16 +27,19 @@ def download(d: Dashboard, name: str) -> Response:
             "tables: " + ", ".join(f"{k}.csv" for k in sorted(d.tables)),
         )
     table, fmt = d.tables[m.group(1)], m.group(2)
-    frame = table.labelled()
+    from grannskap.report.xlsx import published_frame
+
+    frame = published_frame(table)
     fname = f"{table.key}-{d.ctx.kommun}-{d.ctx.year}.{fmt}"
     headers = {"Content-Disposition": f'attachment; filename="{fname}"'}
     if fmt == "csv":
-        buf = io.StringIO()
-        buf.write(f"# {table.title}\n# {d.ctx.t('Källa', 'Source')}: {table.source}\n")
-        frame.to_csv(buf, index=False)
-        return Response(
-            200, ("\ufeff" + buf.getvalue()).encode("utf-8"), "text/csv; charset=utf-8", headers
+        # text cells from the data are neutralised (no formulas; grannskap.outputs)
+        body = csv_bytes(
+            frame,
+            preamble=f"# {table.title}\n# {d.ctx.t('Källa', 'Source')}: {table.source}",
+            bom=True,
         )
+        return Response(200, body, "text/csv; charset=utf-8", headers)
     import tempfile
     from pathlib import Path
 

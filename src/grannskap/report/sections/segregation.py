@@ -167,8 +167,8 @@ def build(ctx: ReportContext) -> SectionResult:
         [],
         src,
         ctx.t(
-            "Index 0–1 visade ×100; full precision i XLSX-filen.",
-            "Indices 0–1 shown ×100; full precision in the XLSX file.",
+            "Index 0–1 visade ×100, avrundade till en decimal (även i XLSX-filen).",
+            "Indices 0–1 shown ×100, rounded to one decimal (in the XLSX file too).",
         ),
     )
     table.columns = [Column("name", ctx.t("Område", "Area")), Column("n_deso", "DeSO", "int")] + [
