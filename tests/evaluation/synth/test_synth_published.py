@@ -35,9 +35,11 @@ def test_basque_weights(basque: pd.DataFrame) -> None:
 
 @pytest.fixture(scope="module")
 def prop99(smoking: pd.DataFrame):
+    # placebo_search="fast" keeps the default run quick (the full placebo search takes about
+    # 15 s here); the same published checks with the default search are in test_synth_slow.py
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no data-quality or estimation warning expected here
-        return synthetic_control(smoking, **prop99_spec())
+        return synthetic_control(smoking, **prop99_spec(), placebo_search="fast")
 
 
 def test_prop99_table2_weights(prop99) -> None:

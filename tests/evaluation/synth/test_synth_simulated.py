@@ -44,6 +44,7 @@ def test_estimates_centre_on_the_truth() -> None:
             placebos=False,
             loo=False,
             in_time=False,
+            conformal=False,
         )
         estimates.append(res.estimate)
     assert np.mean(estimates) == pytest.approx(-5.0, abs=0.4)

@@ -15,9 +15,18 @@ import pandas as pd
 
 from grannskap.errors import EstimationError, EstimationWarning
 
+from .conformal import ConformalResult, conformal_inference
 from .data import MIN_PRE_PERIODS, Predictor, SynthPanel, prepare_panel
 from .fit import Method, WeightFit, check_method, fit_weights
-from .inference import PlaceboResult, leave_one_out, path_stats, placebo_in_space, placebo_in_time
+from .inference import (
+    PlaceboResult,
+    PlaceboSearch,
+    check_placebo_search,
+    leave_one_out,
+    path_stats,
+    placebo_in_space,
+    placebo_in_time,
+)
 from .verdict import VerdictInputs, verdict_texts
 
 __all__ = ["SyntheticControlResult", "synthetic_control", "fit_panel", "nearest_donors"]
@@ -46,7 +55,11 @@ class SyntheticControlResult:
     estimate : float
         Mean gap over the post-treatment periods.
     placebos : PlaceboResult or None
-        In-space placebo table, p-value and rank.
+        In-space placebo table, p-value and rank (``placebos.search`` says whether the
+        placebos had the treated unit's V search or the faster, lighter one).
+    conformal : ConformalResult or None
+        Per-period conformal intervals of the effect and the permutation test of no effect
+        (Chernozhukov, Wüthrich & Zhu 2021).
     in_time : DataFrame or None
         In-time placebo path (its ``attrs`` hold the fake start and RMSPEs).
     leave_one_out : DataFrame or None
@@ -73,6 +86,7 @@ class SyntheticControlResult:
     estimate: float
     loss_v: float
     placebos: PlaceboResult | None
+    conformal: ConformalResult | None
     in_time: pd.DataFrame | None
     leave_one_out: pd.DataFrame | None
     fit_too_good: bool
@@ -163,6 +177,9 @@ def synthetic_control(
     in_time: bool | Hashable = True,
     loo: bool = True,
     search: dict[str, object] | None = None,
+    placebo_search: PlaceboSearch = "same",
+    conformal: bool = True,
+    alpha: float = 0.1,
     n_jobs: int = 1,
 ) -> SyntheticControlResult:
     """Estimate the effect on one treated unit with the synthetic control method.
@@ -186,7 +203,14 @@ def synthetic_control(
     custom_v : a fixed V diagonal (Synth's ``custom.v``), e.g. from a training period.
     lam : penalty / ridge strength of the two variants (chosen by hold-out when omitted).
     placebos, in_time, loo : which inference to run; ``in_time`` may be the fake start.
-    search : options of the V search.
+    search : options of the V search (used for the treated unit, the placebos, the in-time
+        placebo and leave-one-out alike).
+    placebo_search : {"same", "fast"}
+        ``"same"`` (default) fits every placebo with the treated unit's search, as the rank
+        test requires; ``"fast"`` uses a lighter search for quick exploratory runs — placebos
+        then fit worse and the p-value is too small; the verdict says so.
+    conformal : compute per-period conformal intervals (Chernozhukov, Wüthrich & Zhu 2021).
+    alpha : 1 - level of the conformal intervals (0.1: 90 %).
     n_jobs : worker processes for the in-space placebos (results do not depend on it).
 
     Returns
@@ -194,6 +218,7 @@ def synthetic_control(
     SyntheticControlResult
     """
     check_method(method)
+    check_placebo_search(placebo_search)
     panel = prepare_panel(
         frame,
         unit=unit,
@@ -264,7 +289,18 @@ def synthetic_control(
         )
     pl: PlaceboResult | None = None
     if placebos and len(panel.donors) >= 2:
-        pl = placebo_in_space(panel, fit, method=method, v=v, n_jobs=n_jobs)
+        pl = placebo_in_space(
+            panel,
+            fit,
+            method=method,
+            v=v,
+            search=search,
+            placebo_search=placebo_search,
+            n_jobs=n_jobs,
+        )
+    cf: ConformalResult | None = None
+    if conformal and len(panel.donors) >= 1:
+        cf = conformal_inference(panel, alpha=alpha)
     exact_treated = st.pre_rmspe <= EXACT_FIT_SHARE * spread
     share_exact: float | None = None
     if pl is not None:
@@ -328,6 +364,8 @@ def synthetic_control(
             p_value=None if pl is None else pl.p_value,
             rank=None if pl is None else pl.rank,
             n_placebo_units=None if pl is None else pl.n_units,
+            placebo_search=None if pl is None else pl.search,
+            conformal=cf,
             fit_too_good=too_good,
             share_exact_placebos=share_exact,
             loo_range=loo_range,
@@ -357,6 +395,7 @@ def synthetic_control(
         estimate=estimate,
         loss_v=fit.loss,
         placebos=pl,
+        conformal=cf,
         in_time=it_frame,
         leave_one_out=loo_frame,
         fit_too_good=too_good,

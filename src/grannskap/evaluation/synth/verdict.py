@@ -10,7 +10,12 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
+
+from grannskap.format import format_adaptive, format_number
+
+from .conformal import ConformalResult
 
 __all__ = ["VerdictInputs", "verdict_texts"]
 
@@ -39,30 +44,74 @@ class VerdictInputs:
     simulated: bool
     notes_sv: tuple[str, ...] = ()
     notes_en: tuple[str, ...] = ()
+    placebo_search: str | None = None
+    conformal: ConformalResult | None = None
 
 
 def _fmt(x: float, lang: str) -> str:
-    if abs(x) < 1:
-        text = f"{x:+.3f}"
-    elif abs(x) < 10:
-        text = f"{x:+.2f}"
-    elif abs(x) < 1000:
-        text = f"{x:+.1f}"
-    else:
-        text = f"{x:+,.0f}"
-    if lang == "sv":
-        text = text.replace(",", "\u00a0").replace(".", ",").replace("-", "\u2212")
-    return text
+    """An effect with its sign, decimals by magnitude (the one formatter, grannskap.format)."""
+    return format_adaptive(x, lang, decimals=(3, 2, 1, 0), signed=True)
 
 
 def _num(x: float, lang: str, digits: int = 2) -> str:
-    text = f"{x:.{digits}f}"
-    return text.replace(".", ",") if lang == "sv" else text
+    return format_number(x, digits, lang)
 
 
 def _top_donors(weights: pd.Series, lang: str, n: int = 4) -> str:
     top = weights[weights.abs() > 0.005].sort_values(ascending=False).head(n)
     return ", ".join(f"{k} {_num(float(v), lang)}" for k, v in top.items())
+
+
+def _interval(lo: float, hi: float, lang: str) -> str:
+    if not (np.isfinite(lo) and np.isfinite(hi)):
+        return "obegränsat" if lang == "sv" else "unbounded"
+    sep = " till " if lang == "sv" else " to "
+    return f"{_fmt(lo, lang)}{sep}{_fmt(hi, lang)}"
+
+
+def _period(t: object) -> str:
+    if isinstance(t, float) and t.is_integer():
+        return str(int(t))
+    return str(t)
+
+
+def _conformal_texts(cf: ConformalResult | None) -> tuple[list[str], list[str]]:
+    """Sentences on the conformal intervals (Chernozhukov, Wüthrich & Zhu 2021)."""
+    if cf is None:
+        return (
+            ["Inga konforma intervall beräknades; osäkerheten bedöms bara med placebotest."],
+            ["No conformal intervals were computed; uncertainty is judged by placebo tests only."],
+        )
+    level = _num(100 * cf.level, "sv", 0)
+    level_en = _num(100 * cf.level, "en", 0)
+    n = len(cf.periods)
+    last = _period(cf.periods.index[-1])
+    row = cf.periods.iloc[-1]
+    sv = [
+        f"Konforma {level} %-intervall för effekten år för år (Chernozhukov, Wüthrich & Zhu "
+        f"2021; vikter skattade på utfallet): intervallet utesluter noll i "
+        f"{cf.n_excluding_zero} av {n} perioder efter starten; {last}: "
+        f"{_fmt(float(row['estimate']), 'sv')} ({_interval(row['lower'], row['upper'], 'sv')}). "
+        f"Permutationstest av ingen effekt alls: p = {_num(cf.p_no_effect, 'sv', 3)}."
+    ]
+    en = [
+        f"Conformal {level_en} % intervals for the effect period by period (Chernozhukov, "
+        f"Wüthrich & Zhu 2021; weights fitted on the outcome): the interval excludes zero in "
+        f"{cf.n_excluding_zero} of {n} post periods; {last}: "
+        f"{_fmt(float(row['estimate']), 'en')} ({_interval(row['lower'], row['upper'], 'en')}). "
+        f"Permutation test of no effect at all: p = {cf.p_no_effect:.3f}."
+    ]
+    if cf.min_alpha_per_period > 1.0 - cf.level + 1e-12:
+        sv.append(
+            f"Med så få perioder före starten kan intervallen inte avgränsas på {level} "
+            f"%-nivån (det krävs minst {cf.min_pre_periods} perioder före)."
+        )
+        en.append(
+            f"With so few pre-treatment periods the intervals cannot be bounded at the "
+            f"{level_en} % level (at least {cf.min_pre_periods} pre-periods "
+            "are needed)."
+        )
+    return sv, en
 
 
 def verdict_texts(inp: VerdictInputs) -> tuple[str, str]:
@@ -161,14 +210,20 @@ def verdict_texts(inp: VerdictInputs) -> tuple[str, str]:
     else:
         sv.append("Inget placebotest kördes, så det finns inget p-värde.")
         en.append("No placebo test was run, so there is no p-value.")
-    sv.append(
-        "Metoden ger inget konfidensintervall; osäkerheten bedöms med placebotest (rang bland "
-        "jämförelseområdena) och känslighetsanalyser."
-    )
-    en.append(
-        "The method gives no confidence interval; uncertainty is judged by placebo tests (the "
-        "rank among comparison units) and sensitivity analyses."
-    )
+    if inp.placebo_search == "fast":
+        sv.append(
+            "OBS: placeboområdena anpassades med en snabbare, förenklad sökning. De passar "
+            "då sämre än det behandlade området, så rangen blir för hög och p-värdet för "
+            "litet; kör om med samma sökning för alla innan slutsatser dras."
+        )
+        en.append(
+            "NOTE: the placebo units were fitted with a faster, lighter search. They then fit "
+            "worse than the treated unit, so its rank is too high and the p-value too small; "
+            "rerun with the same search for all units before drawing conclusions."
+        )
+    sv_cf, en_cf = _conformal_texts(inp.conformal)
+    sv.extend(sv_cf)
+    en.extend(en_cf)
     if inp.loo_range is not None:
         lo, hi = inp.loo_range
         sv.append(
