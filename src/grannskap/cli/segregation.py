@@ -1,10 +1,16 @@
 """``grannskap segregation``: segregation indices with confidence intervals per year, to CSV.
 
-Reads the group counts from the database (SCB table 000005FE: persons with foreign /
-Swedish background per DeSO) and calls :mod:`grannskap.measures.segregation`; nothing is
-computed here. One CSV row per scope (Sweden ``00`` or a kommun), year, index and distance
-(``distance_m`` 0 = the aspatial index; ``--distance`` adds kernel-smoothed spatial versions,
-which need the areas' centroids in the database).
+Reads the group counts through the indicator spine (:mod:`grannskap.indicators`: a named group
+set — ``background`` (SCB 000005FE, DeSO 2022), ``birth_region`` (foreign-born vs born in
+Sweden: SCB TAB6572 per RegSO 2020–2023, 000005FB per DeSO 2022), ``tenure`` (hyresrätt /
+bostadsrätt / äganderätt) — at a level: DeSO, RegSO, stadsdel or kommun) and calls
+:mod:`grannskap.measures.segregation`; nothing is computed here. One CSV row per scope (Sweden
+``00`` or a kommun), year, index and distance (``distance_m`` 0 = the aspatial index;
+``--distance`` adds kernel-smoothed spatial versions, which need the areas' centroids in the
+database). With two or more years, ``--change first-last`` (the default) adds one row per
+scope and index with the change from the first to the last year (``estimate = change``:
+difference, bootstrap interval of the bias-corrected difference, permutation p-value; from
+:func:`grannskap.measures.segregation.change.index_change`).
 """
 
 from __future__ import annotations
@@ -14,19 +20,20 @@ import sys
 
 from grannskap.cli import add_db_argument
 
-__all__ = ["register", "run", "GROUPINGS", "DEFAULT_INDICES", "INDEX_CHOICES"]
+__all__ = [
+    "register",
+    "run",
+    "GROUP_CHOICES",
+    "LEVEL_CHOICES",
+    "DEFAULT_INDICES",
+    "INDEX_CHOICES",
+    "COLUMNS",
+]
 
-# grouping name -> (indicator_id, [(breakdown, column name)]); the first column is the focal
-# group of the two-group indices
-GROUPINGS: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    "background": (
-        "scb.000005FE",
-        [
-            ("utlandsk_svensk_bakgrund=utländsk bakgrund", "foreign"),
-            ("utlandsk_svensk_bakgrund=svensk bakgrund", "swedish"),
-        ],
-    ),
-}
+# the names of grannskap.indicators.GROUP_SETS and the levels of grannskap.indicators.read,
+# repeated here so that ``grannskap --help`` does not import pandas (a test keeps them in sync)
+GROUP_CHOICES: tuple[str, ...] = ("background", "birth_region", "tenure")
+LEVEL_CHOICES: tuple[str, ...] = ("deso", "regso", "stadsdel", "kommun")
 DEFAULT_INDICES: tuple[str, ...] = ("dissimilarity", "isolation", "theil_h", "mutual_information")
 # the names of grannskap.measures.segregation.INDEX_NAMES, repeated here so that
 # ``grannskap --help`` does not import numpy/pandas (a test keeps the two in sync)
@@ -42,7 +49,29 @@ INDEX_CHOICES: tuple[str, ...] = (
     "multigroup_dissimilarity",
     "relative_diversity",
 )
-LEVEL_SYSTEMS: dict[str, str] = {"deso": "deso%"}
+COLUMNS: tuple[str, ...] = (
+    "scope",
+    "level",
+    "groups",
+    "focal_group",
+    "year",
+    "index",
+    "distance_m",
+    "statistic",
+    "ci_low",
+    "ci_high",
+    "ci_level",
+    "ci_method",
+    "se",
+    "bias_corrected",
+    "expected_random",
+    "n_areas",
+    "n_persons",
+    "estimate",  # "level" (the index in ``year``) or "change" (from ``year_from`` to ``year``)
+    "year_from",
+    "p_value",
+    "source",  # the SCB table(s) the counts come from
+)
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -55,16 +84,37 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "and index.",
     )
     p.add_argument(
-        "--level", choices=sorted(LEVEL_SYSTEMS), default="deso", help="area level (default deso)"
+        "--level",
+        choices=list(LEVEL_CHOICES),
+        default="deso",
+        help="areas the index is computed over (default deso; kommun = the kommuner of Sweden)",
     )
     p.add_argument(
         "--groups",
-        choices=sorted(GROUPINGS),
+        choices=list(GROUP_CHOICES),
         default="background",
-        help="grouping (default background)",
+        help="named group set of the indicator catalogue (default background; birth_region = "
+        "foreign-born vs born in Sweden, 2020–2023 per RegSO; tenure = dwellings by tenure)",
     )
     p.add_argument(
-        "--year", type=int, action="append", required=True, help="statistics year (repeatable)"
+        "--year",
+        action="append",
+        metavar="YEAR|FROM-TO",
+        help="statistics year or inclusive range, e.g. 2022 or 2020-2023 (repeatable; "
+        "default: every year the database holds for the group set at the level)",
+    )
+    p.add_argument(
+        "--change",
+        choices=["first-last", "none"],
+        default="first-last",
+        help="with two or more years: also the change of each index from the first to the "
+        "last year with its bootstrap interval and permutation test (default first-last)",
+    )
+    p.add_argument(
+        "--n-perm",
+        type=int,
+        default=999,
+        help="permutations of the test of no change (default 999; 0 = no test)",
     )
     p.add_argument(
         "--index",
@@ -114,35 +164,48 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _counts(con, level: str, groups: str, year: int, kommun: list[str] | None):  # type: ignore[no-untyped-def]
-    import pandas as pd
+def _counts(con, args: argparse.Namespace):  # type: ignore[no-untyped-def]
+    """Counts per area and year through the spine: ``(frame, group columns, years)``; the
+    frame has ``area`` (index), ``kommun, year, x, y, source`` and one column per group."""
+    import numpy as np
 
-    from grannskap.errors import DataNotFoundError
+    from grannskap.errors import ConfigError, DataNotFoundError
+    from grannskap.indicators import available_years, group_counts, group_set, parse_years
+    from grannskap.store import series
 
-    indicator, parts = GROUPINGS[groups]
-    cases = ", ".join(
-        f'sum(o.value) FILTER (WHERE o.breakdown = ?) AS "{name}"' for _, name in parts
-    )
-    sql = (
-        f"SELECT o.area_code AS area, a.kommun_code AS kommun, "
-        f"any_value(a.centroid_x) AS x, any_value(a.centroid_y) AS y, {cases} "
-        "FROM observation o LEFT JOIN area a ON a.system = o.area_system AND a.code = o.area_code "
-        "WHERE o.indicator_id = ? AND o.area_system LIKE ? AND o.year = ? GROUP BY 1, 2 ORDER BY 1"
-    )
-    params = [b for b, _ in parts] + [indicator, LEVEL_SYSTEMS[level], year]
-    df: pd.DataFrame = con.execute(sql, params).df()
-    if df.empty:
-        raise DataNotFoundError(
-            f"no {groups} counts ({indicator}) at level {level} for {year} in the database; "
-            "import the SCB table first (grannskap import FILE)"
+    gs = group_set(args.groups)
+    if args.level == "kommun" and args.kommun:
+        raise ConfigError(
+            "with `--level kommun` the areas are the kommuner of Sweden (scope 00); "
+            "leave out `--kommun`"
         )
-    if kommun:
-        df = df[df["kommun"].isin(kommun)]
-        if df.empty:
+    have = available_years(con, gs.bindings, args.level)
+    years = parse_years(args.year) if args.year else have
+    span = f"{have[0]}–{have[-1]}" if len(have) > 1 else (str(have[0]) if have else "none")
+    missing = [y for y in years if y not in have]
+    if not years or missing:
+        raise DataNotFoundError(
+            f"no {args.groups} counts at level {args.level} for "
+            f"{', '.join(map(str, missing)) or 'any year'} in the database (years there: {span}); "
+            f"import the SCB tables first ({', '.join(sorted({b.table for b in gs.bindings}))})"
+        )
+    df = group_counts(con, gs, args.level, years, args.kommun)
+    if args.kommun:
+        absent = [k for k in args.kommun if k not in set(df["kommun"])]
+        if absent:
             raise DataNotFoundError(
-                f"no {level} areas of kommun {', '.join(kommun)} for {year} in the database"
+                f"no {args.level} areas of kommun {', '.join(absent)} with {args.groups} counts "
+                f"for {', '.join(map(str, years))} in the database"
             )
-    return df.set_index("area"), [name for _, name in parts]
+    df["x"] = np.nan
+    df["y"] = np.nan
+    if args.level in ("deso", "regso"):
+        for system in df["area_system"].unique():
+            cen = series.area_centroids(con, str(system)).set_index("code")
+            own = df["area_system"] == system
+            df.loc[own, "x"] = df.loc[own, "area"].map(cen["x"])
+            df.loc[own, "y"] = df.loc[own, "area"].map(cen["y"])
+    return df.set_index("area"), gs.group_names, years
 
 
 def _one(seg, counts, index: str, args: argparse.Namespace, xy, distance: float | None):  # type: ignore[no-untyped-def]
@@ -242,6 +305,65 @@ def _decomposition_rows(
     return rows
 
 
+def _change_rows(
+    seg_change,
+    tables: dict[int, object],
+    cols: list[str],
+    scope: str,
+    indices: list[str],
+    args: argparse.Namespace,
+    sources: dict[int, str],
+) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
+    """One row per index: the change from the first to the last year (same areas in both)."""
+    import warnings
+
+    from grannskap.errors import DataQualityWarning
+
+    first, last = min(tables), max(tables)
+    a, b = tables[first], tables[last]
+    common = a.index.intersection(b.index)  # type: ignore[attr-defined]
+    if len(common) < len(a.index) or len(common) < len(b.index):  # type: ignore[attr-defined]
+        warnings.warn(
+            f"{scope}: the change {first}–{last} is computed over the {len(common)} areas with "
+            "counts in both years",
+            DataQualityWarning,
+            stacklevel=1,
+        )
+    a, b = a.loc[common], b.loc[common]  # type: ignore[attr-defined]
+    rows = []
+    for index in indices:
+        r = seg_change(
+            a, b, index, n_boot=args.n_boot, n_perm=args.n_perm, seed=args.seed,
+            ci=args.ci or 0.95,
+        )  # fmt: skip
+        rows.append(
+            {
+                "scope": scope,
+                "level": args.level,
+                "groups": args.groups,
+                "focal_group": cols[0],
+                "year": last,
+                "index": index,
+                "distance_m": 0.0,
+                "statistic": r.difference,
+                "ci_low": r.ci_low if args.ci else None,
+                "ci_high": r.ci_high if args.ci else None,
+                "ci_level": args.ci or None,
+                "ci_method": "debiased" if args.ci else None,
+                "se": r.se,
+                "bias_corrected": r.difference_bias_corrected,
+                "expected_random": None,
+                "n_areas": len(common),
+                "n_persons": int(b.to_numpy().sum()),  # type: ignore[attr-defined]
+                "estimate": "change",
+                "year_from": first,
+                "p_value": r.p_value if args.n_perm else None,
+                "source": " / ".join(dict.fromkeys((sources[first], sources[last]))),
+            }
+        )
+    return rows
+
+
 def run(args: argparse.Namespace) -> int:
     import warnings
 
@@ -254,27 +376,33 @@ def run(args: argparse.Namespace) -> int:
         GrannskapWarning,
     )
     from grannskap.measures import segregation as seg
+    from grannskap.measures.segregation.change import index_change
     from grannskap.store import connect
 
     if not (args.ci == 0 or 0 < args.ci < 1):
         raise ConfigError(
             f"`--ci` was {args.ci} but is expected to be 0 (no intervals) or between 0 and 1"
         )
-    if args.n_boot < 2 or args.n_sim < 0:
+    if args.n_boot < 2 or args.n_sim < 0 or args.n_perm < 0:
         raise ConfigError(
-            f"`--n-boot` must be >= 2 and `--n-sim` >= 0 (got {args.n_boot}, {args.n_sim})"
+            f"`--n-boot` must be >= 2, `--n-sim` and `--n-perm` >= 0 "
+            f"(got {args.n_boot}, {args.n_sim}, {args.n_perm})"
         )
     distances: list[float | None] = [None, *sorted(set(args.distance or []))]
     if any(d is not None and not d > 0 for d in distances):
         raise ConfigError(f"`--distance` must be positive metres (got {args.distance})")
     indices = args.index or list(DEFAULT_INDICES)
     con = connect(args.db, read_only=True)
-    rows = []
+    rows: list[dict[str, object]] = []
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always", GrannskapWarning)
-            for year in sorted(set(args.year)):
-                df, cols = _counts(con, args.level, args.groups, year, args.kommun)
+            all_counts, cols, years = _counts(con, args)
+            per_scope: dict[str, dict[int, pd.DataFrame]] = {}
+            sources: dict[int, str] = {}
+            for year in years:
+                df = all_counts[all_counts["year"] == year]
+                sources[year] = " + ".join(sorted(set(df["source"].astype(str))))
                 missing = df[cols].isna().any(axis=1)
                 if missing.any():
                     warnings.warn(
@@ -297,9 +425,13 @@ def run(args: argparse.Namespace) -> int:
                     else [("00", df)]
                 )
                 if args.decompose and not args.kommun:
-                    rows.extend(_decomposition_rows(seg, df, cols, year, args))
+                    rows.extend(
+                        {**r, "estimate": "level", "source": sources[year]}
+                        for r in _decomposition_rows(seg, df, cols, year, args)
+                    )
                 for scope, sub in scopes:
                     counts = sub[cols].astype("int64")
+                    per_scope.setdefault(scope, {})[year] = counts
                     xy = sub[["x", "y"]].to_numpy(dtype="float64")
                     for distance in distances:
                         for index in indices:
@@ -323,13 +455,25 @@ def run(args: argparse.Namespace) -> int:
                                     "expected_random": expected,
                                     "n_areas": r.n_areas,
                                     "n_persons": int(r.n_persons),
+                                    "estimate": "level",
+                                    "year_from": None,
+                                    "p_value": None,
+                                    "source": sources[year],
                                 }
                             )
+            if args.change == "first-last" and len(years) > 1:
+                for scope, tables in per_scope.items():
+                    rows.extend(
+                        _change_rows(index_change, tables, cols, scope, indices, args, sources)  # type: ignore[arg-type]
+                    )
         for w in caught:
             print(f"grannskap: warning: {w.message}", file=sys.stderr)
     finally:
         con.close()
-    out = pd.DataFrame(rows)
-    out.to_csv(args.out, index=False)
+    out = pd.DataFrame(rows, columns=list(COLUMNS))
+    out["year_from"] = out["year_from"].astype("Int64")
+    from grannskap.outputs import write_csv  # atomic, no formulas from data (issue 18)
+
+    write_csv(out, args.out)
     print(f"wrote {len(out)} row(s) to {args.out}")
     return 0

@@ -20,6 +20,7 @@ __all__ = [
     "area_parents",
     "regso_stadsdel",
     "area_names",
+    "area_centroids",
 ]
 
 
@@ -115,3 +116,11 @@ def area_names(
         sql += " AND kommun_code = ?"
         params.append(kommun)
     return con.execute(sql + " ORDER BY 1", params).df()
+
+
+def area_centroids(con: duckdb.DuckDBPyConnection, system: str) -> pd.DataFrame:
+    """``code, x, y`` (EPSG:3006 centroids, NaN when the polygons are not loaded)."""
+    return con.execute(
+        "SELECT code, centroid_x AS x, centroid_y AS y FROM area WHERE system = ? ORDER BY 1",
+        [system],
+    ).df()
