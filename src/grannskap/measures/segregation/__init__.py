@@ -30,7 +30,8 @@ Local measures for maps (``local.py``)
     and location quotients ``lq_<group>``; also ``location_quotients``, ``local_entropy``.
 
 Spatial (``spatial.py``) - ``coords`` are (n, 2) centroids in SWEREF 99 TM metres
-    ``spatial_dissimilarity(counts, coords, distance)``,
+    ``kernel_spatial_dissimilarity(counts, coords, distance)`` (``spatial_dissimilarity``
+    is its deprecated old name),
     ``spatial_information_theory(counts, coords, distance)``,
     ``spatial_index(name, counts, coords, distance)`` and
     ``multiscalar_profile(counts, coords, distances, index="theil_h")`` ->
@@ -40,6 +41,20 @@ Spatial (``spatial.py``) - ``coords`` are (n, 2) centroids in SWEREF 99 TM metre
     ``spatial_bootstrap_ci(counts, coords, distance, index)`` and
     ``spatial_permutation_test(...)`` add intervals / random-allocation tests
     (``spatial_inference.py``).
+
+All of PySAL's indices by name (``registry.py``)
+    ``evaluate(name, counts, geometry=..., distance=...)``, ``bootstrap(...)`` and
+    ``expected_random(...)`` take our names (``ALL_INDEX_NAMES``) or PySAL's class names in
+    any case (``"SpatialProximity"``). Besides the indices above: ``minmax``,
+    ``concentration_profile``, ``density_corrected_dissimilarity`` (``evenness_extra.py``);
+    ``multigroup_gini``, ``multigroup_normalized_exposure``, ``multigroup_squared_cv``,
+    ``simpsons_concentration``, ``simpsons_interaction`` (``multigroup_extra.py``); and,
+    from polygons (:class:`AreaGeometry` via ``area_geometry(geoms)``, ``geometry.py``):
+    Morrill's ``morrill_spatial_dissimilarity``, Wong's ``boundary_spatial_dissimilarity``
+    and ``perimeter_area_dissimilarity``, ``spatial_proximity_profile`` (``boundary.py``),
+    absolute/relative centralization and concentration, ``delta`` (``centralization.py``),
+    absolute/relative clustering, ``spatial_proximity``, ``distance_decay_interaction`` /
+    ``_isolation`` (``clustering.py``).
 
 Inference (``inference.py``)
     ``bootstrap_ci(counts, index, n_boot=1000, level=0.95, scheme="within_areas")`` ->
@@ -81,6 +96,8 @@ True
 from __future__ import annotations
 
 from .change import ChangeResult, decompose_change, index_change
+from .evenness_extra import concentration_profile, density_corrected_dissimilarity, minmax
+from .geometry import AreaGeometry, area_geometry
 from .indices import (
     INDEX_NAMES,
     MULTI_GROUP_INDICES,
@@ -108,6 +125,13 @@ from .inference import (
     simulate_null,
 )
 from .local import local_entropy, local_measures, location_quotients
+from .multigroup_extra import (
+    multigroup_gini,
+    multigroup_normalized_exposure,
+    multigroup_squared_cv,
+    simpsons_concentration,
+    simpsons_interaction,
+)
 from .mutual import (
     decompose_between_within,
     decompose_between_within_ci,
@@ -116,6 +140,7 @@ from .mutual import (
     mutual_difference,
     mutual_difference_ci,
 )
+from .registry import ALL_INDEX_NAMES, INDEX_SPECS, IndexSpec, evaluate, resolve_index
 from .results import (
     ComparisonResult,
     DecompositionResult,
@@ -127,6 +152,7 @@ from .results import (
     ProfileResult,
 )
 from .spatial import (
+    kernel_spatial_dissimilarity,
     kernel_weights,
     multiscalar_profile,
     neighbours,
@@ -138,7 +164,23 @@ from .spatial import (
 from .spatial_inference import spatial_bootstrap_ci, spatial_permutation_test
 
 __all__ = [
+    "ALL_INDEX_NAMES",
     "INDEX_NAMES",
+    "INDEX_SPECS",
+    "AreaGeometry",
+    "IndexSpec",
+    "area_geometry",
+    "concentration_profile",
+    "density_corrected_dissimilarity",
+    "evaluate",
+    "kernel_spatial_dissimilarity",
+    "minmax",
+    "multigroup_gini",
+    "multigroup_normalized_exposure",
+    "multigroup_squared_cv",
+    "resolve_index",
+    "simpsons_concentration",
+    "simpsons_interaction",
     "MULTI_GROUP_INDICES",
     "TWO_GROUP_INDICES",
     "ChangeResult",

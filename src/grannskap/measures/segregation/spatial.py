@@ -23,6 +23,7 @@ pair; no dense n x n matrix is ever formed, so 50,000 areas fit in well under 2 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from typing import Literal
 
@@ -49,6 +50,7 @@ __all__ = [
     "kernel_weights",
     "spatial_lag",
     "spatial_index",
+    "kernel_spatial_dissimilarity",
     "spatial_dissimilarity",
     "spatial_information_theory",
     "multiscalar_profile",
@@ -251,6 +253,33 @@ def spatial_index(
     )
 
 
+def kernel_spatial_dissimilarity(
+    counts: CountsLike,
+    coords: np.ndarray,
+    distance: float,
+    *,
+    group: int = 0,
+    kernel: Kernel = "triangular",
+    round_counts: bool = True,
+    check_crs: bool = True,
+) -> IndexResult:
+    """Kernel spatial dissimilarity: D on local environments; PySAL ``Dissim(distance=h)``.
+
+    Not Morrill's (1991) contiguity-based spatial dissimilarity (PySAL ``SpatialDissim``),
+    which is ``registry.evaluate("morrill_spatial_dissimilarity", ...)``.
+    """
+    return spatial_index(
+        "dissimilarity",
+        counts,
+        coords,
+        distance,
+        group=group,
+        kernel=kernel,
+        round_counts=round_counts,
+        check_crs=check_crs,
+    )
+
+
 def spatial_dissimilarity(
     counts: CountsLike,
     coords: np.ndarray,
@@ -261,9 +290,15 @@ def spatial_dissimilarity(
     round_counts: bool = True,
     check_crs: bool = True,
 ) -> IndexResult:
-    """Spatial (kernel) dissimilarity: D on local environments; PySAL ``Dissim(distance=h)``."""
-    return spatial_index(
-        "dissimilarity",
+    """Deprecated name of :func:`kernel_spatial_dissimilarity` (it is not Morrill's index)."""
+    warnings.warn(
+        "spatial_dissimilarity is the kernel (local-environment) D and is renamed "
+        "kernel_spatial_dissimilarity; Morrill's spatial dissimilarity (PySAL SpatialDissim) "
+        'is registry.evaluate("morrill_spatial_dissimilarity", ...)',
+        DeprecationWarning,
+        stacklevel=2,
+    )
+    return kernel_spatial_dissimilarity(
         counts,
         coords,
         distance,
