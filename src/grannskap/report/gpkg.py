@@ -1,20 +1,24 @@
-"""areas.gpkg: area results for QGIS, written with the standard library's ``sqlite3``.
+"""areas.gpkg: the report's area results for QGIS, written with GDAL through pyogrio.
 
-Follows OGC GeoPackage 1.3 (OGC 12-128r18): ``application_id`` 'GPKG', ``user_version``
-10300, the required ``gpkg_spatial_ref_sys`` rows, ``gpkg_contents`` and
-``gpkg_geometry_columns``, and geometry blobs as the GeoPackage binary header + WKB.
+Every layer is written by GDAL's GPKG driver (OGC GeoPackage 1.3, EPSG:3006 SWEREF 99 TM) with
+an R-tree spatial index on each geometry column. Attribute names are Swedish and documented
+in the layer ``faltbeskrivning`` (layer, field, description) inside the file and in
+``docs/gpkg.md``.
 
-Layers: ``police_areas`` (polygons, EPSG:3006, the only boundaries in the demo database) and
-attribute tables ``regso`` and ``deso`` with the key indicators (no geometry in the demo
-database: join them in QGIS to SCB's DeSO/RegSO layers on ``regso``/``deso`` code). When
-``area.geometry_wkb`` holds RegSO polygons, ``regso`` becomes a polygon layer instead.
+Layers (feature layers where the database holds the boundaries):
+
+* ``regso`` - RegSO with key indicators, population and *områdestyp* (polygons when RegSO
+  boundaries are imported; the demo ships Borås' RegSO 2025 boundaries);
+* ``stadsdel`` - the kommun's own districts as the union of their RegSO polygons (when a
+  RegSO → stadsdel key and RegSO boundaries exist);
+* ``deso`` - DeSO with key indicators (polygons when DeSO boundaries are imported, else an
+  attribute table to join on ``deso``);
+* ``polisens_omraden`` - the Police's areas with their classification history;
+* ``faltbeskrivning`` - what every field means.
 """
 
 from __future__ import annotations
 
-import sqlite3
-import struct
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -25,160 +29,105 @@ from grannskap.report.context import ReportContext
 from grannskap.report.data import KEY_INDICATORS, area_shares, stadsdel_crosswalk
 from grannskap.report.sections import _common
 
-__all__ = ["write_gpkg", "gpkg_geometry", "SWEREF99TM_WKT"]
+__all__ = ["write_gpkg", "FIELD_DESCRIPTIONS", "LAYERS"]
 
-SWEREF99TM_WKT = (
-    'PROJCS["SWEREF99 TM",GEOGCS["SWEREF99",DATUM["SWEREF99",SPHEROID["GRS 1980",6378137,298.257222101]],'
-    'PRIMEM["Greenwich",0],UNIT["degree",0.0174532925199433]],PROJECTION["Transverse_Mercator"],'
-    'PARAMETER["latitude_of_origin",0],PARAMETER["central_meridian",15],PARAMETER["scale_factor",0.9996],'
-    'PARAMETER["false_easting",500000],PARAMETER["false_northing",0],UNIT["metre",1],'
-    'AUTHORITY["EPSG","3006"]]'
-)
-_WGS84_WKT = (
-    'GEOGCS["WGS 84",DATUM["WGS_1984",SPHEROID["WGS 84",6378137,298.257223563]],PRIMEM["Greenwich",0],'
-    'UNIT["degree",0.0174532925199433],AUTHORITY["EPSG","4326"]]'
-)
+LAYERS = ("regso", "stadsdel", "deso", "polisens_omraden", "faltbeskrivning")
 
-
-def gpkg_geometry(geom: Any, srs_id: int = 3006) -> bytes:
-    """GeoPackage binary geometry: header (magic, version, flags, srs_id, xy envelope) + WKB."""
-    from shapely import to_wkb
-
-    minx, miny, maxx, maxy = geom.bounds
-    flags = 0b0000_0011  # little endian, envelope [minx, maxx, miny, maxy]
-    header = (
-        b"GP"
-        + bytes([0, flags])
-        + struct.pack("<i", srs_id)
-        + struct.pack("<4d", minx, maxx, miny, maxy)
-    )
-    return header + to_wkb(geom, byte_order=1)
+#: Field descriptions (Swedish, as the attribute names); ``<indikator>_pct`` and
+#: ``omradestyp_<år>`` are expanded per indicator/year in :func:`_descriptions`.
+FIELD_DESCRIPTIONS: dict[str, str] = {
+    "regso": "RegSO-kod (SCB, RegSO 2020)",
+    "regsonamn": "RegSO-områdets namn (SCB)",
+    "deso": "DeSO-kod (SCB, DeSO 2018)",
+    "stadsdel": "kommunens stadsdel (kod)",
+    "stadsdelsnamn": "kommunens stadsdel (namn)",
+    "år": "statistikår",
+    "folkmängd": "folkmängd (SCB 000005FE); tom där den är skyddad",
+    "gränser": "gränsernas årgång (t.ex. RegSO 2025; koderna är desamma som RegSO 2020)",
+    "omradeskod": "polisens områdeskod i grannskap",
+    "namn": "områdets namn enligt polisen",
+    "gränsår": "året för listan som gränsen kommer från",
+    "klassning": "polisens klassning per lista (år: kategori)",
+}
 
 
-def _base(con: sqlite3.Connection) -> None:
-    con.execute("PRAGMA application_id = 1196444487")  # 'GPKG'
-    con.execute("PRAGMA user_version = 10300")
-    con.executescript(
-        """
-        CREATE TABLE gpkg_spatial_ref_sys (srs_name TEXT NOT NULL, srs_id INTEGER PRIMARY KEY,
-          organization TEXT NOT NULL, organization_coordsys_id INTEGER NOT NULL,
-          definition TEXT NOT NULL, description TEXT);
-        CREATE TABLE gpkg_contents (table_name TEXT NOT NULL PRIMARY KEY, data_type TEXT NOT NULL,
-          identifier TEXT UNIQUE, description TEXT DEFAULT '',
-          last_change DATETIME NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ','now')),
-          min_x DOUBLE, min_y DOUBLE, max_x DOUBLE, max_y DOUBLE, srs_id INTEGER,
-          CONSTRAINT fk_gc_r_srs_id FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys(srs_id));
-        CREATE TABLE gpkg_geometry_columns (table_name TEXT NOT NULL, column_name TEXT NOT NULL,
-          geometry_type_name TEXT NOT NULL, srs_id INTEGER NOT NULL, z TINYINT NOT NULL, m TINYINT NOT NULL,
-          CONSTRAINT pk_geom_cols PRIMARY KEY (table_name, column_name),
-          CONSTRAINT fk_gc_tn FOREIGN KEY (table_name) REFERENCES gpkg_contents(table_name),
-          CONSTRAINT fk_gc_srs FOREIGN KEY (srs_id) REFERENCES gpkg_spatial_ref_sys (srs_id));
-        """
-    )
-    con.executemany(
-        "INSERT INTO gpkg_spatial_ref_sys VALUES (?, ?, ?, ?, ?, ?)",
-        [
-            (
-                "Undefined cartesian SRS",
-                -1,
-                "NONE",
-                -1,
-                "undefined",
-                "undefined cartesian coordinate reference system",
-            ),
-            (
-                "Undefined geographic SRS",
-                0,
-                "NONE",
-                0,
-                "undefined",
-                "undefined geographic coordinate reference system",
-            ),
-            (
-                "WGS 84 geodetic",
-                4326,
-                "EPSG",
-                4326,
-                _WGS84_WKT,
-                "longitude/latitude coordinates in decimal degrees on the WGS 84 spheroid",
-            ),
-            ("SWEREF99 TM", 3006, "EPSG", 3006, SWEREF99TM_WKT, "Sweden, SWEREF 99 TM"),
-        ],
-    )
+def _descriptions(layer: str, columns: list[str]) -> list[tuple[str, str, str]]:
+    ki = {f"{k.key}_pct": k for k in KEY_INDICATORS}
+    out = []
+    for c in columns:
+        if c in ki:
+            k = ki[c]
+            text = f"{k.name_sv}, procent ({k.population_sv}; SCB {k.source_table}); tom = skyddad"
+        elif c.startswith("omradestyp_beraknad_"):
+            text = (
+                f"områdestyp {c.rsplit('_', 1)[1]} beräknad av grannskap med SCB:s metod "
+                "(SCB:s officiella typ saknas i databasen); 1–5 som SCB:s"
+            )
+        elif c.startswith("omradestyp_"):
+            text = (
+                f"SCB:s områdestyp {c.rsplit('_', 1)[1]} (1 = stora socioekonomiska utmaningar "
+                "… 5 = mycket goda socioekonomiska förutsättningar)"
+            )
+        else:
+            text = FIELD_DESCRIPTIONS.get(c, c)
+        out.append((layer, c, text))
+    return out
 
 
-def _sql_type(series: pd.Series) -> str:
-    if pd.api.types.is_integer_dtype(series):
-        return "INTEGER"
-    if pd.api.types.is_float_dtype(series):
-        return "REAL"
-    return "TEXT"
+def _field_arrays(frame: pd.DataFrame) -> tuple[list[np.ndarray], list[str], list[Any]]:
+    """Columns as numpy arrays for GDAL, with null masks for missing integers and texts."""
+    data, masks = [], []
+    for c in frame.columns:
+        s = frame[c]
+        if pd.api.types.is_bool_dtype(s):
+            s = s.astype("Int64")
+        if pd.api.types.is_integer_dtype(s):
+            mask = s.isna().to_numpy()
+            data.append(s.fillna(0).to_numpy(dtype="int64"))
+            masks.append(mask if mask.any() else None)
+        elif pd.api.types.is_float_dtype(s):
+            data.append(s.to_numpy(dtype="float64"))
+            masks.append(None)
+        else:
+            arr = np.array([None if pd.isna(v) else str(v) for v in s], dtype=object)
+            data.append(arr)
+            masks.append(None)
+    return data, [str(c) for c in frame.columns], masks
 
 
-def _py(v: Any) -> Any:
-    if v is None:
-        return None
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    if hasattr(v, "item"):
-        v = v.item()
-    if isinstance(v, float) and np.isnan(v):
-        return None
-    return v if isinstance(v, int | float | str | bytes) else (None if pd.isna(v) else str(v))
-
-
-def _attributes(con: sqlite3.Connection, name: str, frame: pd.DataFrame, description: str) -> None:
-    cols = ", ".join(f'"{c}" {_sql_type(frame[c])}' for c in frame.columns)
-    con.execute(f'CREATE TABLE "{name}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, {cols})')
-    ph = ", ".join("?" for _ in frame.columns)
-    names = ", ".join(f'"{c}"' for c in frame.columns)
-    con.executemany(
-        f'INSERT INTO "{name}" ({names}) VALUES ({ph})',
-        [[_py(v) for v in r] for r in frame.itertuples(index=False)],
-    )
-    con.execute(
-        "INSERT INTO gpkg_contents (table_name, data_type, identifier, description) VALUES (?, 'attributes', ?, ?)",
-        [name, name, description],
-    )
-
-
-def _features(
-    con: sqlite3.Connection,
-    name: str,
+def _write(
+    path: Path,
+    layer: str,
     frame: pd.DataFrame,
-    geoms: list[Any],
-    gtype: str,
+    geoms: list[Any] | None,
     description: str,
+    first: bool,
 ) -> None:
-    cols = ", ".join(f'"{c}" {_sql_type(frame[c])}' for c in frame.columns)
-    con.execute(
-        f'CREATE TABLE "{name}" (fid INTEGER PRIMARY KEY AUTOINCREMENT, geom {gtype}, {cols})'
-    )
-    ph = ", ".join("?" for _ in range(len(frame.columns) + 1))
-    names = ", ".join(f'"{c}"' for c in frame.columns)
-    con.executemany(
-        f'INSERT INTO "{name}" (geom, {names}) VALUES ({ph})',
-        [
-            [gpkg_geometry(g), *[_py(v) for v in r]]
-            for g, r in zip(geoms, frame.itertuples(index=False), strict=True)
-        ],
-    )
-    b = np.array([g.bounds for g in geoms])
-    con.execute(
-        "INSERT INTO gpkg_contents VALUES (?, 'features', ?, ?, ?, ?, ?, ?, ?, 3006)",
-        [
-            name,
-            name,
-            description,
-            datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-            float(b[:, 0].min()),
-            float(b[:, 1].min()),
-            float(b[:, 2].max()),
-            float(b[:, 3].max()),
-        ],
-    )
-    con.execute(
-        "INSERT INTO gpkg_geometry_columns VALUES (?, 'geom', ?, 3006, 0, 0)", [name, gtype]
+    import pyogrio.raw
+    from shapely import to_wkb
+    from shapely.geometry import MultiPolygon, Polygon
+
+    data, fields, masks = _field_arrays(frame.reset_index(drop=True))
+    kwargs: dict[str, Any] = {}
+    if geoms is not None:
+        multi = [MultiPolygon([g]) if isinstance(g, Polygon) else g for g in geoms]
+        kwargs = {
+            "geometry": np.array([to_wkb(g) for g in multi], dtype=object),
+            "geometry_type": "MultiPolygon",
+            "crs": "EPSG:3006",
+            "layer_options": {"SPATIAL_INDEX": "YES", "DESCRIPTION": description},
+        }
+    else:
+        kwargs = {"geometry": None, "layer_options": {"DESCRIPTION": description}}
+    pyogrio.raw.write(
+        str(path),
+        field_data=data,
+        fields=fields,
+        field_mask=masks if any(m is not None for m in masks) else None,
+        layer=layer,
+        driver="GPKG",
+        append=not first,
+        **kwargs,
     )
 
 
@@ -194,84 +143,160 @@ def _shares(shares: pd.DataFrame, by: str) -> pd.DataFrame:
     )
 
 
+def _load(wkbs: pd.Series) -> list[Any]:
+    from shapely import make_valid, wkb
+
+    out = []
+    for g in wkbs:
+        shape = wkb.loads(bytes(g))
+        out.append(shape if shape.is_valid else make_valid(shape))
+    return out
+
+
 def write_gpkg(ctx: ReportContext, path: Path) -> Path:
     """Write ``areas.gpkg`` for the report's kommun (overwrites an existing file)."""
-    from shapely import wkb
-    from shapely.geometry import MultiPolygon, Polygon
+    from shapely import union_all
+
+    from grannskap.report.sections.areas import area_types
+    from grannskap.store.geometry import (
+        VINTAGE_LABEL,
+        deso_geometry,
+        police_geometry,
+        regso_geometry,
+    )
 
     path.unlink(missing_ok=True)
     counts = _common.counts(ctx)
     own = counts[counts["kommun"] == ctx.kommun]
-    rg = _common.regso(ctx)
-    keep = ["regso", "name", "stadsdel", "population"] + [
-        c for c in rg.columns if c.startswith("typ_")
-    ]
+    rg, official = area_types(ctx, _common.regso(ctx))
+    type_cols = [c for c in rg.columns if c.startswith("typ_")]
+    keep = ["regso", "name", "stadsdel", "stadsdel_name", "population", *type_cols]
     shares = ctx.cached(
         "area_shares",
         lambda: area_shares(
             counts, ctx.kommun, stadsdel_crosswalk(ctx.con, ctx.kommun), ctx.threshold
         ),
     )
-    regso = rg[keep].merge(_shares(shares, "regso"), on="regso", how="left")
+    regso = rg[[c for c in keep if c in rg.columns]].merge(
+        _shares(shares, "regso"), on="regso", how="left"
+    )
     regso.insert(2, "year", ctx.year)
+    type_names = {
+        c: (f"omradestyp_{c[4:]}" if official else f"omradestyp_beraknad_{c[4:]}")
+        for c in type_cols
+    }
+    regso = regso.rename(
+        columns={
+            "name": "regsonamn",
+            "stadsdel_name": "stadsdelsnamn",
+            "population": "folkmängd",
+            "year": "år",
+            **type_names,
+        }
+    )
+    for c in type_names.values():
+        regso[c] = regso[c].astype("Int64")
+    regso["folkmängd"] = regso["folkmängd"].astype("Float64").round().astype("Int64")
     deso = _shares(shares, "deso").merge(
         own[["deso", "regso"]].drop_duplicates(), on="deso", how="left"
     )
-    deso.insert(1, "year", ctx.year)
-    police = ctx.con.execute(
-        "SELECT g.area_code, a.name, g.year AS boundary_year, g.geometry_wkb, "
-        "(SELECT string_agg(p.year || ': ' || p.category, '; ' ORDER BY p.year) FROM police_classification p "
-        " WHERE p.area_code = g.area_code) AS classification_history "
-        "FROM police_area_geometry g JOIN area a ON a.system = 'police' AND a.code = g.area_code "
-        "WHERE a.kommun_code = ? ORDER BY g.area_code, g.year",
-        [ctx.kommun],
-    ).df()
-    con = sqlite3.connect(path)
-    try:
-        _base(con)
-        geo = ctx.con.execute(
-            "SELECT code, geometry_wkb FROM area WHERE system = 'regso2020' AND kommun_code = ? AND geometry_wkb IS NOT NULL",
-            [ctx.kommun],
-        ).df()
-        if len(geo) == len(regso) and len(geo) > 0:
-            gmap = {
-                c: wkb.loads(bytes(g))
-                for c, g in zip(geo["code"], geo["geometry_wkb"], strict=True)
-            }
-            geoms = [
-                gmap[c] if isinstance(gmap[c], MultiPolygon) else MultiPolygon([gmap[c]])
-                for c in regso["regso"]
-            ]
-            _features(
-                con, "regso", regso, geoms, "MULTIPOLYGON", f"RegSO key indicators {ctx.year} (SCB)"
+    deso.insert(1, "år", ctx.year)
+    descriptions: list[tuple[str, str, str]] = []
+    first = True
+
+    geo = regso_geometry(ctx.con, ctx.kommun)
+    gmap = dict(zip(geo["code"], _load(geo["geometry_wkb"]), strict=True))
+    vintage = dict(zip(geo["code"], geo["vintage"].map(VINTAGE_LABEL), strict=True))
+    with_geom = regso[regso["regso"].isin(gmap)]
+    if len(with_geom):
+        with_geom = with_geom.assign(gränser=with_geom["regso"].map(vintage))
+        _write(
+            path,
+            "regso",
+            with_geom,
+            [gmap[c] for c in with_geom["regso"]],
+            f"RegSO: nyckeltal {ctx.year} (SCB) och områdestyp; gränser {', '.join(sorted(set(vintage.values())))}",
+            first,
+        )
+        descriptions += _descriptions("regso", list(with_geom.columns))
+        first = False
+        if with_geom["stadsdel"].notna().any():
+            parts = with_geom.dropna(subset=["stadsdel"]).groupby("stadsdel", sort=True)
+            sd = pd.DataFrame(
+                {
+                    "stadsdel": list(parts.groups),
+                    "stadsdelsnamn": [g["stadsdelsnamn"].iloc[0] for _, g in parts],
+                    "regso": [", ".join(g["regso"]) for _, g in parts],
+                }
             )
-        else:
-            _attributes(
-                con,
-                "regso",
-                regso,
-                f"RegSO key indicators {ctx.year} (SCB); no geometry in the database - join on 'regso' to SCB's RegSO layer",
+            geoms = [union_all([gmap[c] for c in g["regso"]]) for _, g in parts]
+            _write(
+                path,
+                "stadsdel",
+                sd,
+                geoms,
+                "Kommunens stadsdelar som union av sina RegSO",
+                first,
             )
-        _attributes(
-            con,
+            descriptions += _descriptions("stadsdel", list(sd.columns))
+    else:
+        # no RegSO boundaries: an attribute table to join on 'regso' to SCB's layer
+        _write(
+            path,
+            "regso",
+            regso,
+            None,
+            f"RegSO: nyckeltal {ctx.year} (SCB); inga gränser i databasen - koppla på 'regso' till SCB:s RegSO-skikt",
+            first,
+        )
+        descriptions += _descriptions("regso", list(regso.columns))
+        first = False
+    dgeo = deso_geometry(ctx.con, ctx.kommun)
+    dmap = dict(zip(dgeo["code"], _load(dgeo["geometry_wkb"]), strict=True))
+    if len(dmap) and deso["deso"].isin(dmap).all():
+        _write(
+            path,
             "deso",
             deso,
-            f"DeSO key indicators {ctx.year} (SCB); no geometry in the database - join on 'deso' to SCB's DeSO layer",
+            [dmap[c] for c in deso["deso"]],
+            f"DeSO: nyckeltal {ctx.year} (SCB)",
+            first,
         )
-        if not police.empty:
-            geoms = []
-            for g in police["geometry_wkb"]:
-                shape = wkb.loads(bytes(g))
-                geoms.append(MultiPolygon([shape]) if isinstance(shape, Polygon) else shape)
-            _features(
-                con,
-                "police_areas",
-                police.drop(columns=["geometry_wkb"]),
-                geoms,
-                "MULTIPOLYGON",
-                "Police vulnerable areas with classification history (Polisen)",
-            )
-        con.commit()
-    finally:
-        con.close()
+    else:
+        _write(
+            path,
+            "deso",
+            deso,
+            None,
+            f"DeSO: nyckeltal {ctx.year} (SCB); inga DeSO-gränser i databasen - koppla på 'deso' till SCB:s DeSO-skikt",
+            first,
+        )
+    descriptions += _descriptions("deso", list(deso.columns))
+    first = False
+    police = police_geometry(ctx.con, ctx.kommun)
+    if not police.empty:
+        hist = _common.police_rows(ctx)
+        klass = {
+            code: "; ".join(f"{int(r.year)}: {r.category}" for r in g.itertuples())
+            for code, g in hist.groupby("area_code")
+        }
+        pol = pd.DataFrame(
+            {
+                "omradeskod": police["area_code"],
+                "namn": police["name"],
+                "gränsår": police["year"].astype("int64"),
+                "klassning": police["area_code"].map(klass),
+            }
+        )
+        _write(
+            path,
+            "polisens_omraden",
+            pol,
+            _load(police["geometry_wkb"]),
+            "Polisens utsatta områden med klassning per lista (Polismyndigheten)",
+            first,
+        )
+        descriptions += _descriptions("polisens_omraden", list(pol.columns))
+    desc = pd.DataFrame(descriptions, columns=["skikt", "falt", "beskrivning"])
+    _write(path, "faltbeskrivning", desc, None, "Vad varje fält betyder", first)
     return path
