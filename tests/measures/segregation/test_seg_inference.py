@@ -127,7 +127,14 @@ def test_bootstrap_ci_and_bias_correction() -> None:
     x = rng.binomial(t, p)
     c = np.column_stack([x, t - x])
     res = seg.bootstrap_ci(c, "mutual_information", n_boot=400, seed=1)
-    assert res.ci_low < res.statistic + res.bias < res.ci_high
+    # the default interval is for the bias-corrected value; here the bias (~2.5 se) is so
+    # large that the uncorrected estimate lies above it
+    assert res.interval_for == "bias_corrected"
+    assert res.ci_low < res.bias_corrected < res.ci_high < res.statistic
+    around = seg.bootstrap_ci(c, "mutual_information", n_boot=400, seed=1, method="percentile")
+    assert around.interval_for == "statistic"
+    assert around.ci_low < around.statistic < around.ci_high
+    assert around.ci_high - around.ci_low == pytest.approx(res.ci_high - res.ci_low)
     assert res.bias > 0 and res.se > 0
     assert res.bias_corrected == pytest.approx(res.statistic - res.bias)
     bc = seg.bias_corrected(c, "mutual_information", seed=1)

@@ -15,7 +15,12 @@
   ``evenness``); ``"systematic"``: each group's members placed multinomially over areas in
   proportion to area size (PySAL ``systematic``, the default of its ``SingleValueTest``).
 * :func:`compare` - difference of an index between two tables (years or places) with a
-  bootstrap interval and a normal-approximation two-sided p-value.
+  bootstrap interval and a normal-approximation two-sided p-value (``change.index_change``
+  adds a permutation test).
+
+Every interval follows one policy (``interval.py``): it is an interval *for the
+bias-corrected estimate* (``interval_for="bias_corrected"``) unless ``method="percentile"``
+asks for one around the plain estimate; the estimate it is for always lies inside it.
 
 Two-group indices under all three nulls use exact table-inversion samplers (binomial and
 Poisson, see ``_sampling``): 1,000 random allocations of D on 50,000 areas take seconds
@@ -42,6 +47,7 @@ from .indices import (
     _check_two_group,
     batch_index,
 )
+from .interval import policy_interval
 from .results import ComparisonResult, IndexResult, NullResult
 
 __all__ = [
@@ -60,7 +66,7 @@ __all__ = [
 
 NullModel = Literal["permutation", "evenness", "systematic"]
 BootstrapScheme = Literal["within_areas", "table"]
-IntervalMethod = Literal["percentile", "debiased"]
+IntervalMethod = Literal["debiased", "percentile"]
 
 _CHUNK_ELEMENTS = 5_000_000
 
@@ -147,14 +153,13 @@ def bootstrap_result(
     label: str,
     replicates: np.ndarray | None = None,
 ) -> IndexResult:
-    """Summarise bootstrap replicates of an index: percentile or debiased interval, SE, bias."""
-    a = (1.0 - level) / 2.0
-    lo, hi = np.quantile(reps, [a, 1.0 - a])
-    bias = float(reps.mean() - stat)
-    if method == "debiased":
-        # replicates scatter around est + bias while est scatters around truth + bias:
-        # shifting by 2 * bias centres the interval on the bias-corrected estimate
-        lo, hi = lo - 2.0 * bias, hi - 2.0 * bias
+    """Summarise bootstrap replicates of an index by the interval policy (``interval.py``).
+
+    ``method="debiased"``: interval for the bias-corrected estimate; ``"percentile"``: for
+    the plain estimate. Either contains the estimate it is for.
+    """
+    iv = policy_interval(stat, reps, level, method)  # type: ignore[arg-type]
+    lo, hi, bias = float(iv.low), float(iv.high), float(iv.bias)
     return IndexResult(
         name=name,
         statistic=stat,
@@ -165,10 +170,11 @@ def bootstrap_result(
         ci_level=level,
         se=float(reps.std(ddof=1)) if reps.size > 1 else float("nan"),
         bias=bias,
-        bias_corrected=stat - bias,
+        bias_corrected=float(iv.bias_corrected),
         n_replicates=int(reps.size),
         method=label,
         replicates=replicates,
+        interval_for=iv.interval_for,
     )
 
 
@@ -179,7 +185,7 @@ def bootstrap_ci(
     n_boot: int = 1000,
     level: float = 0.95,
     scheme: BootstrapScheme = "within_areas",
-    method: IntervalMethod = "percentile",
+    method: IntervalMethod = "debiased",
     group: int = 0,
     seed: int | np.random.Generator | None = None,
     keep_replicates: bool = False,
@@ -196,10 +202,12 @@ def bootstrap_ci(
     n_boot, level, scheme
         Replicates, confidence level, resampling scheme (``"within_areas"`` or ``"table"``).
     method
-        ``"percentile"``: quantiles of the replicates. ``"debiased"``: the same quantiles
-        shifted down by twice the estimated bias, i.e. centred on the bias-corrected
-        estimate (Elbers' package reports debiased estimates), which matters for small areas
-        where the index is biased upwards.
+        ``"debiased"`` (default): the replicate quantiles shifted down by twice the
+        estimated bias, an interval *for the bias-corrected estimate* (``bias_corrected``,
+        ``interval_for="bias_corrected"``), which matters for small areas where the index
+        is biased upwards. ``"percentile"``: the quantiles shifted down by the bias once,
+        an interval for the plain ``statistic`` (its sampling spread, bias ignored). See
+        :mod:`~grannskap.measures.segregation.interval` for the policy and its coverage.
 
     Notes
     -----
@@ -437,9 +445,11 @@ def compare(
     """Difference ``index(counts2) - index(counts1)`` with a bootstrap interval and p-value.
 
     The tables are resampled independently (two years of a register, or two places); they
-    need not have the same areas. The interval is the observed difference plus the
-    centred quantiles of the replicate differences (basic bootstrap, Davison & Hinkley
-    1997, sec. 5.2), the p-value ``2 (1 - Phi(|diff| / se))``.
+    need not have the same areas. The interval follows the project's policy
+    (``interval.py``): the quantiles of the replicate differences shifted down by twice
+    their bias, an interval for ``difference_bias_corrected``; the p-value is the normal
+    approximation ``2 (1 - Phi(|diff| / se))``. :func:`~.change.index_change` adds a
+    permutation test of no change.
     """
     level = _check_level(level)
     rng = np.random.default_rng(seed)
@@ -455,9 +465,7 @@ def compare(
     )
     d = _finite(b2 - b1, "bootstrap difference")
     diff = s2 - s1
-    a = (1.0 - level) / 2.0
-    centred = d - d.mean()
-    q_lo, q_hi = np.quantile(centred, [a, 1.0 - a])
+    iv = policy_interval(diff, d, level)
     se = float(d.std(ddof=1))
     p = float(2.0 * stats.norm.sf(abs(diff) / se)) if se > 0 else float("nan")
     return ComparisonResult(
@@ -465,10 +473,11 @@ def compare(
         statistic_1=s1,
         statistic_2=s2,
         difference=diff,
-        ci_low=float(diff + q_lo),
-        ci_high=float(diff + q_hi),
+        ci_low=float(iv.low),
+        ci_high=float(iv.high),
         ci_level=level,
         se=se,
         p_value=p,
         n_replicates=int(d.size),
+        difference_bias_corrected=float(iv.bias_corrected),
     )

@@ -21,6 +21,12 @@ replicates is even centred on ``statistic + bias`` and excludes the estimate its
 "H 16,7 with interval 16,8-16,8" of issue 14). The coverage of this policy is measured in
 ``benchmarks/interval_coverage.py`` (figures in BENCHMARKS.md).
 
+``method="percentile"`` remains for users who want the sampling spread around the
+*published* (uncorrected) value, e.g. to compare with PySAL: the replicate quantiles are
+shifted down by the bias once, so the interval is for ``statistic`` and says
+``interval_for = "statistic"``. The raw replicate quantiles are offered nowhere: they are
+centred on ``statistic + bias``, a value that estimates nothing.
+
 Rule for every output (API, CLI, report, xlsx, dashboard): print the bias-corrected value
 next to the interval (``interval_estimate``); the plain estimate may be shown as well, in
 its own column, labelled as uncorrected.
@@ -33,34 +39,68 @@ value always lies inside the interval printed beside it.
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Literal, NamedTuple
 
 import numpy as np
 
-__all__ = ["IntervalFor", "INTERVAL_FOR", "debiased_interval"]
+__all__ = ["IntervalFor", "INTERVAL_FOR", "Interval", "policy_interval", "debiased_interval"]
 
-IntervalFor = Literal["bias_corrected"]
+IntervalFor = Literal["bias_corrected", "statistic"]
 INTERVAL_FOR: IntervalFor = "bias_corrected"
+
+
+class Interval(NamedTuple):
+    """An interval and the estimate it is for (arrays when computed for several statistics)."""
+
+    low: np.ndarray
+    high: np.ndarray
+    bias: np.ndarray
+    bias_corrected: np.ndarray
+    interval_for: IntervalFor
+
+
+def policy_interval(
+    estimate: float | np.ndarray,
+    replicates: np.ndarray,
+    level: float,
+    method: Literal["debiased", "percentile"] = "debiased",
+) -> Interval:
+    """The interval of the policy for ``estimate`` from its bootstrap replicates.
+
+    ``replicates`` has the replicates along axis 0 (shape ``(r,)`` or ``(r, m)`` for ``m``
+    statistics). ``bias = mean(replicates) - estimate``, ``bias_corrected = estimate - bias``.
+
+    ``method="debiased"`` (the default everywhere): the central ``level`` quantile range of
+    the replicates minus ``2 * bias``, an interval for ``bias_corrected``.
+    ``method="percentile"``: the same quantile range minus ``bias``, i.e. the spread of the
+    replicates placed around the plain estimate: an interval for ``statistic``, which
+    describes the sampling variability of the published estimate but ignores its bias
+    (its coverage of the true value is poor when the bias is large, see BENCHMARKS.md).
+    Either interval is widened where needed so that it contains the estimate it is for.
+    """
+    reps = np.asarray(replicates, dtype="float64")
+    est = np.asarray(estimate, dtype="float64")
+    if reps.shape[0] == 0:
+        nan = np.full(est.shape, np.nan)
+        return Interval(
+            nan, nan, nan, nan, "bias_corrected" if method == "debiased" else "statistic"
+        )
+    a = (1.0 - level) / 2.0
+    q_lo, q_hi = np.quantile(reps, [a, 1.0 - a], axis=0)
+    bias = reps.mean(axis=0) - est
+    corrected = est - bias
+    if method == "debiased":
+        point, shift, label = corrected, 2.0 * bias, "bias_corrected"
+    else:
+        point, shift, label = est, bias, "statistic"
+    lo = np.minimum(q_lo - shift, point)
+    hi = np.maximum(q_hi - shift, point)
+    return Interval(lo, hi, bias, corrected, label)  # type: ignore[arg-type]
 
 
 def debiased_interval(
     estimate: float, replicates: np.ndarray, level: float
 ) -> tuple[float, float, float]:
-    """``(low, high, bias_corrected)`` for ``estimate`` from its bootstrap replicates.
-
-    ``bias = mean(replicates) - estimate``, ``bias_corrected = estimate - bias`` and the
-    interval is the central ``level`` quantile range of the replicates minus ``2 * bias``,
-    widened if needed so that ``low <= bias_corrected <= high`` (see the module docstring).
-    NaN for all three when there are no replicates.
-    """
-    reps = np.asarray(replicates, dtype="float64")
-    if reps.size == 0:
-        nan = float("nan")
-        return nan, nan, nan
-    a = (1.0 - level) / 2.0
-    q_lo, q_hi = np.quantile(reps, [a, 1.0 - a])
-    bias = float(reps.mean()) - float(estimate)
-    corrected = float(estimate) - bias
-    lo = float(q_lo) - 2.0 * bias
-    hi = float(q_hi) - 2.0 * bias
-    return min(lo, corrected), max(hi, corrected), corrected
+    """``(low, high, bias_corrected)`` of the default policy for one estimate."""
+    iv = policy_interval(estimate, replicates, level)
+    return float(iv.low), float(iv.high), float(iv.bias_corrected)

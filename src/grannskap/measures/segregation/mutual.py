@@ -25,6 +25,7 @@ from grannskap.errors import EstimationError, InputError, Problem
 
 from ._validate import CountsLike, area_labels, as_counts, group_labels
 from .indices import _group_entropy, _k_mutual_information
+from .interval import policy_interval
 from .results import DecompositionResult, DifferenceDecomposition
 
 __all__ = [
@@ -303,8 +304,9 @@ def mutual_difference_ci(
     ``mutual_difference(se = TRUE)``); cells empty in the data stay empty. Returns one row per
     component (``M1``, ``M2``, ``diff``, ``additions``, ``removals``, ``group_marginal``,
     ``unit_marginal``, ``structural``) with ``est``, ``se``, ``bias`` (mean of the replicates
-    minus ``est``), ``est_debiased`` (``est - bias``) and the percentile interval
-    ``ci_low``, ``ci_high``.
+    minus ``est``), ``est_debiased`` (``est - bias``) and the interval ``ci_low``,
+    ``ci_high`` for ``est_debiased`` (the project's interval policy, ``interval.py``:
+    replicate quantiles shifted down by twice the bias; column ``interval_for``).
     """
     from ._sampling import bootstrap_table
 
@@ -332,14 +334,15 @@ def mutual_difference_ci(
             .set_index("stat")["est"]
         )
     boot = pd.concat(reps, axis=1)
-    a = (1.0 - level) / 2.0
+    iv = policy_interval(base.to_numpy(), boot.to_numpy().T, level)
     out = pd.DataFrame({"est": base})
     out["se"] = boot.std(axis=1, ddof=1)
-    out["bias"] = boot.mean(axis=1) - base
-    out["est_debiased"] = base - out["bias"]
-    out["ci_low"] = boot.quantile(a, axis=1)
-    out["ci_high"] = boot.quantile(1.0 - a, axis=1)
+    out["bias"] = iv.bias
+    out["est_debiased"] = iv.bias_corrected
+    out["ci_low"] = iv.low
+    out["ci_high"] = iv.high
     out["ci_level"] = level
+    out["interval_for"] = "est_debiased"
     return out.reset_index()
 
 
@@ -350,16 +353,18 @@ def decompose_between_within_ci(
     n_boot: int = 500,
     level: float = 0.95,
     scheme: Literal["within_areas", "table"] = "within_areas",
-    method: Literal["percentile", "debiased"] = "percentile",
+    method: Literal["debiased", "percentile"] = "debiased",
     seed: int | np.random.Generator | None = None,
 ) -> pd.DataFrame:
     """:func:`decompose_between_within` with bootstrap intervals, as a frame.
 
-    ``method="debiased"`` shifts the percentile interval down by twice the bias so that it is
-    centred on the bias-corrected estimate (see :func:`bootstrap_ci`).
+    The interval policy of :func:`bootstrap_ci` (``interval.py``): ``method="debiased"``
+    (default) gives intervals for the bias-corrected estimates (column ``bias_corrected``),
+    ``"percentile"`` intervals around ``est``; column ``interval_for`` names which.
 
     Rows ``M_total``, ``M_between``, ``M_within``, ``H_total``, ``H_between``, ``H_within``
-    with ``est``, ``se``, ``bias``, ``ci_low``, ``ci_high`` (percentile). Replicates resample
+    with ``est``, ``se``, ``bias``, ``bias_corrected``, ``ci_low``, ``ci_high``,
+    ``interval_for``. Replicates resample
     persons (within areas by default); between = M of the replicate aggregated to the higher
     level, within = total - between, computed for all replicates at once.
     """
@@ -411,17 +416,17 @@ def decompose_between_within_ci(
             point.within_H,
         ]
     )
-    a = (1.0 - level) / 2.0
-    bias = boot.mean(axis=0) - est
-    shift = 2.0 * bias if method == "debiased" else 0.0
+    iv = policy_interval(est, boot, level, method)
     return pd.DataFrame(
         {
             "stat": ["M_total", "M_between", "M_within", "H_total", "H_between", "H_within"],
             "est": est,
             "se": boot.std(axis=0, ddof=1),
-            "bias": bias,
-            "ci_low": np.quantile(boot, a, axis=0) - shift,
-            "ci_high": np.quantile(boot, 1.0 - a, axis=0) - shift,
+            "bias": iv.bias,
+            "bias_corrected": iv.bias_corrected,
+            "ci_low": iv.low,
+            "ci_high": iv.high,
             "ci_level": level,
+            "interval_for": iv.interval_for,
         }
     )

@@ -31,7 +31,10 @@ class IndexResult:
 
     ``bias`` is the bootstrap bias estimate (mean of the bootstrap replicates minus the
     statistic) and ``bias_corrected`` the statistic minus that bias, as in Elbers' R package
-    ``segregation`` (``se = TRUE``).
+    ``segregation`` (``se = TRUE``). ``interval_for`` names the field the interval is for
+    (``"bias_corrected"`` by default, ``"statistic"`` for ``method="percentile"``; see
+    :mod:`~grannskap.measures.segregation.interval`); ``interval_estimate`` is that value,
+    the one to print beside ``ci_low``-``ci_high``. It always lies inside the interval.
     """
 
     name: str
@@ -47,6 +50,12 @@ class IndexResult:
     n_replicates: int | None = None
     method: str | None = None
     replicates: np.ndarray | None = field(default=None, repr=False, compare=False)
+    interval_for: str | None = None
+
+    @property
+    def interval_estimate(self) -> float:
+        """The estimate the interval is for (``statistic`` when there is no interval)."""
+        return float(getattr(self, self.interval_for or "statistic"))
 
     def with_interval(self, **changes: Any) -> IndexResult:
         """A copy with interval fields set (used by :func:`bootstrap_ci`)."""
@@ -55,7 +64,7 @@ class IndexResult:
     def to_dict(self) -> dict[str, object]:
         """Scalar fields only, e.g. for one row of a results table."""
         keys = (
-            "name statistic ci_low ci_high ci_level se bias bias_corrected "
+            "name statistic ci_low ci_high ci_level se bias bias_corrected interval_for "
             "n_replicates method n_areas n_persons"
         ).split()
         return {k: getattr(self, k) for k in keys}
@@ -200,9 +209,10 @@ class NullResult:
 class ComparisonResult:
     """Difference of an index between two tables (year 2 minus year 1, or place B minus A).
 
-    The interval and the two-sided p-value come from independent bootstrap replicates of
-    both tables; ``p_value`` is twice the smaller share of replicate differences on either
-    side of zero.
+    The interval comes from independent bootstrap replicates of both tables and is for
+    ``difference_bias_corrected`` (named by ``interval_for``, the project's interval policy);
+    ``p_value`` is the normal-approximation two-sided p-value ``2 (1 - Phi(|diff| / se))``.
+    For a permutation test see :func:`~grannskap.measures.segregation.change.index_change`.
     """
 
     name: str
@@ -215,7 +225,14 @@ class ComparisonResult:
     se: float
     p_value: float
     n_replicates: int
+    difference_bias_corrected: float = float("nan")
+    interval_for: str = "difference_bias_corrected"
 
     @property
     def statistic(self) -> float:
         return self.difference
+
+    @property
+    def interval_estimate(self) -> float:
+        """The estimate the interval is for (print this one beside the interval)."""
+        return float(getattr(self, self.interval_for))

@@ -71,7 +71,7 @@ def spatial_bootstrap_ci(
     kernel: Kernel = "triangular",
     round_counts: bool = True,
     check_crs: bool = True,
-    method: Literal["percentile", "debiased"] = "percentile",
+    method: Literal["debiased", "percentile"] = "debiased",
     seed: int | np.random.Generator | None = None,
 ) -> IndexResult:
     """Spatial index (see :func:`~grannskap.measures.segregation.spatial.spatial_index`) with a
