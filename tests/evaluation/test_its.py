@@ -73,3 +73,20 @@ def test_too_few_periods_and_missing_values_are_errors() -> None:
 def test_short_series_is_noted() -> None:
     _, y = _series(3, n=12)
     assert any("unreliable" in n for n in its(y, 2005).notes)
+
+
+def test_p_values_and_intervals_use_t_with_n_minus_k_df() -> None:
+    """Issue 14: 12 periods, 4 coefficients -> t(8). A t ratio of 3.6 has p = 0.00698 under
+    t(8) (2 * scipy.stats.t.sf(3.6, 8) = 0.006982) against 0.00032 under the normal."""
+    from scipy import stats
+
+    _, y = _series(5, n=12)
+    res = its(y, 2005, maxlags=1)
+    assert res.df == 8
+    frame = res.to_frame().set_index("term")
+    ratio = res.coef / res.se
+    np.testing.assert_allclose(frame["p"], 2 * stats.t.sf(np.abs(ratio), 8), rtol=1e-12)
+    q = stats.t.ppf(0.975, 8)
+    np.testing.assert_allclose(frame["ci_high"] - frame["estimate"], q * res.se, rtol=1e-12)
+    assert 2 * stats.t.sf(3.6, 8) == pytest.approx(0.006982, abs=1e-6)
+    assert 2 * stats.norm.sf(3.6) < 0.0004

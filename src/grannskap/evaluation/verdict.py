@@ -137,6 +137,8 @@ _T: dict[str, dict[str, str]] = {
         "regeländringar) skiljas från insatsens effekt.",
         "its_ok": "Restkorrelation (lag 1): {rho}; Newey–West-fel med {L} lag(ar).",
         "its_n": "{pre} år före och {post} år från start.",
+        "its_t": "Intervall och p-värden från t-fördelningen med {df} frihetsgrader (inte "
+        "normalfördelningen), eftersom serien bara har {n} år.",
         "its_head": "Nivåförändring vid start: {lvl_est} ({lvl} % KI {lo} till {hi}); "
         "trendförändring per år: {slope} ({slo} till {shi}).",
         "cost_head": "Kostnad per enhet effekt: {ratio} {cur} ({lvl} % KI {lo} till {hi}; "
@@ -210,6 +212,8 @@ _T: dict[str, dict[str, str]] = {
         "changes) cannot be separated from the intervention's effect.",
         "its_ok": "Residual autocorrelation (lag 1): {rho}; Newey–West errors with {L} lag(s).",
         "its_n": "{pre} years before and {post} years from the start.",
+        "its_t": "Intervals and p-values from the t distribution with {df} degrees of freedom "
+        "(not the normal), because the series has only {n} years.",
         "its_head": "Level change at start: {lvl_est} ({lvl} % CI {lo} to {hi}); trend change "
         "per year: {slope} ({slo} to {shi}).",
         "cost_head": "Cost per unit of effect: {ratio} {cur} ({lvl} % CI {lo} to {hi}; "
@@ -252,7 +256,7 @@ def _core(
     lo: float,
     hi: float,
     alpha: float,
-    lang: str,
+    lang: Lang,
     outcome: str,
     checks: list[Check],
     notes: list[str],
@@ -455,9 +459,7 @@ def verdict_its(
     validate_literal(lang, Lang, "lang")
     t = _T[lang]
     f = lambda v: format_adaptive(v, lang)  # noqa: E731
-    from scipy import stats
-
-    z = stats.norm.ppf(1 - res.alpha / 2)
+    z = res.critical_value()
     period = float(res.periods[-1]) if horizon is None else float(horizon)
     est, se = res.effect_at(period)
     c, s = res.coef, res.se
@@ -468,6 +470,7 @@ def verdict_its(
             t["its_n"].format(pre=res.n_pre, post=res.n_post),
         ),
         Check("autocorrelation", "ok", t["its_ok"].format(rho=f(res.rho1), L=res.maxlags)),
+        Check("inference", "ok", t["its_t"].format(df=res.df, n=len(res.y))),
     ]
     v = _core(
         "interrupted time series" + (" (comparative)" if res.comparison else ""),
