@@ -4,7 +4,10 @@
   split under SCB's cell limit, 30 calls / 10 s, retries on 429/503;
 - ``fetch kolada KPI --municipality 1490,0000 --years 2018-2024`` — Kolada v3, all pages;
 - ``fetch geodata --layer DeSO_2018 [--kommun 1490] --out FILE.geojson [--db PATH]`` — SCB's
-  WFS polygons written as GeoJSON (EPSG:3006), imported into the database when ``--db`` is given.
+  WFS polygons written as GeoJSON (EPSG:3006), imported into the database when ``--db`` is given;
+- ``fetch standard --kommun 1490 [--from 2011] [--to 2024]`` (or ``--all-sweden``) — every table
+  the report's history needs (:mod:`grannskap.ingest.fetch.recipe`), year by year, resumable,
+  with a progress bar and a summary; then the RegSO polygons.
 
 A fetch is all-or-nothing: when any request fails, nothing is stored. Stored tables go through
 :func:`grannskap.store.load.load_parsed` (one transaction, idempotent on the content hash).
@@ -17,7 +20,14 @@ from pathlib import Path
 
 from grannskap.cli import add_db_argument
 
-__all__ = ["register", "run_scb", "run_kolada", "run_geodata", "parse_assignments"]
+__all__ = [
+    "register",
+    "run_scb",
+    "run_kolada",
+    "run_geodata",
+    "run_standard",
+    "parse_assignments",
+]
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -87,6 +97,39 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         help="also import the polygons into this database (default: only write the file)",
     )
     g.set_defaults(func=run_geodata)
+
+    r = fsub.add_parser(
+        "standard",
+        help="every SCB table the report's history needs, for one kommun or all of Sweden",
+        description="Fetch population by födelseregion (TAB6572), dwellings by upplåtelseform "
+        "(TAB6258) and SCB's socioeconomic index with the official områdestyp (TAB6586) per "
+        "RegSO, year by year, then the RegSO polygons. Years already in the database are "
+        "skipped, so an interrupted run resumes; each year is stored in one transaction.",
+    )
+    where = r.add_mutually_exclusive_group(required=True)
+    where.add_argument("--kommun", metavar="CODE", help="one kommun, e.g. 1490")
+    where.add_argument("--all-sweden", action="store_true", help="all 3,363 RegSO of Sweden")
+    r.add_argument("--from", dest="first_year", type=int, default=2011, metavar="YEAR")
+    r.add_argument(
+        "--to",
+        dest="last_year",
+        type=int,
+        default=2023,
+        metavar="YEAR",
+        help="last statistics year (default 2023, the last year on RegSO 2020 codes)",
+    )
+    r.add_argument(
+        "--no-geodata", action="store_true", help="skip the RegSO polygons from SCB's WFS"
+    )
+    r.add_argument(
+        "--geodata-url",
+        default="https://geodata.scb.se/geoserver/stat/wfs",
+        metavar="URL",
+        help="SCB's geodata WFS (default https://geodata.scb.se/geoserver/stat/wfs)",
+    )
+    _common(r, "https://statistikdatabasen.scb.se/api/v2")
+    add_db_argument(r)
+    r.set_defaults(func=run_standard)
 
 
 def _common(p: argparse.ArgumentParser, default_url: str) -> None:
@@ -217,4 +260,58 @@ def run_geodata(args: argparse.Namespace) -> int:
             print(import_file(con, res.path).describe())
         finally:
             con.close()
+    return 0
+
+
+def run_standard(args: argparse.Namespace) -> int:
+    import sys
+    import tempfile
+
+    from tqdm import tqdm
+
+    from grannskap.errors import ConfigError
+    from grannskap.ingest.fetch.recipe import run_standard as walk
+    from grannskap.ingest.fetch.scb import SCB_CALLS, SCB_WINDOW, ScbClient
+    from grannskap.store import connect
+
+    if args.kommun is not None and not (len(args.kommun) == 4 and args.kommun.isdigit()):
+        raise ConfigError(f"`--kommun` was {args.kommun!r}; expected a four-digit kommunkod")
+    if not 1990 <= args.first_year <= args.last_year <= 2100:
+        raise ConfigError(
+            f"`--from {args.first_year} --to {args.last_year}`: expected 1990 <= from <= to"
+        )
+    prefix = "" if args.all_sweden else args.kommun
+    client = ScbClient(args.base_url, http=_http(args, SCB_CALLS, SCB_WINDOW))
+    con = connect(args.db)
+    try:
+
+        def bar(steps):  # type: ignore[no-untyped-def]
+            return tqdm(
+                steps, desc="SCB", unit="table-year", file=sys.stderr, disable=None, leave=False
+            )
+
+        outcomes = walk(
+            con,
+            client,
+            regions="*R*" if args.all_sweden else f"{args.kommun}R*",
+            area_code_prefix=prefix,
+            first_year=args.first_year,
+            last_year=args.last_year,
+            progress=bar,
+        )
+        for out in outcomes:
+            print(out.describe())
+        if not args.no_geodata:
+            from grannskap.ingest.fetch.geodata import GeodataClient
+            from grannskap.ingest.importer import import_file
+
+            geo = GeodataClient(args.geodata_url, http=_http(args, 5, 1.0))
+            with tempfile.TemporaryDirectory(prefix="grannskap-geodata-") as tmp:
+                name = f"regso_2020_{prefix or 'sverige'}.geojson"
+                res = geo.fetch_to_file("RegSO_2020", Path(tmp) / name, kommun=args.kommun or None)
+                print(f"RegSO_2020 polygons: {res.n_features} in {res.n_requests} request(s)")
+                print(import_file(con, res.path).describe())
+    finally:
+        con.close()
+    print(f"stored in {args.db}; `grannskap report --db {args.db}` shows the years fetched")
     return 0
