@@ -19,6 +19,7 @@ import argparse
 import sys
 
 from grannskap.cli import add_db_argument
+from grannskap.cli._segregation_file import add_file_arguments, run_on_file
 
 __all__ = [
     "register",
@@ -62,6 +63,7 @@ COLUMNS: tuple[str, ...] = (
     "ci_high",
     "ci_level",
     "ci_method",
+    "ci_for",  # the estimate the interval is for: "bias_corrected" (default) or "statistic"
     "se",
     "bias_corrected",
     "expected_random",
@@ -149,7 +151,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         choices=["debiased", "percentile"],
         default="debiased",
         help="debiased (default): percentile interval shifted by twice the bootstrap bias, i.e. "
-        "centred on the small-unit bias-corrected value (Elbers); percentile: raw quantiles",
+        "an interval for the small-unit bias-corrected value (Elbers; column ci_for); "
+        "percentile: the replicate spread around the uncorrected statistic",
     )
     p.add_argument("--n-boot", type=int, default=1000, help="bootstrap replicates (default 1000)")
     p.add_argument(
@@ -161,6 +164,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV file")
     add_db_argument(p)
+    add_file_arguments(p)  # --input FILE: the user's own data (cli/_segregation_file.py)
     p.set_defaults(func=run)
 
 
@@ -295,6 +299,7 @@ def _decomposition_rows(
                 "ci_high": d["ci_high"] if args.ci else None,
                 "ci_level": args.ci or None,
                 "ci_method": args.ci_method if args.ci else None,
+                "ci_for": d["interval_for"] if args.ci else None,
                 "se": d["se"],
                 "bias_corrected": d["est"] - d["bias"],
                 "expected_random": None,
@@ -350,6 +355,7 @@ def _change_rows(
                 "ci_high": r.ci_high if args.ci else None,
                 "ci_level": args.ci or None,
                 "ci_method": "debiased" if args.ci else None,
+                "ci_for": "bias_corrected" if args.ci else None,
                 "se": r.se,
                 "bias_corrected": r.difference_bias_corrected,
                 "expected_random": None,
@@ -365,6 +371,8 @@ def _change_rows(
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.input:
+        return run_on_file(args)
     import warnings
 
     import pandas as pd
@@ -450,6 +458,7 @@ def run(args: argparse.Namespace) -> int:
                                     "ci_high": r.ci_high,
                                     "ci_level": r.ci_level,
                                     "ci_method": args.ci_method if args.ci else None,
+                                    "ci_for": r.interval_for,
                                     "se": r.se,
                                     "bias_corrected": r.bias_corrected,
                                     "expected_random": expected,

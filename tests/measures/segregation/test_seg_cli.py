@@ -53,6 +53,10 @@ def test_cli_boras_matches_direct_computation(
     # default intervals are debiased: centred on the bias-corrected value
     assert (d.ci_low < d.bias_corrected).all() and (d.bias_corrected < d.ci_high).all()
     assert (d.ci_method == "debiased").all()
+    # the CSV says which estimate the interval is for, and that estimate lies inside it
+    assert (d.ci_for == "bias_corrected").all()
+    for _, row in d.iterrows():
+        assert row.ci_low <= row[row.ci_for] <= row.ci_high
     assert (d.ci_level == 0.9).all() and (d.n_areas == 77).all() and (d.scope == "1490").all()
     assert (d.expected_random < d.statistic).all()
 
@@ -156,7 +160,11 @@ def test_cli_decompose_between_within_kommun(
          "--n-boot", "20", "--n-sim", "0", "--ci-method", "percentile", "--db", str(db_with_background), "--out", str(out)]
     )  # fmt: skip
     assert code == 0
-    d = pd.read_csv(out).set_index("index")["statistic"]
+    full = pd.read_csv(out)
+    # percentile intervals are around the uncorrected statistic, and say so
+    assert (full["ci_for"] == "statistic").all()
+    assert ((full.ci_low <= full.statistic) & (full.statistic <= full.ci_high)).all()
+    d = full.set_index("index")["statistic"]
     counts = deso_background[["foreign", "swedish"]]
     m = seg.mutual_information(counts)
     assert d["mutual_information"] == pytest.approx(m.M, rel=1e-12)
