@@ -19,6 +19,7 @@ __all__ = [
     "InputError",
     "ValidationError",
     "UnknownFormatError",
+    "UserFileError",
     "DatabaseError",
     "SchemaVersionError",
     "FetchError",
@@ -116,6 +117,11 @@ class ValidationError(GrannskapError):
 
 class UnknownFormatError(InputError):
     """A file whose format no importer recognises."""
+
+
+class UserFileError(InputError):
+    """A problem in a user's own data file (``segregation --input``): a bad or negative count,
+    a total smaller than its groups, a unit twice, a missing column, unusable coordinates."""
 
 
 class DatabaseError(GrannskapError):
