@@ -169,3 +169,46 @@ def test_a_table_with_another_shape_is_refused(tmp_path: Path, replay: ReplaySer
     meta = ScbClient(replay.url + API).metadata("TAB6572")
     with pytest.raises(FetchError, match="TAB6572: 2 ContentsCodes"):
         selection_for(STANDARD[0], meta, "1490R*", [2020])
+
+
+def test_polygons_step_stores_regso_geometry(
+    base_db: Path, tmp_path: Path, replay: ReplayServer, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The recipe's last step: RegSO 2020 polygons from the WFS into the area table.
+    (SYNTHETIC square polygons on the real codes: no real RegSO 2020 boundaries offline.)"""
+    db = _copy(base_db, tmp_path / "geo.duckdb")
+    _routes(replay)
+    con = connect(str(db), read_only=True)
+    codes = [r[0] for r in con.execute(
+        "SELECT code FROM area WHERE system = 'regso2020' AND kommun_code = '1490' ORDER BY code"
+    ).fetchall()]  # fmt: skip
+    con.close()
+    feats = []
+    for k, code in enumerate(codes):
+        x0, y0 = 360000 + (k % 10) * 1000, 6400000 + (k // 10) * 1000
+        ring = [[x0, y0], [x0 + 900, y0], [x0 + 900, y0 + 900], [x0, y0 + 900], [x0, y0]]
+        feats.append({
+            "type": "Feature", "id": f"RegSO_2020.{k}", "geometry_name": "geom",
+            "geometry": {"type": "MultiPolygon", "coordinates": [[ring]]},
+            "properties": {"regsokod": code, "regso": f"namn {k}", "kommun": "1490"},
+        })  # fmt: skip
+    page = {
+        "type": "FeatureCollection", "features": feats, "totalFeatures": len(feats),
+        "numberReturned": len(feats),
+        "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::3006"}},
+    }  # fmt: skip
+    replay.add("GET", "/geoserver/stat/wfs", Reply.json(page))
+    code = main(
+        ["fetch", "standard", "--kommun", "1490", "--from", "2020", "--to", "2023",
+         "--db", str(db), "--base-url", replay.url + API, "--retries", "0",
+         "--geodata-url", replay.url + "/geoserver/stat/wfs"]
+    )  # fmt: skip
+    assert code == 0
+    assert "RegSO_2020 polygons: 47" in capsys.readouterr().out
+    con = connect(str(db), read_only=True)
+    n = con.execute(
+        "SELECT count(*) FROM area WHERE system = 'regso2020' AND kommun_code = '1490' "
+        "AND geometry_wkb IS NOT NULL"
+    ).fetchone()
+    con.close()
+    assert n is not None and n[0] == 47
