@@ -10,6 +10,7 @@ decided by the statistics year: SCB publishes on DeSO 2025 / RegSO 2025 from sta
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 __all__ = [
     "DESO_RE",
@@ -33,6 +34,7 @@ FIRST_YEAR_2025_DIVISION = 2024
 _CODE_LABEL = re.compile(r"^(\d{2}|\d{4}|\d{4}[ABC]\d{4}|\d{4}R\d{3})(?:\s+(.+))?$")
 
 
+@lru_cache(maxsize=1 << 16)
 def classify_code(code: str, year: int | None = None, version: str | None = None) -> str | None:
     """The code system of ``code`` (``"deso2018"``, ``"regso2020"``, ``"kommun"``, ...) or None.
 
@@ -60,6 +62,7 @@ def classify_code(code: str, year: int | None = None, version: str | None = None
 _VERSIONED = re.compile(r"^(.+)_(DeSO|RegSO)(\d{4})$", re.IGNORECASE)
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize_code(code: str, year: int | None = None) -> tuple[str | None, str]:
     """``(system, code)`` with publication variants folded to SCB's plain codes.
 
@@ -84,6 +87,7 @@ def normalize_code(code: str, year: int | None = None) -> tuple[str | None, str]
     return classify_code(text, year), text
 
 
+@lru_cache(maxsize=1 << 16)
 def split_code_label(text: str) -> tuple[str, str] | None:
     """Split SCB's ``"1490 Borås"`` / ``"1490C1010"`` region cells into (code, name)."""
     match = _CODE_LABEL.match(text.strip())

@@ -14,11 +14,11 @@ report (zero), ``x`` confidential (suppressed).
 
 from __future__ import annotations
 
+import bisect
 import csv
 import hashlib
 import io
 import re
-import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +27,19 @@ import pandas as pd
 from grannskap.errors import InputError, Problem, ValidationError
 from grannskap.geography.codes import classify_code, split_code_label
 from grannskap.ingest.model import AreaDef, IndicatorDef, ParsedTable
+from grannskap.ingest.scb_cells import (
+    NEGATIVE,
+    Cell,
+    RowMetas,
+    cell_meta,
+    cell_values,
+    column_letter,
+    kind_of,
+    raw_text,
+    row_cells,
+    slug,
+    text_of,
+)
 
 __all__ = [
     "parse_scb_xlsx",
@@ -37,8 +50,6 @@ __all__ = [
     "decode_text",
 ]
 
-Cell = object
-_MARKERS = {"..": "missing", ".": "missing", "-": "zero", "x": "suppressed", "X": "suppressed"}
 _YEAR_DIMS = {"år", "kalenderår", "inkomstår", "year", "tid"}
 _REGION_DIMS = {"region", "kommun", "län", "deso", "regso", "område"}
 _CONTENT_DIMS = {"tabellinnehåll", "contents", "table contents"}
@@ -53,34 +64,6 @@ _FOOTER_KEYS = (
     "Databas:",
     "Intern referenskod:",
 )
-
-
-def slug(text: str) -> str:
-    """ASCII identifier from a Swedish label: ``"utländsk/svensk bakgrund"`` -> ``"utlandsk_svensk_bakgrund"``."""
-    norm = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
-    return re.sub(r"[^a-z0-9]+", "_", norm).strip("_")
-
-
-def column_letter(index: int) -> str:
-    """0-based column index -> spreadsheet letter (0 -> A, 27 -> AB)."""
-    letters = ""
-    index += 1
-    while index:
-        index, rem = divmod(index - 1, 26)
-        letters = chr(65 + rem) + letters
-    return letters
-
-
-def _text(cell: Cell) -> str | None:
-    if cell is None:
-        return None
-    text = str(cell).strip()
-    return text or None
-
-
-def _is_total(label: str) -> bool:
-    low = label.strip().lower()
-    return low.startswith("totalt") or low in ("samtliga", "total", "alla")
 
 
 def _parse_title(title: str) -> tuple[str, list[str]] | None:
@@ -104,13 +87,12 @@ class _Layout:
 
 
 def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
-    nonempty = [i for i, r in enumerate(rows) if any(_text(c) for c in r)]
-    if not nonempty:
+    title_row = next((i for i, r in enumerate(rows) if any(text_of(c) for c in r)), None)
+    if title_row is None:
         raise InputError(
             Problem(file_name, "the file is empty", expected="an SCB Statistikdatabasen export")
         )
-    title_row = nonempty[0]
-    title = next(t for t in (_text(c) for c in rows[title_row]) if t)
+    title = next(t for t in (text_of(c) for c in rows[title_row]) if t)
     parsed = _parse_title(title)
     if parsed is None:
         raise InputError(
@@ -128,11 +110,11 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
     first_data: int | None = None
     for i in range(title_row + 1, len(rows)):
         row = rows[i]
-        if not any(_text(c) for c in row):
+        if not any(text_of(c) for c in row):
             if header_rows and first_data is None:
                 continue
             continue
-        first = _text(row[0]) if row else None
+        first = text_of(row[0]) if row else None
         if first is None or first.lower() in dim_names:
             header_rows.append(i)
             continue
@@ -149,7 +131,7 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
     data_rows = []
     footer_start = len(rows)
     for i in range(first_data, len(rows)):
-        if not any(_text(c) for c in rows[i]):
+        if not any(text_of(c) for c in rows[i]):
             footer_start = i
             break
         data_rows.append(i)
@@ -158,7 +140,7 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
     def leading_stub(row: list[Cell]) -> int:
         n = 0
         for c in row:
-            t = _text(c)
+            t = text_of(c)
             if t is None or t.lower() in dim_names:
                 n += 1
             else:
@@ -170,15 +152,15 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
     data_cols = [
         c
         for c in range(n_stub, width)
-        if any(c < len(rows[i]) and _text(rows[i][c]) is not None for i in data_rows)
+        if any(c < len(rows[i]) and text_of(rows[i][c]) is not None for i in data_rows)
     ]
     # a header row that only names the stub dimensions (csv "med rubrik") is not a column dimension
     label_rows = [
         h
         for h in header_rows
-        if any(_text(rows[h][c]) for c in data_cols if c < len(rows[h]))
+        if any(text_of(rows[h][c]) for c in data_cols if c < len(rows[h]))
         and not all(
-            (_text(rows[h][c]) or "").lower() in dim_names for c in data_cols if c < len(rows[h])
+            (text_of(rows[h][c]) or "").lower() in dim_names for c in data_cols if c < len(rows[h])
         )
     ]
     if n_stub + len(label_rows) != len(dims):
@@ -199,7 +181,10 @@ def _find_layout(rows: list[list[Cell]], file_name: str) -> _Layout:
 def _footnotes(rows: list[list[Cell]], start: int) -> tuple[list[str], dict[str, list[str]]]:
     """Free-text notes, and the key/value sections (Sort:, Intern referenskod:, ...)."""
     lines = [
-        t for r in rows[start:] for t in [next((x for x in (_text(c) for c in r) if x), None)] if t
+        t
+        for r in rows[start:]
+        for t in [next((x for x in (text_of(c) for c in r) if x), None)]
+        if t
     ]
     notes: list[str] = []
     sections: dict[str, list[str]] = {}
@@ -227,38 +212,13 @@ def _units(sections: dict[str, list[str]], contents: list[str]) -> dict[str, str
     return units
 
 
-def _kind(unit: str, label: str) -> str:
-    u, low = unit.lower(), label.lower()
-    if "median" in low:
-        return "median"
-    if "medel" in low:
-        return "mean"
-    if "procent" in u or "procent" in low or u == "andel":
-        return "percent"
-    if "kronor" in u:
-        return "amount"
-    if u == "antal":
-        return "count"
-    return "other"
-
-
-def _number(cell: Cell) -> float | None:
-    if isinstance(cell, bool):
-        return None
-    if isinstance(cell, int | float):
-        return float(cell)
-    text = str(cell).strip().replace("\u00a0", "").replace(" ", "")
-    if re.fullmatch(r"-?\d+(,\d+)?", text):
-        text = text.replace(",", ".")
-    try:
-        return float(text)
-    except ValueError:
-        return None
-
-
 def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: str) -> ParsedTable:
     """Parse the cell grid of an SCB export (see module docstring)."""
-    grid = [list(r) for r in rows]
+    grid: list[list[Cell]] = (
+        rows  # type: ignore[assignment]  # calamine's rows are lists already: no copy
+        if type(rows) is list and all(type(r) is list for r in rows)
+        else [list(r) for r in rows]
+    )
     layout = _find_layout(grid, file_name)
     notes, sections = _footnotes(grid, layout.footer_start)
     ref = sections.get("Intern referenskod:", [])
@@ -304,7 +264,7 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
         row = grid[h]
         last: str | None = None
         for c in range(layout.n_stub, max(layout.data_cols) + 1):
-            t = _text(row[c]) if c < len(row) else None
+            t = text_of(row[c]) if c < len(row) else None
             last = t if t is not None else last
             if c in col_labels:
                 if last is None:
@@ -324,118 +284,140 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
         {lab[d] for lab in col_labels.values() for d in head_dims if roles[d] == "content"}
     )
     units = _units(sections, contents)
-    records: list[dict[str, object]] = []
+    region_dim = next(d for d in stub_dims if roles[d] == "region")
+    region_k = stub_dims.index(region_dim)
+    year_dim = next(d for d in layout.dims if roles[d] == "year")
+    cols = layout.data_cols
+    # what a cell's labels determine (year, indicator, breakdown, unit), once per distinct
+    # combination of the non-region stub labels and the column: the work per cell is then
+    # copying its value; a row whose cells all have a valid year is added column-wise
+    metas: dict[tuple[str | None, ...], RowMetas] = {}
+    n_stub = layout.n_stub
+    stub_values: list[str | None] = [None] * n_stub
+    # (row, column position, problem): problems are reported in row, then column order
+    keyed: list[tuple[int, int, Problem]] = []
+    ids: list[str] = []
+    codes: list[str] = []
+    years: list[int] = []
+    breakdowns: list[str] = []
+    cells: list[Cell] = []
+    nonneg: list[bool] = []
+    # (first cell index, grid row, column positions) of each row's cells
+    segments: list[tuple[int, int, Sequence[int]]] = []
     areas: dict[str, AreaDef] = {}
-    stub_values: dict[str, str | None] = {d: None for d in stub_dims}
+    all_cols = range(len(cols))
+    last_col = max(cols)
     for i in layout.data_rows:
         row = grid[i]
-        for k, dim in enumerate(stub_dims):
-            t = _text(row[k]) if k < len(row) else None
+        for k in range(n_stub):
+            t = text_of(row[k]) if k < len(row) else None
             if t is not None:
-                stub_values[dim] = t
-        labels_row = {d: v for d, v in stub_values.items()}
-        region_dim = next(d for d in stub_dims if roles[d] == "region")
-        region_text = labels_row[region_dim]
+                stub_values[k] = t
+        region_text = stub_values[region_k]
         split = split_code_label(region_text) if region_text else None
         if split is None:
-            problems.append(
-                Problem(
-                    file_name,
-                    "not a region code",
-                    row=i + 1,
-                    column=column_letter(stub_dims.index(region_dim)),
-                    value=region_text,
-                    expected="a DeSO/RegSO/kommun/län code such as 1490C1010, 1490R003 or '1490 Borås'",
+            keyed.append(
+                (
+                    i,
+                    -1,
+                    Problem(
+                        file_name,
+                        "not a region code",
+                        row=i + 1,
+                        column=column_letter(region_k),
+                        value=region_text,
+                        expected="a DeSO/RegSO/kommun/län code such as 1490C1010, 1490R003 or '1490 Borås'",
+                    ),
                 )
             )
             continue
         code, name = split
-        for c in layout.data_cols:
-            labels = {**labels_row, **col_labels[c]}
-            year_dim = next(d for d in layout.dims if roles[d] == "year")
-            year_text = labels.get(year_dim) or ""
-            if not re.fullmatch(r"(19|20)\d\d", year_text.strip()):
-                problems.append(
-                    Problem(
-                        file_name,
-                        "not a year",
-                        row=i + 1,
-                        column=column_letter(c),
-                        value=year_text,
-                        expected="a four-digit year such as 2022",
+        rest = tuple(v for k, v in enumerate(stub_values) if k != region_k)
+        rm = metas.get(rest)
+        if rm is None:
+            labels_row = dict(zip(stub_dims, stub_values, strict=True))
+            rm = metas[rest] = RowMetas(
+                [
+                    cell_meta(
+                        {**labels_row, **col_labels[c]},
+                        layout.dims,
+                        roles,
+                        year_dim,
+                        table_id,
+                        units,
                     )
-                )
-                continue
-            year = int(year_text)
-            if classify_code(code, year) is None:
-                problems.append(
-                    Problem(file_name, "not a region code", row=i + 1, column="A", value=code)
-                )
-                break
-            content = next((labels[d] for d in layout.dims if roles[d] == "content"), None)
-            indicator_id = f"scb.{table_id}" + (f".{slug(content)}" if content else "")
-            parts = [
-                f"{slug(d)}={labels[d]}"
-                for d in layout.dims
-                if roles[d] == "breakdown" and not _is_total(labels[d])
-            ]
-            cell = row[c] if c < len(row) else None
-            raw = _text(cell)
-            unit = units.get(content or "", units.get("", ""))
-            status, value = "ok", None
-            if raw is None:
-                status = "missing"
-            elif raw in _MARKERS:
-                status = _MARKERS[raw]
-                value = 0.0 if status == "zero" else None
-            else:
-                value = _number(cell)
-                if value is None:
-                    problems.append(
-                        Problem(
-                            file_name,
-                            "not a number",
-                            row=i + 1,
-                            column=column_letter(c),
-                            value=raw,
-                            expected="a number or one of SCB's markers .. . - x",
-                        )
-                    )
-                    continue
-                if value < 0 and _kind(unit, content or "") in ("count", "percent"):
-                    problems.append(
-                        Problem(
-                            file_name,
-                            "negative value for a count or share",
-                            row=i + 1,
-                            column=column_letter(c),
-                            value=raw,
-                            expected="a value >= 0",
-                        )
-                    )
-                    continue
-            areas.setdefault(code, AreaDef(code=code, name=name))
-            records.append(
-                {
-                    "indicator_id": indicator_id,
-                    "area_code": code,
-                    "year": year,
-                    "breakdown": ";".join(parts),
-                    "value": value,
-                    "numerator": None,
-                    "denominator": None,
-                    "status": status,
-                    "_content": content or "",
-                }
+                    for c in cols
+                ]
             )
-    ValidationError.raise_if_any(problems)
-    if not records:
+        start = len(cells)
+        if rm.clean and all(classify_code(code, y) is not None for y in rm.year_set):
+            ids += rm.ids
+            years += rm.years  # type: ignore[arg-type]
+            breakdowns += rm.breakdowns
+            nonneg += rm.nonneg
+            codes += [code] * len(cols)
+            if len(row) > last_col:
+                cells += [row[c] for c in cols]
+            else:
+                cells += [row[c] if c < len(row) else None for c in cols]
+            segments.append((start, i, all_cols))
+        else:
+            js = row_cells(row, i, code, cols, rm.metas, file_name, keyed)
+            for j in js:
+                meta = rm.metas[j]
+                ids.append(meta.indicator_id)
+                codes.append(code)
+                years.append(meta.year)  # type: ignore[arg-type]
+                breakdowns.append(meta.breakdown)
+                nonneg.append(meta.nonneg)
+                c = cols[j]
+                cells.append(row[c] if c < len(row) else None)
+            segments.append((start, i, js))
+        if code not in areas and len(cells) > start:
+            areas[code] = AreaDef(code=code, name=name)
+    values, statuses, bad = cell_values(cells, nonneg)
+    starts = [seg[0] for seg in segments]
+    for n, message in bad:
+        first, i, positions = segments[bisect.bisect_right(starts, n) - 1]
+        j = positions[n - first]
+        keyed.append(
+            (
+                i,
+                j,
+                Problem(
+                    file_name,
+                    message,
+                    row=i + 1,
+                    column=column_letter(cols[j]),
+                    value=raw_text(cells[n]),
+                    expected="a value >= 0"
+                    if message == NEGATIVE
+                    else "a number or one of SCB's markers .. . - x",
+                ),
+            )
+        )
+    keyed.sort(key=lambda t: (t[0], t[1]))
+    ValidationError.raise_if_any(p for _, _, p in keyed)
+    if not ids:
         raise InputError(
             Problem(file_name, "no data rows found", expected="at least one region row")
         )
-    frame = pd.DataFrame.from_records(records)
+    n_obs = len(ids)
+    frame = pd.DataFrame(
+        {
+            "indicator_id": ids,
+            "area_code": codes,
+            "year": years,
+            "breakdown": breakdowns,
+            "value": values,
+            "numerator": [None] * n_obs,
+            "denominator": [None] * n_obs,
+            "status": statuses,
+        }
+    )
     indicators = []
-    for (ind, content), _ in frame.groupby(["indicator_id", "_content"], sort=True):
+    used = {(m.indicator_id, m.content) for rm in metas.values() for m in rm.metas if m.year}
+    for ind, content in sorted(used):
         unit = units.get(content, units.get("", ""))
         label = content or layout.subject
         indicators.append(
@@ -443,41 +425,41 @@ def parse_scb_grid(rows: Sequence[Sequence[Cell]], file_name: str, file_hash: st
                 indicator_id=str(ind),
                 name_sv=str(label) if content else layout.subject,
                 unit=unit,
-                kind=_kind(unit, str(label)),  # type: ignore[arg-type]
+                kind=kind_of(unit, str(label)),  # type: ignore[arg-type]
                 source_table=f"SCB Statistikdatabasen {table_id}: {layout.title}",
             )
         )
-    years = sorted(frame["year"].unique())
+    last_year = max(years)
     return ParsedTable(
         source="scb",
         table_id=table_id,
         title=layout.title,
         file_name=file_name,
         file_hash=file_hash,
-        observations=frame.drop(columns="_content"),
+        observations=frame,
         indicators=indicators,
         areas=list(areas.values()),
         notes=notes,
-        year=int(years[-1]) if years else None,
+        year=int(last_year),
     )
 
 
-def parse_scb_xlsx(data: bytes, file_name: str) -> ParsedTable:
-    """Parse an SCB xlsx export (first worksheet)."""
-    import openpyxl
+def _read_xlsx_rows(data: bytes, file_name: str) -> list[list[Cell]]:
+    """The cells of the first worksheet, row by row from A1 (python-calamine, Rust)."""
+    import python_calamine
 
-    # openpyxl reads lazily and raises many different types (zlib, XML, KeyError, IndexError)
-    # for damaged files: any failure while reading the workbook is a damaged-file error.
+    # any failure while reading the workbook (zip, XML, ...) is a damaged-file error
     try:
-        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        book = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
         try:
-            if not book.worksheets:
+            if not book.sheet_names:
                 raise InputError(
                     Problem(
                         file_name, "the workbook has no worksheet", expected="one sheet of data"
                     )
                 )
-            rows = [list(r) for r in book.worksheets[0].iter_rows(values_only=True)]
+            rows: list[list[Cell]] = book.get_sheet_by_index(0).to_python(skip_empty_area=False)  # type: ignore[assignment]
+            return rows
         finally:
             book.close()
     except InputError:
@@ -490,6 +472,11 @@ def parse_scb_xlsx(data: bytes, file_name: str) -> ParsedTable:
                 expected="an .xlsx file exported from SCB Statistikdatabasen",
             )
         ) from exc
+
+
+def parse_scb_xlsx(data: bytes, file_name: str) -> ParsedTable:
+    """Parse an SCB xlsx export (first worksheet)."""
+    rows = _read_xlsx_rows(data, file_name)
     return parse_scb_grid(rows, file_name, hashlib.sha256(data).hexdigest())
 
 
