@@ -46,7 +46,12 @@ __all__ = [
     "round_published",
     "publishable_shares",
     "publishable_index_inputs",
+    "publishable_count_frame",
+    "INDEX_DECIMALS",
 ]
+
+#: decimals of a published segregation index on its 0-1 scale (the report shows ×100 with one)
+INDEX_DECIMALS = 3
 
 SUPPRESSED = ".."
 DEFAULT_THRESHOLD = 5
@@ -487,8 +492,8 @@ def publishable_index_inputs(
         Small-count threshold.
     hidden
         Areas whose share or population is not published (primary or secondary
-        suppression). Default: the primary rule on the first group's share (any group count,
-        or the total, below ``threshold``).
+        suppression). Areas under the primary rule (any group count, or the total, below
+        ``threshold``) are always included.
     base
         Rounding base for the hidden areas' counts.
 
@@ -501,15 +506,27 @@ def publishable_index_inputs(
     arr = np.asarray(counts, dtype=float).copy()
     if arr.ndim != 2:
         raise ConfigError(f"counts have shape {arr.shape}; expected (areas, groups)")
-    if hidden is None:
-        mask = (arr < thr).any(axis=1) | (arr.sum(axis=1) < thr)
-    else:
-        mask = np.asarray(hidden, dtype=bool)
-        if mask.shape != (arr.shape[0],):
+    mask = (arr < thr).any(axis=1) | (arr.sum(axis=1) < thr)
+    if hidden is not None:
+        given = np.asarray(hidden, dtype=bool)
+        if given.shape != (arr.shape[0],):
             raise ConfigError(
-                f"hidden has shape {mask.shape}; expected one flag per area ({arr.shape[0]})"
+                f"hidden has shape {given.shape}; expected one flag per area ({arr.shape[0]})"
             )
+        mask |= given
     b = float(base if base is not None else max(thr, 5))
     # round half up (not to even): the same count always gives the same published value
     arr[mask] = np.floor(arr[mask] / b + 0.5) * b
     return arr
+
+
+def publishable_count_frame(
+    frame: pd.DataFrame,
+    threshold: int | None = None,
+    hidden: Sequence[bool] | np.ndarray | None = None,
+) -> pd.DataFrame:
+    """:func:`publishable_index_inputs` for an ``(areas × groups)`` frame: same index and
+    columns, whole numbers (``int64``); ``threshold`` defaults to :func:`default_threshold`."""
+    thr = default_threshold() if threshold is None else threshold
+    arr = publishable_index_inputs(frame.to_numpy(dtype=float), thr, hidden=hidden)
+    return pd.DataFrame(np.rint(arr).astype("int64"), index=frame.index, columns=frame.columns)

@@ -73,10 +73,35 @@ def _indices(
     return out
 
 
+def _hidden_deso(ctx: ReportContext) -> set[str]:
+    """DeSO of the kommun whose foreign-background share or population the report hides
+    (primary or secondary suppression)."""
+    from grannskap.report.data import area_population, area_shares, stadsdel_crosswalk
+
+    counts = _common.counts(ctx)
+    xw = stadsdel_crosswalk(ctx.con, ctx.kommun)
+    shares = ctx.cached("area_shares", lambda: area_shares(counts, ctx.kommun, xw, ctx.threshold))
+    pops = area_population(counts, ctx.kommun, xw, ctx.threshold)
+    s = shares[(shares["level"] == "deso") & (shares["indicator"] == "utlandsk_bakgrund")]
+    p = pops[pops["level"] == "deso"]
+    return set(s.loc[s["suppressed"], "code"]) | set(p.loc[p["suppressed"], "code"])
+
+
 def build(ctx: ReportContext) -> SectionResult:
     import grannskap.measures.segregation as seg
+    from grannskap.privacy import publishable_index_inputs
 
     bc = background_counts(ctx)
+    hidden = _hidden_deso(ctx)
+
+    def published_counts(sub: pd.DataFrame) -> np.ndarray:
+        # hidden DeSO enter the published indices with rounded counts (issue 18, finding 3)
+        return publishable_index_inputs(
+            sub[["foreign_bg", "swedish_bg"]].to_numpy(dtype=float),
+            ctx.threshold,
+            hidden=sub["deso"].isin(hidden).to_numpy(),
+        )
+
     comp = _common.comparison(ctx)
     groups = [(ctx.kommun, ctx.kommun_name)] + list(
         zip(comp["kommun"], comp["name"].astype(str), strict=True)
@@ -86,10 +111,9 @@ def build(ctx: ReportContext) -> SectionResult:
         sub = bc[bc["kommun"] == code]
         if len(sub) < 2:
             continue
-        arr = sub[["foreign_bg", "swedish_bg"]].to_numpy(dtype=float)
-        r = _indices(arr, seg)
+        r = _indices(published_counts(sub), seg)
         rows.append({"kommun": code, "name": name, "n_deso": len(sub), **r})
-    arr = bc[["foreign_bg", "swedish_bg"]].to_numpy(dtype=float)
+    arr = published_counts(bc)
     rows.append(
         {
             "kommun": "00",
