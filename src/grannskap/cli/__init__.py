@@ -29,6 +29,7 @@ COMMAND_MODULES: tuple[str, ...] = (
     "classify",
     "goals",
     "segregation",
+    "indicators",
     "evaluate",
     "register",
     "serve",
@@ -77,6 +78,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("grannskap: interrupted", file=sys.stderr)
         return 130
+    except OSError as exc:  # a file that cannot be read or written: one line, no traceback
+        if args.debug:
+            raise
+        where = f"{exc.filename}: " if getattr(exc, "filename", None) else ""
+        print(f"grannskap: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return 1
+    except Exception as exc:
+        # DuckDB failing while reading a damaged file (bad checksum, truncated block)
+        if args.debug or not type(exc).__module__.lstrip("_").startswith("duckdb"):
+            raise
+        from grannskap.store.connection import corrupt_error
+
+        print(
+            f"grannskap: error: {corrupt_error(getattr(args, 'db', 'the database'), exc)}",
+            file=sys.stderr,
+        )
+        return 1
     return int(code or 0)
 
 

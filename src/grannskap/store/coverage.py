@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["years_present"]
+__all__ = ["years_present", "stored_series"]
 
 
 def years_present(
@@ -26,3 +26,17 @@ def years_present(
         [*indicator_ids, area_code_prefix, len(set(indicator_ids))],
     ).fetchall()
     return {int(r[0]) for r in rows}
+
+
+def stored_series(con: duckdb.DuckDBPyConnection) -> list[tuple[str, str, str, str, int, int, int]]:
+    """Every stored indicator with totals: ``(indicator_id, name_sv, name_en, area_system,
+    first_year, last_year, n_years)``, one row per area system, ordered by id."""
+    rows = con.execute(
+        "SELECT o.indicator_id, coalesce(i.name_sv, ''), coalesce(i.name_en, ''), o.area_system, "
+        "min(o.year), max(o.year), count(DISTINCT o.year) FROM observation o "
+        "LEFT JOIN indicator i USING (indicator_id) WHERE o.breakdown = '' "
+        "GROUP BY ALL ORDER BY 1, 4"
+    ).fetchall()
+    return [
+        (str(a), str(b), str(c), str(d), int(e), int(f), int(g)) for a, b, c, d, e, f, g in rows
+    ]
