@@ -69,27 +69,72 @@ def _k_conprof(x: np.ndarray, t: np.ndarray, m: int = 1000) -> np.ndarray:
     return out.reshape(lead)
 
 
+_NORM_PDF_C = np.sqrt(2 * np.pi)  # scipy.stats.norm's constant: same floats, same path
+
+
+def _fold_norm(v: np.ndarray, th: np.ndarray) -> np.ndarray:
+    """``-(norm.pdf(v - th) + norm.pdf(v + th))`` with scipy's own formula (same floats)."""
+    a, b = v - th, v + th
+    return -(np.exp(-(a**2) / 2.0) / _NORM_PDF_C + np.exp(-(b**2) / 2.0) / _NORM_PDF_C)
+
+
 def _optimal_theta_nelder_mead(theta: np.ndarray) -> np.ndarray:
-    """PySAL's ``_return_optimal_theta``: Nelder-Mead from 0 (xatol 1e-5), second simplex vertex."""
-    from scipy.optimize import minimize
-    from scipy.stats import norm
+    """PySAL's ``_return_optimal_theta``, vectorised over all ``theta`` at once.
 
-    out = np.empty(theta.shape)
-    flat_in, flat_out = theta.ravel(), out.ravel()
-    uniq, inv = np.unique(flat_in, return_inverse=True)
-    res_u = np.empty(uniq.shape)
-    for k, th in enumerate(uniq):
-        if not np.isfinite(th):
-            res_u[k] = np.nan
-            continue
-
-        def fold_norm(v: np.ndarray, th: float = float(th)) -> float:
-            return float(-(norm.pdf(v - th) + norm.pdf(v + th))[0])
-
-        res = minimize(fold_norm, np.array(0), method="nelder-mead", options={"xatol": 1e-5})
-        res_u[k] = res.final_simplex[0][1][0]
-    flat_out[:] = res_u[inv.ravel()]
-    return out
+    PySAL runs ``scipy.optimize.minimize(fold_norm, 0, method="nelder-mead",
+    options={"xatol": 1e-5})`` per area and takes the *second* vertex of the final simplex.
+    This replays scipy's one-dimensional Nelder-Mead step for step (initial simplex
+    ``[0, 0.00025]``, reflection 1, expansion 2, contraction 0.5, shrink 0.5, ``fatol`` 1e-4,
+    at most 200 iterations and 200 function calls) for every theta in parallel, with the
+    objective written with scipy's ``norm.pdf`` formula, so the result is PySAL's to the bit
+    (checked in the tests), without 400 calls to ``minimize``.
+    """
+    th = np.asarray(theta, dtype="float64").ravel()
+    s0 = np.zeros_like(th)
+    s1 = np.full_like(th, 0.00025)
+    f0, f1 = _fold_norm(s0, th), _fold_norm(s1, th)
+    swap = f1 < f0
+    s0, s1 = np.where(swap, s1, s0), np.where(swap, s0, s1)
+    f0, f1 = np.where(swap, f1, f0), np.where(swap, f0, f1)
+    calls = np.full(th.shape, 2)
+    active = np.isfinite(th)
+    iterations = 1
+    while active.any() and iterations < 200:
+        done = (np.abs(s1 - s0) <= 1e-5) & (np.abs(f0 - f1) <= 1e-4)
+        active &= ~done & (calls < 200)
+        if not active.any():
+            break
+        xbar = s0
+        xr = 2 * xbar - 1 * s1
+        fxr = _fold_norm(xr, th)
+        xe = 3 * xbar - 2 * s1
+        fxe = _fold_norm(xe, th)
+        xc = 1.5 * xbar - 0.5 * s1
+        fxc = _fold_norm(xc, th)
+        xcc = 0.5 * xbar + 0.5 * s1
+        fxcc = _fold_norm(xcc, th)
+        expand = fxr < f0
+        outside = ~expand & (fxr < f1)
+        inside = ~expand & ~outside
+        take_e = expand & (fxe < fxr)
+        take_r = expand & ~take_e
+        take_c = outside & (fxc <= fxr)
+        take_cc = inside & (fxcc < f1)
+        shrink = (outside & ~take_c) | (inside & ~take_cc)
+        new1 = np.select([take_e, take_r, take_c, take_cc], [xe, xr, xc, xcc], s1)
+        newf = np.select([take_e, take_r, take_c, take_cc], [fxe, fxr, fxc, fxcc], f1)
+        shrunk = s0 + 0.5 * (s1 - s0)
+        new1 = np.where(shrink, shrunk, new1)
+        newf = np.where(shrink, _fold_norm(shrunk, th), newf)
+        calls = calls + np.where(active, np.where(expand | shrink, 2, 1), 0)
+        s1 = np.where(active, new1, s1)
+        f1 = np.where(active, newf, f1)
+        swap = active & (f1 < f0)
+        s0, s1 = np.where(swap, s1, s0), np.where(swap, s0, s1)
+        f0, f1 = np.where(swap, f1, f0), np.where(swap, f0, f1)
+        iterations += 1
+    out = np.where(np.isfinite(th), s1, np.nan)
+    return out.reshape(np.shape(theta))
 
 
 def _optimal_theta_exact(theta: np.ndarray) -> np.ndarray:

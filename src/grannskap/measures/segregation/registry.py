@@ -92,7 +92,6 @@ INDEX_SPECS: dict[str, IndexSpec] = {
             ev._k_density_corrected_dissim,
             "DensityCorrectedDissim",
             params={"solver": "nelder-mead"},
-            bootstrap=False,  # one optimisation per area and replicate: too slow
         ),
         # multigroup (indices.py and multigroup_extra.py)
         _spec("theil_h", "multigroup", ix._k_theil_h, "MultiInfoTheory"),
