@@ -169,6 +169,11 @@ def test_did_writes_outputs_labelled_simulated(db: Path, tmp_path: Path) -> None
     # the area of "other" was left out and that is said (in Swedish in the Swedish verdict)
     assert "1 område med andra insatser uteslöts ur jämförelsegruppen" in sv
     assert "Permutationstest" in sv  # few treated areas: the pre-test is calibrated
+    # few treated areas: the verdict's interval is the randomisation interval, and it says so
+    ri = res[res.kind == "simple_overall_randomization"].iloc[0]
+    assert ri.att == pytest.approx(simple.att) and ri.ci_low < EFFECT < ri.ci_high
+    assert "randomiseringsinferens" in sv and "bara 4 områden behandlades" in sv
+    assert f"{ri.n_assignments - 1:.0f} slumpade omlottningar" in sv
     cost = pd.read_csv(tmp_path / "cost_per_effect.csv").iloc[0]
     assert cost.cost == 1_500_000 and cost.ratio == pytest.approx(1_500_000 / simple.att)
     assert "Kostnad per enhet effekt" in sv

@@ -16,12 +16,16 @@ import argparse
 from pathlib import Path
 from typing import Any
 
+from grannskap._literals import Lang
 from grannskap.cli import add_db_argument
 from grannskap.outputs import write_csv
 
 __all__ = ["register", "run"]
 
 MIN_YEARS = 3
+FEW_TREATED = 10
+"""Below this many treated areas the DiD verdict uses randomisation inference."""
+RI_REPS = 999
 _LABEL = {"sv": "SIMULERADE DATA – ", "en": "SIMULATED DATA – "}
 _HEADER = {
     "sv": "{label}grannskap evaluate: insats {iv}, utfall {out}, design {design}\n"
@@ -186,6 +190,18 @@ def _did(
         k: aggregate(res, k, bootstrap=args.bootstrap)
         for k in ("simple", "group", "calendar", "dynamic")
     }
+    ri = None
+    if len(treated) < FEW_TREATED and not res.covariates:
+        # analytic errors and the multiplier bootstrap are too narrow with few treated areas:
+        # the verdict's interval comes from reassigning the treatment across the areas
+        from grannskap.evaluation.did.randomization import randomization_inference
+
+        ri = randomization_inference(
+            wide,
+            control=res.control,  # type: ignore[arg-type]
+            anticipation=res.anticipation,
+            reps=RI_REPS,
+        )
     rows = [res.to_frame().assign(kind="att_gt")]
     for k, a in aggs.items():
         lo, hi = a.overall_ci
@@ -202,6 +218,19 @@ def _did(
         )
         if len(a.labels):
             rows.append(a.to_frame().assign(kind=k))
+    if ri is not None:
+        rows.append(
+            pd.DataFrame(
+                {
+                    "kind": ["simple_overall_randomization"],
+                    "att": [ri.estimate],
+                    "ci_low": [ri.ci_low],
+                    "ci_high": [ri.ci_high],
+                    "p": [ri.p_value],
+                    "n_assignments": [ri.n_assignments],
+                }
+            )
+        )
     pre_years = panel.loc[panel.year < start, "year"].nunique()
     post_years = panel.loc[panel.year >= start, "year"].nunique()
     mde = _power(panel, len(treated), len(controls), pre_years, post_years, res.notes)
@@ -217,7 +246,13 @@ def _did(
     fig.savefig(out / "event_study.png", dpi=120)
     verdicts = {
         lang: verdict_cs(
-            res, aggs["simple"], outcome=args.outcome, lang=lang, mde=mde, simulated=simulated
+            res,
+            aggs["simple"],
+            outcome=args.outcome,
+            lang=lang,
+            mde=mde,
+            simulated=simulated,
+            randomization=ri,
         )
         for lang in ("sv", "en")
     }
@@ -330,8 +365,9 @@ def _sc(
     write_csv(res.weights.rename("weight").to_frame(), out / "weights.csv", index=True)
     from grannskap.evaluation.notes import note_text
 
-    verdicts = {}
-    for lang, text in (("sv", res.verdict_sv), ("en", res.verdict_en)):
+    verdicts: dict[str, Any] = {}
+    langs: tuple[tuple[Lang, str], ...] = (("sv", res.verdict_sv), ("en", res.verdict_en))
+    for lang, text in langs:
         extra = "".join(f"- {note_text(n, lang)}\n" for n in notes)
         verdicts[lang] = text + ("\n" + extra if extra else "")
     return verdicts, None  # no standard error: cost per effect needs one
