@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         finally:
             con.close()
         print(f"demo database: {db}")
-    con = connect(db, read_only=True)
+    con = connect(db, read_only=True, verify_data=True)  # damaged file: error, not empty
     try:
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

@@ -72,8 +72,13 @@ def build_report(
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         raise ConfigError(f"format {bad[0]!r} is not known; expected some of {list(FORMATS)}")
+    from grannskap.outputs import atomic_path, output_error, write_text
+
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise output_error(out, exc) from None
     t0 = time.perf_counter()
     ctx = build_context(con, kommun, lang, threshold, demo)
     sections = build_sections(ctx)
@@ -81,7 +86,7 @@ def build_report(
     result.seconds["sections"] = time.perf_counter() - t0
     html = render_report(ctx, sections)
     html_path = out / "report.html"
-    html_path.write_text(html, encoding="utf-8")
+    write_text(html_path, html)  # atomic: a failed write leaves the previous file
     result.files["html"] = html_path
     result.seconds["html"] = time.perf_counter() - t0
     if "xlsx" in formats:
@@ -92,25 +97,18 @@ def build_report(
     if "gpkg" in formats:
         from grannskap.report.gpkg import write_gpkg
 
-        result.files["gpkg"] = write_gpkg(ctx, out / "areas.gpkg")
+        with atomic_path(out / "areas.gpkg") as tmp:
+            write_gpkg(ctx, tmp)
+        result.files["gpkg"] = out / "areas.gpkg"
         result.seconds["gpkg"] = time.perf_counter() - t0
     if "pdf" in formats:
-        from grannskap.report.pdf import PdfUnavailable, html_to_pdf, section_pages
+        from grannskap.report.pdf import PdfUnavailable, verify_pdf
 
         try:
-            pdf_path = html_to_pdf(html_path, out / "report.pdf")
-            # second pass: the contents list gets the page of each section
-            pages = section_pages(pdf_path, [(s.name, s.number, s.title) for s in sections])
-            if pages:
-                print_html = out / ".report-print.html"
-                print_html.write_text(
-                    render_report(ctx, sections, toc_pages=pages), encoding="utf-8"
-                )
-                try:
-                    html_to_pdf(print_html, pdf_path)
-                finally:
-                    print_html.unlink(missing_ok=True)
-            result.files["pdf"] = pdf_path
+            with atomic_path(out / "report.pdf") as pdf_path:
+                _write_pdf(ctx, sections, html_path, pdf_path, out)
+                verify_pdf(pdf_path)  # complete (%%EOF, pages) before it replaces the old one
+            result.files["pdf"] = out / "report.pdf"
         except PdfUnavailable as exc:
             result.skipped["pdf"] = str(exc)
             warnings.warn(f"report.pdf not written: {exc}", ReportWarning, stacklevel=2)
@@ -119,3 +117,22 @@ def build_report(
         html_path.unlink()
         del result.files["html"]
     return result
+
+
+def _write_pdf(
+    ctx: ReportContext, sections: list[SectionResult], html_path: Path, pdf_path: Path, out: Path
+) -> None:
+    """Print ``html_path`` to ``pdf_path``; a second pass puts each section's page in the
+    contents list (when pdftotext can read the pages back)."""
+    from grannskap.report.pdf import html_to_pdf, section_pages
+    from grannskap.report.render import render_report
+
+    html_to_pdf(html_path, pdf_path)
+    pages = section_pages(pdf_path, [(s.name, s.number, s.title) for s in sections])
+    if pages:
+        print_html = out / ".report-print.html"
+        print_html.write_text(render_report(ctx, sections, toc_pages=pages), encoding="utf-8")
+        try:
+            html_to_pdf(print_html, pdf_path)
+        finally:
+            print_html.unlink(missing_ok=True)

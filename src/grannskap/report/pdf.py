@@ -16,7 +16,14 @@ from pathlib import Path
 
 from grannskap.errors import PdfUnavailable
 
-__all__ = ["find_chromium", "html_to_pdf", "section_pages", "PdfUnavailable", "CHROMIUM_ARGS"]
+__all__ = [
+    "find_chromium",
+    "html_to_pdf",
+    "section_pages",
+    "verify_pdf",
+    "PdfUnavailable",
+    "CHROMIUM_ARGS",
+]
 
 CHROMIUM_ARGS = (
     "--headless",
@@ -101,3 +108,60 @@ def section_pages(pdf_path: Path, headings: list[tuple[str, int, str]]) -> dict[
             return None
         found[name] = hit
     return found
+
+
+def verify_pdf(pdf_path: Path) -> int:
+    """Check that ``pdf_path`` is a complete PDF before it is reported as written; return its
+    page count (0 when neither pypdf nor poppler's ``pdfinfo`` is there to count).
+
+    A PDF cut short (disk full while Chromium wrote it) lacks the ``%%EOF`` marker at its end;
+    the page count comes from pypdf if installed, else ``pdfinfo``. Raises
+    :class:`~grannskap.errors.OutputError` naming the file.
+    """
+    from grannskap.errors import OutputError
+
+    try:
+        size = pdf_path.stat().st_size
+        with open(pdf_path, "rb") as fh:
+            head = fh.read(8)
+            fh.seek(max(0, size - 1024))
+            tail = fh.read()
+    except OSError as exc:
+        raise OutputError(f"{pdf_path}: cannot read the PDF back ({exc.strerror})") from None
+    if not head.startswith(b"%PDF-") or b"%%EOF" not in tail:
+        raise OutputError(
+            f"{pdf_path}: the PDF is incomplete ({size} bytes, no %%EOF at the end); "
+            "is the disk full?"
+        )
+    pages = _page_count(pdf_path)
+    if pages == 0 and shutil.which("pdfinfo") is not None:
+        raise OutputError(f"{pdf_path}: the PDF has no pages")
+    return pages
+
+
+def _page_count(pdf_path: Path) -> int:
+    """Pages by pypdf, else by pdfinfo, else 0 (not countable here)."""
+    import re
+
+    from grannskap.errors import OutputError
+
+    try:
+        import pypdf
+    except ImportError:
+        pypdf = None
+    if pypdf is not None:
+        try:
+            return len(pypdf.PdfReader(str(pdf_path)).pages)
+        except Exception as exc:  # noqa: BLE001 - any parse failure means a broken file
+            raise OutputError(f"{pdf_path}: the PDF cannot be read ({exc})") from None
+    exe = shutil.which("pdfinfo")
+    if exe is None:
+        return 0
+    proc = subprocess.run(
+        [exe, str(pdf_path)], capture_output=True, text=True, timeout=60, check=False
+    )
+    m = re.search(r"^Pages:\s+(\d+)", proc.stdout, re.MULTILINE)
+    if proc.returncode != 0 or m is None:
+        err = (proc.stderr or "").strip().splitlines()[-1:] or ["no page count"]
+        raise OutputError(f"{pdf_path}: the PDF cannot be read ({err[0]})")
+    return int(m.group(1))

@@ -14,7 +14,7 @@ from grannskap.errors import DatabaseError, SchemaVersionError
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["connect", "transaction", "schema_version", "migrations"]
+__all__ = ["connect", "transaction", "schema_version", "migrations", "verify", "corrupt_error"]
 
 _MIGRATION_NAME = re.compile(r"^(\d{3})_([a-z0-9_]+)\.sql$")
 
@@ -70,15 +70,69 @@ def _migrate(con: duckdb.DuckDBPyConnection, path: str) -> None:
         raise
 
 
+def corrupt_error(path: str | Path, exc: BaseException) -> DatabaseError:
+    """The one-line error for a database that fails while being read (truncated file, bad
+    block checksum): DuckDB's own message is a traceback-sized ``IOException``."""
+    first = (str(exc).splitlines() or [type(exc).__name__])[0]
+    return DatabaseError(
+        f"{path}: the database file is damaged or truncated ({first[:160]}); restore it from "
+        "a backup or rebuild it with `grannskap import`"
+    )
+
+
+def _check_size(con: duckdb.DuckDBPyConnection, path: str) -> None:
+    """A file shorter than its own header says (cut off by a full disk or a copy) is refused
+    before anything reads from it; DuckDB itself fails only when a missing block is read."""
+    row = con.execute("PRAGMA database_size").fetchone()
+    if not row:
+        return
+    block_size, total_blocks = int(row[2]), int(row[3])
+    expected = block_size * total_blocks + 3 * 4096  # three 4 kB headers, then the blocks
+    actual = Path(path).stat().st_size
+    if actual < expected:
+        raise DatabaseError(
+            f"{path}: the database file is truncated ({actual} of {expected} bytes); restore "
+            "it from a backup or rebuild it with `grannskap import`"
+        )
+
+
+def verify(con: duckdb.DuckDBPyConnection, path: str | Path = "") -> None:
+    """Read every row of every table once (DuckDB checks each block's checksum on reading), so
+    that a damaged file is a :class:`DatabaseError` now rather than an empty report later.
+    About 0.2 s for the 50 MB demo database."""
+    import duckdb
+
+    try:
+        tables = [
+            r[0]
+            for r in con.execute(
+                "SELECT table_name FROM information_schema.tables "
+                "WHERE table_schema = 'main' AND table_type = 'BASE TABLE'"
+            ).fetchall()
+        ]
+        for t in tables:
+            q = '"' + t.replace('"', '""') + '"'
+            con.execute(f"SELECT sum(hash({q})) FROM {q}").fetchall()
+    except duckdb.Error as exc:
+        raise corrupt_error(path, exc) from None
+
+
 def connect(
-    path: str | Path = "grannskap.duckdb", *, read_only: bool = False
+    path: str | Path = "grannskap.duckdb",
+    *,
+    read_only: bool = False,
+    verify_data: bool | None = None,
 ) -> duckdb.DuckDBPyConnection:
     """Open (and, unless read-only, create and migrate) the database at ``path``.
 
     ``":memory:"`` gives an in-memory database. Raises :class:`DatabaseError` with a
-    one-line explanation when the file is locked by another process, corrupt, or missing
-    in read-only mode.
+    one-line explanation when the file is locked by another process, corrupt, truncated, or
+    missing in read-only mode. ``verify_data`` (default: when ``read_only``, i.e. in every
+    command that only reads) also reads every table once (:func:`verify`), so that a damaged
+    file is one error line and never an empty report or a partial CSV.
     """
+    if verify_data is None:
+        verify_data = read_only
     import duckdb
 
     text = str(path)
@@ -101,6 +155,9 @@ def connect(
         first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
         raise DatabaseError(f"{text}: not a usable DuckDB database ({first})") from exc
     try:
+        if text != ":memory:" and not Path(text + ".wal").exists():
+            # (with a WAL, blocks replayed from it are not in the file yet)
+            _check_size(con, text)
         if read_only:
             if schema_version(con) == 0:
                 raise DatabaseError(f"{text}: not a grannskap database (no schema)")
@@ -112,6 +169,11 @@ def connect(
                 )
         else:
             _migrate(con, text)
+        if verify_data:
+            verify(con, text)
+    except duckdb.Error as exc:
+        con.close()
+        raise corrupt_error(text, exc) from None
     except Exception:
         con.close()
         raise

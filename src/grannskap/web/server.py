@@ -35,7 +35,7 @@ def make_app(
     from grannskap.report.data import check_kommun
     from grannskap.store import connect
 
-    con = connect(db, read_only=True)
+    con = connect(db, read_only=True, verify_data=True)  # a damaged file: one-line error
     check_kommun(con, kommun)
     app = App(
         DashboardCache(con, threshold), default_kommun=kommun, cache_responses=cache_responses

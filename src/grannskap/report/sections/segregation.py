@@ -79,6 +79,8 @@ def _hidden_deso(ctx: ReportContext) -> set[str]:
     from grannskap.report.data import area_population, area_shares, stadsdel_crosswalk
 
     counts = _common.counts(ctx)
+    if counts.empty or "den" not in counts.columns:
+        return set()  # no area tables are published (the primary rule still applies)
     xw = stadsdel_crosswalk(ctx.con, ctx.kommun)
     shares = ctx.cached("area_shares", lambda: area_shares(counts, ctx.kommun, xw, ctx.threshold))
     pops = area_population(counts, ctx.kommun, xw, ctx.threshold)
