@@ -75,25 +75,11 @@ def _parts(
     kommuner: Sequence[str] | None,
 ) -> pd.DataFrame:
     """Signed sums of each part's terms per area and year (columns area, kommun, year, parts)."""
-    terms = binding.terms()
-    raw = series.term_values(
-        con, binding.area_system, list(dict.fromkeys(t.key for t in terms)), years, kommuner
-    )
-    names = [n for n, _ in binding.parts]
-    if raw.empty:
-        return pd.DataFrame(columns=["area", "kommun", "year", *names])
-    raw["col"] = raw["indicator_id"] + "|" + raw["breakdown"]
-    raw["kommun"] = raw["kommun"].fillna("")
-    wide = raw.groupby(["area", "kommun", "year", "col"], sort=True)["value"].first().unstack("col")
-    out = pd.DataFrame(index=wide.index)
-    for name, ts in binding.parts:
-        cols = [f"{t.indicator_id}|{t.breakdown}" for t in ts]
-        if not all(c in wide.columns for c in cols):
-            out[name] = np.nan
-            continue
-        signs = np.array([t.sign for t in ts], dtype="float64")
-        out[name] = wide[cols].to_numpy(dtype="float64") @ signs  # NaN if any part is NaN
-    return out.reset_index()
+    parts = [(n, [(t.indicator_id, t.breakdown, t.sign) for t in ts]) for n, ts in binding.parts]
+    out = series.part_sums(con, binding.area_system, parts, years, kommuner)
+    for name, _ in binding.parts:
+        out[name] = out[name].astype("float64")
+    return out
 
 
 def _target(
@@ -139,10 +125,15 @@ def _read(
     frames = []
     covered: set[int] = set()
     for b in usable:
-        part = _parts(con, b, years, None if level in ("riket",) else kommuner)
-        if part.empty:
+        first = b.terms()[0]
+        todo = [
+            y
+            for y in series.series_years(con, first.indicator_id, b.area_system)
+            if y not in covered and (not years or y in years)
+        ]
+        if not todo:
             continue
-        part = part[~part["year"].isin(covered)]
+        part = _parts(con, b, todo, None if level in ("riket",) else kommuner)
         if part.empty:
             continue
         cols = [n for n, _ in b.parts]

@@ -21,6 +21,7 @@ __all__ = [
     "regso_stadsdel",
     "area_names",
     "area_centroids",
+    "part_sums",
 ]
 
 
@@ -124,3 +125,63 @@ def area_centroids(con: duckdb.DuckDBPyConnection, system: str) -> pd.DataFrame:
         "SELECT code, centroid_x AS x, centroid_y AS y FROM area WHERE system = ? ORDER BY 1",
         [system],
     ).df()
+
+
+def part_sums(
+    con: duckdb.DuckDBPyConnection,
+    area_system: str,
+    parts: Sequence[tuple[str, Sequence[tuple[str, str, int]]]],
+    years: Sequence[int] | None = None,
+    kommuner: Sequence[str] | None = None,
+) -> pd.DataFrame:
+    """Signed sums of terms per area and year, one column per part.
+
+    ``parts`` = ``[(name, [(indicator_id, breakdown, sign), ...]), ...]``. A part is NULL
+    (NaN) for an area and year unless every one of its terms has a value there (strict).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``area, kommun, year, <part names...>`` ordered by area, year.
+    """
+    terms = list(dict.fromkeys((i, b) for _, ts in parts for i, b, _s in ts))
+    if not terms:
+        raise ValueError("part_sums needs at least one term")
+    params: list[object] = []
+    selects = []
+    for j, (_name, ts) in enumerate(parts):
+        conds = []
+        for ind, brk, sign in ts:
+            conds.append(("(o.indicator_id = ? AND o.breakdown = ?)", ind, brk, int(sign)))
+        cond = " OR ".join(c for c, *_ in conds)
+        case = " ".join("WHEN o.indicator_id = ? AND o.breakdown = ? THEN ?" for _ in conds)
+        selects.append(
+            f"CASE WHEN count(o.value) FILTER (WHERE {cond}) = ? "
+            f"THEN sum(o.value * CASE {case} END) FILTER (WHERE {cond}) END AS p{j}"
+        )
+        for _c, ind, brk, _sign in conds:
+            params += [ind, brk]
+        params.append(len(conds))
+        for _c, ind, brk, sign in conds:
+            params += [ind, brk, sign]
+        for _c, ind, brk, _sign in conds:
+            params += [ind, brk]
+    where = " OR ".join("(o.indicator_id = ? AND o.breakdown = ?)" for _ in terms)
+    sql = (
+        "SELECT o.area_code AS area, coalesce(a.kommun_code, '') AS kommun, o.year, "
+        + ", ".join(selects)
+        + " FROM observation o LEFT JOIN area a ON a.system = o.area_system AND a.code = o.area_code"
+        + f" WHERE o.area_system = ? AND ({where})"
+    )
+    params.append(area_system)
+    for ind, brk in terms:
+        params += [ind, brk]
+    if years:
+        sql += f" AND o.year IN ({', '.join('?' for _ in years)})"
+        params += [int(y) for y in years]
+    if kommuner:
+        sql += f" AND a.kommun_code IN ({', '.join('?' for _ in kommuner)})"
+        params += list(kommuner)
+    sql += " GROUP BY 1, 2, 3 ORDER BY 1, 3"
+    df = con.execute(sql, params).df()
+    return df.rename(columns={f"p{j}": name for j, (name, _) in enumerate(parts)})

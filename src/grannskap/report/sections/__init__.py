@@ -26,6 +26,7 @@ SECTIONS: tuple[str, ...] = (
     "indicators",
     "goals",
     "segregation",
+    "history",
     "police",
     "programme",
     "evaluation",
