@@ -32,10 +32,14 @@ _TYPE_ALIASES = {
     "främjande": "framjande",
     "åtgärdande": "atgardande",
     "okänd": "okand",
+    "ej angiven": "okand",
+    "ej_angiven": "okand",
+    "": "okand",
     "preventive": "forebyggande",
     "promotive": "framjande",
     "remedial": "atgardande",
     "unknown": "okand",
+    "not specified": "okand",
 }
 
 
@@ -199,7 +203,7 @@ def parse_programme(data: bytes, file_name: str) -> Programme:
                     "unknown intervention type",
                     column=f"{where}.type",
                     value=raw_type,
-                    expected="förebyggande, främjande, åtgärdande or okänd",
+                    expected="förebyggande, främjande, åtgärdande or ej angiven",
                 )
             )
         mid = (it or {}).get("malomrade")
@@ -346,18 +350,78 @@ def parse_programme(data: bytes, file_name: str) -> Programme:
                         "source_note": source_note,
                     }
                 )
-        for j, row in enumerate((block or {}).get("interventions") or []):
-            col = f"{where}.interventions[{j}]"
+        detail = [("interventions", r) for r in (block or {}).get("interventions") or []]
+        detail += [("rows", r) for r in (block or {}).get("rows") or []]
+        counters: dict[str, int] = {}
+        for key, row in detail:
+            j = counters[key] = counters.get(key, -1) + 1
+            col = f"{where}.{key}[{j}]"
+            if not isinstance(row, dict):
+                problems.append(
+                    Problem(
+                        file_name,
+                        "a funding row must be a mapping",
+                        column=col,
+                        value=row,
+                        expected="{year, malomrade, intervention, funding_source, kind, amount}",
+                    )
+                )
+                continue
+            kind = str(row.get("kind", (block or {}).get("kind", "budget")))
+            if kind not in ("budget", "spent"):
+                problems.append(
+                    Problem(
+                        file_name,
+                        "unknown funding kind",
+                        column=f"{col}.kind",
+                        value=kind,
+                        expected="budget or spent",
+                    )
+                )
+            year = row.get("year")
+            if year is not None and not isinstance(year, int):
+                problems.append(
+                    Problem(
+                        file_name,
+                        "not a year",
+                        column=f"{col}.year",
+                        value=year,
+                        expected="a year such as 2023",
+                    )
+                )
+            mid = row.get("malomrade")
+            if mid is not None and mid not in mal_ids:
+                problems.append(
+                    Problem(
+                        file_name,
+                        "unknown målområde",
+                        column=f"{col}.malomrade",
+                        value=mid,
+                        expected=f"one of {sorted(mal_ids)}",
+                    )
+                )
+            iid = row.get("intervention")
+            if iid is not None and iid not in {x["intervention_id"] for x in inter}:
+                problems.append(
+                    Problem(
+                        file_name,
+                        "unknown intervention",
+                        column=f"{col}.intervention",
+                        value=iid,
+                        expected=f"one of {sorted(str(x['intervention_id']) for x in inter)}",
+                    )
+                )
             fund.append(
                 {
-                    "kind": row.get("kind", "budget"),
+                    "kind": kind,
                     "dimension": "intervention",
-                    "year": row.get("year"),
-                    "intervention_id": row.get("intervention"),
+                    "year": year,
+                    "malomrade_id": mid,
+                    "intervention_id": iid,
                     "amount_sek": amount(row.get("amount"), col),
                     "label": row.get("label"),
                     "funding_source": row.get("funding_source", fsource),
-                    "source_note": source_note,
+                    "source_note": row.get("source", source_note),
                 }
             )
 

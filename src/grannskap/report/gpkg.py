@@ -19,6 +19,7 @@ Layers (feature layers where the database holds the boundaries):
 
 from __future__ import annotations
 
+import warnings
 from pathlib import Path
 from typing import Any
 
@@ -119,16 +120,22 @@ def _write(
         }
     else:
         kwargs = {"geometry": None, "layer_options": {"DESCRIPTION": description}}
-    pyogrio.raw.write(
-        str(path),
-        field_data=data,
-        fields=fields,
-        field_mask=masks if any(m is not None for m in masks) else None,
-        layer=layer,
-        driver="GPKG",
-        append=not first,
-        **kwargs,
-    )
+    with warnings.catch_warnings():
+        # outputs are written to a temporary name first (grannskap.outputs.atomic_path);
+        # GDAL warns that its extension is not .gpkg
+        warnings.filterwarnings(
+            "ignore", message=".*(extension|file extension).*", category=RuntimeWarning
+        )
+        pyogrio.raw.write(
+            str(path),
+            field_data=data,
+            fields=fields,
+            field_mask=masks if any(m is not None for m in masks) else None,
+            layer=layer,
+            driver="GPKG",
+            append=not first,
+            **kwargs,
+        )
 
 
 def _shares(shares: pd.DataFrame, by: str) -> pd.DataFrame:

@@ -1,9 +1,14 @@
-"""The programme: målområden, effektmål (as far as known) and interventions with their areas."""
+"""The programme: målområden, effektmål with status and trend, interventions with their areas."""
 
 from __future__ import annotations
 
+import pandas as pd
+
 from grannskap.errors import DataNotFoundError
+from grannskap.report import data as rdata
 from grannskap.report.context import Column, ReportContext, SectionResult, Table
+from grannskap.report.sections import _common
+from grannskap.report.sections._effektmal import effektmal_status
 
 NAME = "programme"
 TITLE = {
@@ -18,15 +23,34 @@ TYPE_LABELS = {
         "forebyggande": "förebyggande",
         "framjande": "främjande",
         "atgardande": "åtgärdande",
-        "okand": "okänd",
+        "okand": "ej angiven",
     },
     "en": {
         "forebyggande": "preventive",
         "framjande": "promotive",
         "atgardande": "remedial",
-        "okand": "unknown",
+        "okand": "not specified",
     },
 }
+
+
+def _series(ctx: ReportContext, keys: set[str]) -> dict[str, dict[int, float]]:
+    """The kommun's share per year for each key indicator in ``keys`` (all years held)."""
+    from grannskap.store.programme import observation_years
+
+    out: dict[str, dict[int, float]] = {}
+    wanted = [k for k in rdata.KEY_INDICATORS if k.key in keys]
+    years = sorted({y for k in wanted for y in observation_years(ctx.con, k.numerator[0][0])})
+    for y in years:
+        try:
+            c = rdata.deso_counts(ctx.con, y)
+        except DataNotFoundError:
+            continue
+        sh = rdata.shares_by(c[c["kommun"] == ctx.kommun], "kommun", ctx.threshold)
+        for r in sh.itertuples():
+            if r.indicator in keys and pd.notna(r.percent):
+                out.setdefault(str(r.indicator), {})[y] = float(r.percent)
+    return out
 
 
 def build(ctx: ReportContext) -> SectionResult:
@@ -43,7 +67,13 @@ def build(ctx: ReportContext) -> SectionResult:
         )
     pid = str(prog["programme_id"].iloc[0])
     mo = con.execute("SELECT * FROM malomrade WHERE programme_id = ? ORDER BY ordinal", [pid]).df()
-    em = con.execute("SELECT * FROM effektmal ORDER BY ordinal").df()
+    from grannskap.store.programme import effektmal, programme_import
+
+    em = effektmal(con, pid)
+    linked = {i for ids in em["indicator_ids"] if ids is not None for i in ids}
+    status = effektmal_status(
+        ctx, em, _common.key_table(ctx), _common.police_rows(ctx), _series(ctx, linked)
+    )
     iv = con.execute(
         "SELECT i.*, m.name_sv AS malomrade_name, "
         "(SELECT string_agg(coalesce(a.name, ia.area_code), ', ' ORDER BY ia.area_code) FROM intervention_area ia "
@@ -55,9 +85,11 @@ def build(ctx: ReportContext) -> SectionResult:
     name_col = "name_en" if ctx.lang == "en" else "name_sv"
     if ctx.lang == "en":
         mo[name_col] = mo[name_col].where(mo[name_col] != "", mo["name_sv"])
+    fname = programme_import(con, pid) or ""
+    pname = str(prog["name"].iloc[0])
     src = ctx.t(
-        "Programfilen (Borås Stad: Socialt hållbart Borås – arbetet framåt, KS-beslut; boras.se).",
-        "Programme file (Borås Stad: Socialt hållbart Borås – arbetet framåt, municipal board decision; boras.se).",
+        f"Programfilen {fname} ({pname}); källor per rad i filen.",
+        f"The programme file {fname} ({pname}); sources per row in the file.",
     )
     tables = [
         Table(
@@ -90,6 +122,32 @@ def build(ctx: ReportContext) -> SectionResult:
             ),
         ),
     ]
+    tables.insert(
+        1,
+        Table(
+            "effektmal",
+            ctx.t(
+                "Effektmål: nyckeltal, status och trend",
+                "Effect goals: indicators, status and trend",
+            ),
+            status,
+            [
+                Column("nr", ctx.t("Nr", "No."), "int"),
+                Column("text", ctx.t("Effektmål", "Effect goal")),
+                Column("malomrade", ctx.t("Målområde", "Goal area")),
+                Column("indicators", ctx.t("Nyckeltal", "Indicator")),
+                Column("status", ctx.t("Status", "Status")),
+                Column("trend", ctx.t("Trend", "Trend")),
+            ],
+            src,
+            ctx.t(
+                "Nyckeltalen är grannskaps koppling (programfilens fält indicators); "
+                "”inget nyckeltal ännu” betyder att inget nyckeltal i databasen mäter målet.",
+                "The indicators are grannskap's link (the programme file's field indicators); "
+                "“no indicator yet” means no indicator in the database measures the goal.",
+            ),
+        ),
+    )
     unknown = int((~em["known"]).sum()) if not em.empty else 0
     return SectionResult(
         NAME,
@@ -100,6 +158,7 @@ def build(ctx: ReportContext) -> SectionResult:
             "n_effektmal": len(em),
             "n_unknown": unknown,
             "effektmal": em.to_dict("records"),
+            "n_linked": int(status["linked"].sum()) if len(status) else 0,
         },
         tables=tables,
     )
