@@ -104,10 +104,9 @@ def atomic_path(path: str | Path) -> Iterator[Path]:
     """
     target = Path(path)
     try:
+        # keeps the file's extension (GDAL warns about a GeoPackage named *.tmp)
         fd, tmp_name = tempfile.mkstemp(
-            prefix=f".{target.name}.",
-            suffix=".tmp",
-            dir=target.parent if str(target.parent) else ".",
+            prefix=f".{target.stem}.tmp-", suffix=target.suffix, dir=target.parent
         )
     except OSError as exc:
         raise output_error(target, exc) from None

@@ -101,7 +101,7 @@ def test_full_disk_during_xlsx_keeps_the_previous_report(
     with pytest.raises(OutputError, match="report.xlsx"):
         build_report(report_con, tmp_path, formats=("html", "xlsx"))
     assert (tmp_path / "report.xlsx").read_bytes() == b"previous"
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+    assert not [p for p in tmp_path.iterdir() if ".tmp-" in p.name]
 
 
 def test_truncated_pdf_is_not_reported_as_written(
