@@ -25,6 +25,10 @@ def demo_files() -> list[Path]:
     d = _data_dir()
     return [
         d / "scb_koppling" / "koppling_deso2018_regso2020.csv",
+        # SCB's 2025 revision for Borås: key DeSO 2025 -> RegSO 2025 and the change logs
+        d / "scb_andringar" / "deso2025_regso2025_1490_extract.csv",
+        d / "scb_andringar" / "regso_changes_1490_extract.csv",
+        d / "scb_andringar" / "deso_forandringar_1490_extract.csv",
         # RegSO series 2020–2023 (PxWeb CSV with labels, joined to codes through the key)
         *sorted((d / "scb_regso_2020_2023").glob("*.csv")),
         *sorted((d / "scb_deso_2022").glob("*.xlsx")),

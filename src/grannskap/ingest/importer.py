@@ -15,9 +15,19 @@ from typing import TYPE_CHECKING
 
 from grannskap.errors import InputError, Problem, UnknownFormatError, ValidationError
 from grannskap.geography.codes import DESO_RE, REGSO_RE, classify_code
-from grannskap.ingest import geo, keyfile, overview, police, programme, pxweb_csv, scb_export
+from grannskap.ingest import (
+    changelog,
+    geo,
+    keyfile,
+    overview,
+    police,
+    programme,
+    pxweb_csv,
+    scb_export,
+)
 from grannskap.ingest.csvio import read_csv_records
 from grannskap.ingest.scb_export import slug
+from grannskap.store.changes import load_changelog
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported, load_parsed
 from grannskap.store.series import regso_labels
@@ -196,6 +206,8 @@ def detect_format(path: Path, data: bytes) -> str:
             return "keyfile"
         if pxweb_csv.looks_like_pxweb_csv(data):
             return "pxweb_csv"
+        if changelog.looks_like_changelog(data):
+            return "changelog"
         if overview.looks_like_overview(data):
             return "overview"
         if police.looks_like_police_summary(data):
@@ -228,6 +240,7 @@ def import_file(
         "scb_xlsx": lambda: load_parsed(con, scb_export.parse_scb_xlsx(data, name)),
         "scb_csv": lambda: load_parsed(con, scb_export.parse_scb_csv(data, name)),
         "keyfile": lambda: keyfile.load_keyfile(con, keyfile.parse_keyfile(data, name)),
+        "changelog": lambda: load_changelog(con, changelog.parse_changelog(data, name)),
         "pxweb_csv": lambda: load_parsed(
             con, pxweb_csv.parse_pxweb_csv(data, name, regso_labels(con))
         ),
