@@ -55,6 +55,9 @@ All of PySAL's indices by name (``registry.py``)
     absolute/relative centralization and concentration, ``delta`` (``centralization.py``),
     absolute/relative clustering, ``spatial_proximity``, ``distance_decay_interaction`` /
     ``_isolation`` (``clustering.py``).
+    ``decompose_segregation(counts1, counts2, index, approach="composition")`` ->
+    :class:`SegregationDecomposition` (``c_s`` spatial + ``c_a`` attribute component of the
+    difference between two places, Rey et al. 2021; ``decomposition.py``).
 
 Inference (``inference.py``)
     ``bootstrap_ci(counts, index, n_boot=1000, level=0.95, scheme="within_areas")`` ->
@@ -96,6 +99,7 @@ True
 from __future__ import annotations
 
 from .change import ChangeResult, decompose_change, index_change
+from .decomposition import SegregationDecomposition, decompose_segregation
 from .evenness_extra import concentration_profile, density_corrected_dissimilarity, minmax
 from .geometry import AreaGeometry, area_geometry
 from .indices import (
@@ -168,6 +172,8 @@ __all__ = [
     "INDEX_NAMES",
     "INDEX_SPECS",
     "AreaGeometry",
+    "SegregationDecomposition",
+    "decompose_segregation",
     "IndexSpec",
     "area_geometry",
     "concentration_profile",
