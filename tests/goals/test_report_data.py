@@ -25,22 +25,30 @@ def test_report_data_for_boras(small_db: Path) -> None:
     )
     assert r.agreement is not None and r.agreement["n"] == 47 and r.agreement["rate"] >= 0.91
     assert r.transition_years == (2022, 2023) and int(r.transitions.to_numpy().sum()) == 47
-    p = r.projection[[f"p_type{s}" for s in range(1, 6)]].to_numpy()
+    # the type model could not be backtested (two official years): its projection is kept for
+    # analysts but not shown
+    assert r.projection.empty and r.forecast_skill["types"] is None
+    proj = r.projection_model
+    p = proj[[f"p_type{s}" for s in range(1, 6)]].to_numpy()
     assert np.allclose(p.sum(axis=1), 1.0)
     for s in range(1, 6):
-        assert (r.projection[f"p_type{s}_low"] <= r.projection[f"p_type{s}"] + 1e-12).all()
+        assert (proj[f"p_type{s}_low"] <= proj[f"p_type{s}"] + 1e-12).all()
     s = r.goal_summary.set_index("goal_id")
-    assert ((s["p_met_low"] <= s["p_met"]) & (s["p_met"] <= s["p_met_high"])).all()
-    assert set(r.police_projection["area_code"]) == {"P13", "P14"}
-    assert (r.police_projection["target_list_year"] == 2029).all()
+    # the model's probabilities (hidden in the report: no skill in the backtest) are ordered
+    assert ((s["p_model_low"] <= s["p_model"]) & (s["p_model"] <= s["p_model_high"])).all()
+    assert set(r.police_projection_model["area_code"]) == {"P13", "P14"}
+    assert (r.police_projection_model["target_list_year"] == 2029).all()
+    assert r.police_projection.empty  # not shown: worse than "no change" in the backtest
     assert r.backtest_simulated["data"].str.contains("SIMULERADE").all()
     # real police-list backtest (fit on lists up to 2023, score 2025) is reported with its verdict
     assert r.backtest["target_year"].tolist() == [2025]
-    assert any("Backtest på polisens listor" in c for c in r.caveats)
+    assert any("Backtest på polisens listor" in c for c in r.method_notes)
     assert r.backtest_reliability["n"].sum() == 3 * int(r.backtest["n_areas"].iloc[0])
-    assert any("tunna data" in c for c in r.caveats)
+    assert any("tunna data" in c for c in r.method_notes)
     assert not r.closest.empty and isinstance(r.goal_status, pd.DataFrame)
-    assert set(r.texts) == {"types", "agreement", "transitions", "distance", "projection"}
+    # no probability is shown, so there is no "projection" paragraph, only the reason
+    assert set(r.texts) == {"types", "agreement", "transitions", "distance", "forecast"}
+    assert r.texts["forecast"].startswith("Det finns inget underlag för en prognos för 2030")
     assert "43 av 47" in r.texts["agreement"] and "91,5" in r.texts["agreement"]
 
 
@@ -73,9 +81,10 @@ def test_cli_classify_and_goals(small_db: Path, tmp_path: Path) -> None:
         timeout=300,
     )
     assert res.returncode == 0, res.stderr
-    assert (
-        "Inga särskilt utsatta områden" in res.stdout and "Sannolikhet att målet nås" in res.stdout
-    )
+    assert "Inga särskilt utsatta områden" in res.stdout
+    # no probability: the projection did worse than "no change" in the backtest
+    assert "Sannolikhet att målet nås" not in res.stdout
+    assert "inget underlag för en prognos för 2030" in res.stdout
     bad = subprocess.run(
         [
             sys.executable,

@@ -62,8 +62,14 @@ def run(args: argparse.Namespace) -> int:
             print(
                 f"  {label}: {format_share(g.p_met)} (90 %-intervall {format_share(g.p_met_low)}–{format_share(g.p_met_high)}; {g.projection_basis})"
             )
+        elif getattr(g, "forecast_note", ""):
+            # no probability without a model that beat "no change" in the backtest
+            print(f"  {g.forecast_note}")
         print()
     print("Förbehåll:" if sv else "Caveats:")
     for c in data.caveats:
+        print(f"  - {c}")
+    print("Metod:" if sv else "Method:")
+    for c in data.method_notes:
         print(f"  - {c}")
     return 0

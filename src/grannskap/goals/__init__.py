@@ -26,23 +26,33 @@ For the report / dashboard
                      n_bad, met``
 ``goal_summary``     one row per goal: ``goal_id, goal, deadline, latest_year, latest_met,
                      trend, p_met, p_met_low, p_met_high, projection_basis`` and, for type
-                     goals, ``p_met_pooled_prior, p_met_uniform_prior`` (prior sensitivity)
+                     goals, ``p_met_pooled_prior, p_met_uniform_prior`` (prior sensitivity);
+                     ``forecast_shown, forecast_note``: the ``p_met*`` columns are blank unless
+                     the goal's model beat "no change" in a backtest on real history (the
+                     model's values stay in ``p_model, p_model_low, p_model_high``)
+``forecast_skill``   per model (``types``, ``police``): True / False / None (not testable)
 ``projection``       per area: probability of each type in 2030 with 90 % intervals
-                     (``p_type1, p_type1_low, p_type1_high, ...``)
+                     (``p_type1, p_type1_low, p_type1_high, ...``); empty without skill
+                     (the model's frame is ``projection_model``)
 ``police_projection`` per police area of the kommun: probability of each police state at the
-                     last list before the deadline, with intervals
-``backtest``         police-list backtest (fit ≤ 2023, predict 2025): Brier model vs no change
+                     last list before the deadline, with intervals; empty without skill
+                     (``police_projection_model``)
+``backtest``         real-history backtests: police lists (fit ≤ 2023, predict 2025) and, with
+                     three or more years of official types, the area types; Brier model vs
+                     no change
 ``backtest_simulated`` the same check on SIMULATED type histories (labelled; method check only)
 ``backtest_reliability``, ``backtest_simulated_reliability`` reliability tables (bins of
                      predicted probability: ``bin_low, bin_high, n, mean_predicted, observed``)
 ``caveats``          list of plain-language caveats (Swedish when ``lang="sv"``)
+``method_notes``     technical notes on the model and its backtest (the methods section)
 ``notes``            notes of the index computation (e.g. rounded percentages)
 ``texts``            short paragraphs for the section: ``types, agreement, transitions,
-                     distance, projection`` (Swedish number format)
+                     distance, projection`` (only when a probability is shown) and
+                     ``forecast`` (one plain sentence on whether and why a probability is shown)
 
-Projections and goal probabilities: the "no change" forecast would say every goal above is
-missed; the model's probabilities come with 90 % intervals and with ``caveats`` that must be
-shown next to them (thin data, prior-driven rows, police list coverage).
+Projections and goal probabilities: a probability for 2030 is shown only where the model beat
+the naive forecast "no change" in a backtest on real history (:mod:`grannskap.goals.skill`);
+otherwise the report says in one sentence that there is no basis for a forecast.
 """
 
 from __future__ import annotations

@@ -18,6 +18,8 @@ from grannskap.errors import DataNotFoundError, EstimationError, GrannskapError
 from grannskap.goals.backtest import backtest
 from grannskap.goals.definitions import POLICE_STATES, Goal, load_goals
 from grannskap.goals.markov import fit_markov, goal_probability, project, simulate_histories
+from grannskap.goals.report_texts import report_texts as _texts
+from grannskap.goals.skill import forecast_sentence, mask_unskilled, types_backtest
 from grannskap.goals.status import goal_status, police_histories
 
 if TYPE_CHECKING:
@@ -64,98 +66,15 @@ class ReportData:
     caveats: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     texts: dict[str, str] = field(default_factory=dict)
-
-
-def _texts(lang: str) -> dict[str, str]:
-    sv = {
-        "thin_types": (
-            "Prognosen för områdestyper bygger på mycket tunna data: i databasen finns SCB:s "
-            "officiella typer bara för {years}, alltså {n} övergångar. Övergångsmatrisen "
-            "styrs därför till stor del av förhandsantagandet (att områden oftast står kvar eller "
-            "flyttar högst en typ per år) och intervallen är breda. Med SCB:s nationella historik "
-            "(tabell TAB6586, 2011–) blir skattningen betydligt säkrare."
-        ),
-        "thin_police": (
-            "Prognosen för polisens lista bygger på {n} observerade övergångar mellan listor (två år "
-            "isär): alla listade områden 2023→2025 och Borås områden 2015–2023. Områden som inte "
-            "står på listan kan inte följas (vi ser bara de som senare hamnade på den), så chansen "
-            "att ett område kommer (tillbaka) på listan är bara ett antagande, och modellen kan inte "
-            "förutse att nya områden i Borås hamnar på listan; sannolikheten att målet nås är därför "
-            "snarast en övre gräns. "
-            "Kategorin riskområde slogs ihop med utsatt eftersom polisen slopade den 2025. Sju "
-            "områden delades 2025, så några övergångar är ungefärliga."
-        ),
-        "deadline_police": (
-            "Polisens lista har publicerats vartannat år (udda år); målet år 2030 bedöms på den "
-            "senaste listan före 2030, dvs. {y}."
-        ),
-        "proxy": (
-            "Typerna är beräknade med proxyprofilen: SCB:s exakta variabler (förgymnasial utbildning "
-            "20–64 år, långvarigt ekonomiskt bistånd/arbetslöshet 20–64 år) finns inte i de "
-            "publicerade DeSO-tabellerna. Överensstämmelsen med SCB:s officiella typer redovisas; "
-            "avvikelserna gäller områden nära en tröskel."
-        ),
-        "simulated": (
-            "Backtesten på simulerade historiker (SIMULERADE DATA, inte verkliga) visar bara att "
-            "metoden är kalibrerad när historiken är lång; den säger inget om Borås."
-        ),
-        "independence": (
-            "Sannolikheten att ett mål nås räknar områdenas övergångar som oberoende givet "
-            "övergångsmatrisen; gemensamma chocker (t.ex. konjunktur) gör verklig osäkerhet större."
-        ),
-        "no_change": 'Jämförelse: prognosen "ingen förändring" säger att målet inte nås om läget i dag består.',
-        "backtest_police": (
-            "Backtest på polisens listor: en modell skattad bara på listorna fram till {fit} "
-            "({n} övergångar) förutsade {target} med Brier-poäng {bm} mot {bn} för prognosen "
-            '"ingen förändring" (lägre är bättre). {verdict}'
-        ),
-        "backtest_worse": (
-            "Modellen var alltså sämre än att anta att inget ändras: de få tidiga övergångarna "
-            "(främst Borås egna) säger för lite om hur listan förändras nationellt."
-        ),
-        "backtest_better": "Modellen var alltså bättre än att anta att inget ändras.",
-        "prior_sensitivity": (
-            'Känslighet för förhandsantagandet, "{goal}": {a} med standardantagandet (områden '
-            "står oftast kvar eller flyttar en typ), {b} om varje typ lånar stabiliteten från alla "
-            "områden och {c} med ett likformigt antagande. Skillnaden visar hur lite dagens data "
-            "säger."
-        ),
-        "mu_fixed": (
-            "Avståndet till nästa typ räknas med årets medelvärde och standardavvikelse för hela "
-            "landet som fasta; i verkligheten flyttar också de andra områdena."
-        ),
-    }
-    en = {
-        "thin_types": (
-            "The area-type projection rests on very thin data: the database holds SCB's official "
-            "types only for {years}, i.e. {n} transitions. The transition matrix is "
-            "therefore largely the prior (areas mostly stay or move at most one type a year) and the "
-            "intervals are wide."
-        ),
-        "thin_police": (
-            "The police-list projection rests on {n} observed transitions between lists (two years "
-            "apart). Areas not on the list cannot be followed, so new Borås areas entering the list "
-            "are not predicted: the probability of meeting the goal is rather an upper bound. "
-            "Riskområde was merged into utsatt (dropped by the police in 2025)."
-        ),
-        "deadline_police": "Police lists appear every second year; the 2030 goal is judged on the last list before 2030, {y}.",
-        "proxy": "Types computed with the proxy profile (SCB's exact variables are not published per DeSO).",
-        "simulated": "The backtest on SIMULATED histories only checks the method; it says nothing about Borås.",
-        "independence": "Goal probabilities treat areas as independent given the transition matrix.",
-        "no_change": "Comparison: the no-change forecast says the goal is missed if today's situation persists.",
-        "mu_fixed": "Distances use the year's national mean and SD as fixed.",
-        "backtest_police": (
-            "Backtest on the police lists: fitted on lists up to {fit} ({n} transitions), the model "
-            "predicted {target} with Brier score {bm} against {bn} for no change (lower is better). {verdict}"
-        ),
-        "backtest_worse": "The model did worse than assuming no change.",
-        "backtest_better": "The model did better than assuming no change.",
-        "prior_sensitivity": (
-            'Sensitivity to the prior, "{goal}": {a} with the default prior, {b} with the pooled '
-            "prior and {c} with a uniform prior."
-        ),
-    }
-    return sv if lang == "sv" else en
+    method_notes: list[str] = field(default_factory=list)
+    """Technical notes on the projection model and its backtest (for the methods section)."""
+    forecast_skill: dict[str, bool | None] = field(default_factory=dict)
+    """Per model (``"types"``, ``"police"``): whether it beat "no change" in a backtest on
+    real history (``None``: no backtest possible). Probabilities are shown only when True."""
+    projection_model: pd.DataFrame = field(default_factory=pd.DataFrame)
+    police_projection_model: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The model's projections whatever its skill (``projection`` and ``police_projection``
+    are empty when the model has no demonstrated skill)."""
 
 
 def _goal_probability_rows(goal: Goal, proj: Any, basis: str) -> dict[str, Any]:
@@ -189,6 +108,9 @@ def report_data(
 
     tx = _texts(lang)
     caveats: list[str] = []
+    method_notes: list[str] = []
+    skill: dict[str, bool | None] = {"types": None, "police": None}
+    bt_types: pd.DataFrame | None = None
     names = con.execute(
         "SELECT code AS area_code, name FROM area WHERE system = 'regso2020' AND kommun_code = ?",
         [kommun],
@@ -328,7 +250,13 @@ def report_data(
             )
             if kommun == "1490" and official["area_code"].str[:4].nunique() == 1:
                 years_txt = f"Borås {years_txt}" if lang == "sv" else f"Borås {years_txt}"
-            caveats.append(tx["thin_types"].format(n=n_type_pairs, years=years_txt))
+            method_notes.append(tx["thin_types"].format(n=n_type_pairs, years=years_txt))
+            bt_types, note = types_backtest(type_hist, off_years, TYPE_STATES, lang, seed)
+            method_notes.append(note)
+            if bt_types is not None:
+                skill["types"] = bool(
+                    bt_types["brier_model"].mean() < bt_types["brier_naive"].mean()
+                )
         except EstimationError as exc:
             caveats.append(str(exc))
     police_last = None
@@ -359,7 +287,7 @@ def report_data(
                 )
                 police_projection.insert(2, f"state_{last}", cur.to_numpy())
                 police_projection.insert(3, "target_list_year", police_last)
-            caveats.append(tx["thin_police"].format(n=pmodel.n_pairs))
+            method_notes.append(tx["thin_police"].format(n=pmodel.n_pairs))
             caveats.append(tx["deadline_police"].format(y=police_last))
             complete = police.attrs.get("complete_years", ())
             if len(complete) >= 2:
@@ -376,7 +304,8 @@ def report_data(
                 sc = bt.scores.iloc[0]
                 from grannskap.format import format_number
 
-                caveats.append(
+                skill["police"] = bool(sc["brier_model"] < sc["brier_naive"])
+                method_notes.append(
                     tx["backtest_police"].format(
                         fit=complete[-2],
                         n=bt.n_pairs,
@@ -395,6 +324,8 @@ def report_data(
                 )
         except GrannskapError as exc:
             caveats.append(str(exc))
+    if bt_types is not None:
+        bt_police = pd.concat([bt_police, bt_types], ignore_index=True)
 
     for g in goals:
         st = statuses[g.id]
@@ -441,10 +372,10 @@ def report_data(
                 )
             )
         summary.append(row)
-        if row["p_met_pooled_prior"] == row["p_met_pooled_prior"]:
+        if row["p_met_pooled_prior"] == row["p_met_pooled_prior"] and skill["types"]:
             from grannskap.format import format_share
 
-            caveats.append(
+            method_notes.append(
                 tx["prior_sensitivity"].format(
                     goal=row["goal"],
                     a=format_share(row["p_met"], 1, lang),
@@ -452,7 +383,7 @@ def report_data(
                     c=format_share(row["p_met_uniform_prior"], 1, lang),
                 )
             )
-    caveats.append(tx["independence"])
+    method_notes.append(tx["independence"])
 
     # --- method check on SIMULATED histories (labelled) ---
     sim = simulate_histories(
@@ -464,7 +395,7 @@ def report_data(
     )
     bts = backtest(sim, TYPE_STATES, 2018, n_draws=200, seed=seed)
     bt_sim = bts.scores.assign(data="SIMULERADE DATA (metodkontroll)")
-    caveats.append(tx["simulated"])
+    method_notes.append(tx["simulated"])
 
     goal_status_frame = (
         pd.concat(status_rows, ignore_index=True)
@@ -479,6 +410,7 @@ def report_data(
         raise DataNotFoundError(
             f"no socioeconomic data or official types for kommun {kommun} in the database"
         )
+    summary_frame = mask_unskilled(pd.DataFrame(summary), goals, skill, tx)
     data = ReportData(
         kommun=kommun,
         types=types,
@@ -490,17 +422,22 @@ def report_data(
         distances=distances,
         closest=closest,
         goal_status=goal_status_frame,
-        goal_summary=pd.DataFrame(summary),
-        projection=projection,
-        police_projection=police_projection,
+        goal_summary=summary_frame,
+        projection=projection if skill["types"] else pd.DataFrame(),
+        police_projection=police_projection if skill["police"] else pd.DataFrame(),
         backtest=bt_police,
         backtest_simulated=bt_sim,
         backtest_reliability=bt_police_rel,
         backtest_simulated_reliability=bts.reliability,
         caveats=caveats,
         notes=notes,
+        method_notes=method_notes,
+        forecast_skill=skill,
+        projection_model=projection,
+        police_projection_model=police_projection,
     )
     from grannskap.goals.texts import summary_texts
 
     data.texts = summary_texts(data, lang)
+    data.texts["forecast"] = forecast_sentence(summary_frame, tx)
     return data

@@ -1,19 +1,20 @@
-"""The 2030 goal: goal status, probability of reaching it, area types, transitions, thresholds.
+"""The 2030 goal: goal status and trend first; a probability of reaching it only where the
+projection beat "no change" in a backtest; area types, transitions, thresholds.
 
-Calls :func:`grannskap.goals.report_data` and presents its frames.
+Calls :func:`grannskap.goals.report_data` and presents its frames. The backtest and the
+technical notes on the projection go to the methods section (``methods.py`` reads them from
+``ctx.cache["goals_report_data"]``).
 """
 
 from __future__ import annotations
-
-import pandas as pd
 
 from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
 
 NAME = "goals"
-TITLE = {"sv": "Målet 2030: status och sannolikhet", "en": "The 2030 goal: status and probability"}
+TITLE = {"sv": "Målet 2030: läge och utveckling", "en": "The 2030 goal: status and trend"}
 
-__all__ = ["NAME", "TITLE", "build"]
+__all__ = ["NAME", "TITLE", "build", "backtest_table"]
 
 
 def build(ctx: ReportContext) -> SectionResult:
@@ -24,64 +25,72 @@ def build(ctx: ReportContext) -> SectionResult:
     figures: list[Figure] = []
     tables: list[Table] = []
     src_goal = ctx.t(
-        "grannskap.goals: Markovmodell över SCB:s officiella områdestyper och polisens listor; 90 % intervall.",
-        "grannskap.goals: Markov model over SCB's official area types and the Police lists; 90 % intervals.",
+        "grannskap.goals: SCB:s officiella områdestyper och polisens listor.",
+        "grannskap.goals: SCB's official area types and the Police lists.",
     )
     gs = rd.goal_summary.copy()
+    forecast_notes: list[str] = []
     if not gs.empty:
+        shown = gs["forecast_shown"].astype(bool) if "forecast_shown" in gs else gs["p_met"].notna()
+        sentence = rd.texts.get("forecast", "")
+        forecast_notes = [sentence] if sentence else []
         for c in ("p_met", "p_met_low", "p_met_high"):
             gs[c + "_pct"] = gs[c].astype(float) * 100
         gs["latest_label"] = gs["latest_met"].map(
             {True: ctx.t("uppnått", "met"), False: ctx.t("inte uppnått", "not met")}
         )
-        alt = ctx.t(
-            "Sannolikhet att varje mål nås 2030, med 90 % intervall: ",
-            "Probability that each goal is met by 2030, with 90 % intervals: ",
-        ) + "; ".join(
-            f"{r.goal}: {r.p_met_pct:.1f} % ({r.p_met_low_pct:.1f}–{r.p_met_high_pct:.1f})"
-            for r in gs.itertuples()
-        )
-        figures.append(
-            Figure(
-                "goal-probability",
-                ctx.t(
-                    "Sannolikhet att målen nås till 2030 (procent, 90 % intervall)",
-                    "Probability of meeting the goals by 2030 (percent, 90 % interval)",
-                ),
-                svg.interval_chart(
-                    list(gs["goal"].astype(str)),
-                    list(gs["p_met_pct"]),
-                    list(gs["p_met_low_pct"]),
-                    list(gs["p_met_high_pct"]),
-                    title=ctx.t("Måluppfyllelse 2030", "Goal attainment 2030"),
-                    desc=alt,
-                    lang=ctx.lang,
-                    unit=" %",
-                ),
-                alt,
-                src_goal,
-            )
-        )
+        # the measured status and trend lead; a probability column only where one is shown
+        columns = [
+            Column("goal", ctx.t("Mål", "Goal")),
+            Column("latest_year", ctx.t("Senaste år", "Latest year"), "year"),
+            Column("latest_label", ctx.t("Läge", "Status")),
+            Column("trend", ctx.t("Utveckling", "Trend")),
+        ]
+        if shown.any():
+            columns += [
+                Column("p_met_pct", ctx.t("Sannolikhet att nås, %", "Probability met, %"), "num1"),
+                Column("p_met_low_pct", ctx.t("Lägst (90 %)", "Low (90 %)"), "num1"),
+                Column("p_met_high_pct", ctx.t("Högst (90 %)", "High (90 %)"), "num1"),
+            ]
         tables.append(
             Table(
                 "goal-summary",
-                ctx.t("Målen: läge och prognos", "The goals: status and projection"),
+                ctx.t("Målen: läge och utveckling", "The goals: status and trend"),
                 gs,
-                [
-                    Column("goal", ctx.t("Mål", "Goal")),
-                    Column("latest_year", ctx.t("Senaste år", "Latest year"), "year"),
-                    Column("latest_label", ctx.t("Läge", "Status")),
-                    Column("trend", ctx.t("Utveckling", "Trend")),
-                    Column(
-                        "p_met_pct", ctx.t("Sannolikhet att nås, %", "Probability met, %"), "num1"
-                    ),
-                    Column("p_met_low_pct", ctx.t("Lägst (90 %)", "Low (90 %)"), "num1"),
-                    Column("p_met_high_pct", ctx.t("Högst (90 %)", "High (90 %)"), "num1"),
-                    Column("projection_basis", ctx.t("Grund", "Basis")),
-                ],
+                columns,
                 src_goal,
             )
         )
+        gp = gs[shown]
+        if not gp.empty:
+            alt = ctx.t(
+                "Sannolikhet att varje mål nås 2030, med 90 % intervall: ",
+                "Probability that each goal is met by 2030, with 90 % intervals: ",
+            ) + "; ".join(
+                f"{r.goal}: {r.p_met_pct:.1f} % ({r.p_met_low_pct:.1f}–{r.p_met_high_pct:.1f})"
+                for r in gp.itertuples()
+            )
+            figures.append(
+                Figure(
+                    "goal-probability",
+                    ctx.t(
+                        "Sannolikhet att målen nås till 2030 (procent, 90 % intervall)",
+                        "Probability of meeting the goals by 2030 (percent, 90 % interval)",
+                    ),
+                    svg.interval_chart(
+                        list(gp["goal"].astype(str)),
+                        list(gp["p_met_pct"]),
+                        list(gp["p_met_low_pct"]),
+                        list(gp["p_met_high_pct"]),
+                        title=ctx.t("Måluppfyllelse 2030", "Goal attainment 2030"),
+                        desc=alt,
+                        lang=ctx.lang,
+                        unit=" %",
+                    ),
+                    alt,
+                    src_goal,
+                )
+            )
     tr = rd.transitions
     if tr is not None and not tr.empty and rd.transition_years:
         t = tr.copy()
@@ -184,40 +193,6 @@ def build(ctx: ReportContext) -> SectionResult:
                 ),
             )
         )
-    bt = (
-        pd.concat([rd.backtest, rd.backtest_simulated], ignore_index=True)
-        if rd.backtest is not None
-        else pd.DataFrame()
-    )
-    if not bt.empty:
-        tables.append(
-            Table(
-                "backtest",
-                ctx.t(
-                    "Backtest: träffsäkerhet (Brier) jämfört med ”ingen förändring”",
-                    "Backtest: accuracy (Brier) compared with “no change”",
-                ),
-                bt,
-                [
-                    Column("data", ctx.t("Data", "Data")),
-                    Column("target_year", ctx.t("Målår", "Target year"), "year"),
-                    Column("horizon_years", ctx.t("Horisont (år)", "Horizon (years)"), "int"),
-                    Column("n_areas", ctx.t("Områden", "Areas"), "int"),
-                    Column("brier_model", ctx.t("Brier modell", "Brier model"), "num3"),
-                    Column(
-                        "brier_naive", ctx.t("Brier ingen förändring", "Brier no change"), "num3"
-                    ),
-                ],
-                ctx.t(
-                    "grannskap.goals.backtest. Rader märkta SIMULERADE bygger på simulerade data.",
-                    "grannskap.goals.backtest. Rows marked SIMULATED use simulated data.",
-                ),
-            )
-        )
-        # three decimals matter for Brier scores
-        for c in tables[-1].columns:
-            if c.field.startswith("brier"):
-                tables[-1].frame[c.field] = tables[-1].frame[c.field].astype(float)
     return SectionResult(
         NAME,
         TITLE[ctx.lang],
@@ -225,9 +200,49 @@ def build(ctx: ReportContext) -> SectionResult:
         data={
             "agreement": agree,
             "caveats": list(rd.caveats),
+            "forecast_notes": forecast_notes,
             "notes": list(rd.notes),
             "computed_year": rd.computed_year,
         },
         figures=figures,
         tables=tables,
+    )
+
+
+def backtest_table(ctx: ReportContext) -> Table | None:
+    """The goals' backtest (real history and the SIMULATED method check) for the methods
+    section, or ``None`` when the goals section has not been built."""
+    import pandas as pd
+
+    rd = ctx.cache.get("goals_report_data")
+    if rd is None:
+        return None
+    parts = [f for f in (rd.backtest, rd.backtest_simulated) if f is not None and not f.empty]
+    if not parts:
+        return None
+    bt = pd.concat(parts, ignore_index=True)
+    for c in ("brier_model", "brier_naive"):
+        bt[c] = bt[c].astype(float)  # three decimals matter for Brier scores
+    return Table(
+        "goals-backtest",
+        ctx.t(
+            "Prognosen för 2030 prövad på tidigare år (Brier-poäng; lägre är bättre) jämfört "
+            "med ”ingen förändring”",
+            "The 2030 projection tested on earlier years (Brier score; lower is better) "
+            "against “no change”",
+        ),
+        bt,
+        [
+            Column("data", ctx.t("Data", "Data")),
+            Column("target_year", ctx.t("Målår", "Target year"), "year"),
+            Column("horizon_years", ctx.t("Horisont (år)", "Horizon (years)"), "int"),
+            Column("n_areas", ctx.t("Områden", "Areas"), "int"),
+            Column("brier_model", ctx.t("Brier modell", "Brier model"), "num3"),
+            Column("brier_naive", ctx.t("Brier ingen förändring", "Brier no change"), "num3"),
+        ],
+        ctx.t(
+            "grannskap.goals.backtest (Markovmodell). Rader märkta SIMULERADE bygger på "
+            "simulerade data.",
+            "grannskap.goals.backtest (Markov model). Rows marked SIMULATED use simulated data.",
+        ),
     )

@@ -108,8 +108,21 @@ def build(ctx: ReportContext) -> SectionResult:
             ctx.t("Databasens provenienstabell.", "The database's provenance table."),
         ),
     ]
+    from grannskap.report.sections.goals import backtest_table
+
+    goals_bt = backtest_table(ctx)
+    if goals_bt is not None:
+        tables.append(goals_bt)
+    rd = ctx.cache.get("goals_report_data")
     return SectionResult(
-        NAME, TITLE[ctx.lang], True, data={"suppression": _suppression(ctx)}, tables=tables
+        NAME,
+        TITLE[ctx.lang],
+        True,
+        data={
+            "suppression": _suppression(ctx),
+            "goal_method_notes": list(getattr(rd, "method_notes", [])),
+        },
+        tables=tables,
     )
 
 
