@@ -109,6 +109,10 @@ def _fill(db: Path, years: range, *, seed: int = 0) -> None:
             "VALUES ('regso2020', ?, 'stadsdel', 'simdel')",
             [code],
         )
+    con.execute(
+        "INSERT INTO intervention (intervention_id, programme_id, name, type, start_year) "
+        "VALUES ('no-areas', 'p', 'Insats utan områden', 'okand', 2019)"
+    )
     other_area = sorted(set(sim.area_code) - set(treated))[5]
     con.execute(
         "INSERT INTO intervention_area (intervention_id, area_system, area_code) "
@@ -275,3 +279,20 @@ def test_unknown_intervention_and_subprocess_exit_code(db: Path, tmp_path: Path)
     assert proc.returncode != 0
     assert "'nope' is not in the database" in proc.stderr
     assert "Traceback" not in proc.stderr
+
+
+def test_errors_speak_of_interventions_and_areas_not_tables(db: Path, tmp_path: Path) -> None:
+    """Issue 14: an intervention without areas is explained in the programme file's terms."""
+    from grannskap.errors import DataNotFoundError
+    from grannskap.store import connect
+    from grannskap.store.queries import evaluation_inputs
+
+    con = connect(db, read_only=True)
+    try:
+        with pytest.raises(DataNotFoundError) as info:
+            evaluation_inputs(con, "no-areas", "sim.outcome")
+    finally:
+        con.close()
+    msg = str(info.value)
+    assert "'no-areas' names no areas it works in" in msg and "programme file" in msg
+    assert "intervention_area" not in msg and "rows" not in msg

@@ -104,13 +104,13 @@ def run(args: argparse.Namespace) -> int:
     _check_panel(inputs.panel, int(start_by_area.min()), args.outcome, args.design)
     controls, control_table, cnotes = choose_controls(inputs, spec)
     notes += cnotes
-    overlap = inputs.others[inputs.others["area_code"].isin(treated)]
-    if not overlap.empty:
-        notes.append(
-            "overlapping interventions in the treated area(s): "
-            + ", ".join(sorted(set(overlap["intervention_id"])))
-            + "; the estimate mixes their effects"
-        )
+    from grannskap.evaluation.overlap import overlap_note, overlapping_interventions
+
+    overlap = overlap_note(
+        overlapping_interventions(areas, inputs.others, int(inputs.panel["year"].max()))
+    )
+    if overlap is not None:
+        notes.append(overlap)
     panel = inputs.panel
     simulated = bool(
         panel["source"].fillna("").str.contains("simul", case=False).any()

@@ -128,10 +128,12 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
         r"some target areas have more than one start year; the earliest is used",
         "några målområden har mer än ett startår; det tidigaste används",
     ),
+    # evaluation/overlap.py
     (
-        r"overlapping interventions in the treated area\(s\): (?P<ids>.+); the estimate "
-        r"mixes their effects",
-        "överlappande insatser i de behandlade områdena: {ids}; skattningen blandar deras effekter",
+        r"overlapping interventions in the treated area\(s\) during the evaluated years: "
+        r"(?P<ids>.+); the estimate mixes their effects",
+        "andra insatser i samma behandlade områden under de utvärderade åren: {ids}; "
+        "skattningen blandar deras effekter",
     ),
     (
         r"minimum detectable effect not computed \((?P<why>.+)\)",

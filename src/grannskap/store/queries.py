@@ -66,13 +66,15 @@ def evaluation_inputs(
     )
     if areas.empty:
         raise DataNotFoundError(
-            f"intervention {intervention!r} has no target areas in the database; "
-            "expected rows in intervention_area"
+            f"intervention {intervention!r} names no areas it works in; expected at least one "
+            "area under the intervention's 'areas' in the programme file (system and code, "
+            "e.g. {system: regso2020, code: 1490R001}), imported with `grannskap import`"
         )
     if areas["start_year"].isna().any():
         raise DataNotFoundError(
-            f"intervention {intervention!r}: start year unknown for areas "
-            f"{areas.loc[areas.start_year.isna(), 'area_code'].tolist()}; a design needs it"
+            f"intervention {intervention!r}: the year it started is unknown for area(s) "
+            f"{areas.loc[areas.start_year.isna(), 'area_code'].tolist()}; expected a "
+            "start_year for the intervention or for each of these areas in the programme file"
         )
     areas, notes = _resolve_targets(con, areas, outcome)
     systems = sorted(areas["area_system"].unique())
@@ -171,8 +173,10 @@ def _resolve_targets(
                 break
         if found is None:
             raise DataNotFoundError(
-                f"target area {row.area_system}:{row.area_code} cannot be expressed in an area "
-                f"system where {outcome!r} is measured ({sorted(have)}); no crosswalk found"
+                f"the intervention's area {row.area_system}:{row.area_code} cannot be matched "
+                f"to the areas where indicator {outcome!r} is measured ({sorted(have)}); "
+                "expected a mapping of the area to those areas (a crosswalk file, imported "
+                "with `grannskap import`)"
             )
         notes.append(
             f"target area {row.area_system}:{row.area_code} = {len(found[1])} {found[0]} "
