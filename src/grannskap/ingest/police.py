@@ -40,6 +40,15 @@ CATEGORIES = ("utsatt", "riskomrade", "sarskilt_utsatt")
 _SUMMARY_COLUMNS = ("report_year", "total_areas", "sarskilt_utsatta", "riskomraden", "utsatta_only")
 
 
+#: Prefix of ``source_note`` for a classification inferred from the sources rather than stated.
+INFERRED_MARK = "[härledd]"
+
+
+def is_inferred(source_note: object) -> bool:
+    """True if a police classification was inferred (its source note starts with the mark)."""
+    return isinstance(source_note, str) and source_note.startswith(INFERRED_MARK)
+
+
 def category_of(text: str) -> str | None:
     """Map the Police's category wording to ``utsatt`` / ``riskomrade`` / ``sarskilt_utsatt``."""
     low = text.lower()
@@ -264,6 +273,11 @@ def parse_police_summary(
             counts.append({"year": year, **n, "source_note": r.get("evidence", "")})
         if not kommun_col:
             continue
+        # a classification the sources imply but do not state (e.g. Borås 2021): kept, marked
+        raw = r[kommun_col].lower()
+        note = r.get("evidence", "")
+        if "inferred" in raw or "härledd" in raw:
+            note = f"{INFERRED_MARK} {note}"
         for part in _strip_parentheses(r[kommun_col]).split(";"):
             if ":" not in part:
                 continue
@@ -283,7 +297,7 @@ def parse_police_summary(
                         "kommun_code": kommun_code or None,
                         "year": year,
                         "category": category,
-                        "source_note": r.get("evidence", ""),
+                        "source_note": note,
                     }
                 )
     ValidationError.raise_if_any(problems)

@@ -9,7 +9,20 @@ import pandas as pd
 from grannskap.report import data
 from grannskap.report.context import ReportContext
 
-__all__ = ["counts", "comparison", "key_table", "regso", "scb_source", "police_rows"]
+__all__ = [
+    "counts",
+    "comparison",
+    "key_table",
+    "regso",
+    "scb_source",
+    "police_rows",
+    "police_years_held",
+    "police_full_years",
+    "police_list_years",
+    "police_since",
+    "police_predecessor",
+    "local_clauses",
+]
 
 
 def counts(ctx: ReportContext) -> pd.DataFrame:
@@ -57,3 +70,144 @@ def police_rows(ctx: ReportContext) -> pd.DataFrame:
         ).df()
 
     return ctx.cached("police", q)
+
+
+def police_full_years(ctx: ReportContext) -> list[int]:
+    """The list years held in full for all of Sweden (as many areas as the national count)."""
+
+    def q() -> list[int]:
+        rows = ctx.con.execute(
+            "SELECT c.year FROM police_list_count c JOIN (SELECT year, count(DISTINCT area_code) AS n "
+            "FROM police_classification GROUP BY year) p USING (year) WHERE p.n >= c.total"
+        ).fetchall()
+        return sorted(int(r[0]) for r in rows)
+
+    return ctx.cached("police_full_years", q)
+
+
+def police_years_held(ctx: ReportContext) -> list[int]:
+    """The list years whose areas the database holds area by area for the kommun: lists held
+    in full for all of Sweden (as many areas as the list's national count), and years with
+    rows for this kommun (a kommun's own summary of the lists, such as Borås'). Other years
+    are held as national counts only, so nothing can be said about the kommun's areas then."""
+
+    def q() -> list[int]:
+        pol = police_rows(ctx)
+        return sorted(set(police_full_years(ctx)) | {int(y) for y in pol["year"]})
+
+    return ctx.cached("police_years_held", q)
+
+
+def police_list_years(ctx: ReportContext) -> list[int]:
+    """Every list year known (national counts or area rows)."""
+
+    def q() -> list[int]:
+        rows = ctx.con.execute(
+            "SELECT year FROM police_list_count UNION SELECT year FROM police_classification"
+        ).fetchall()
+        return sorted(int(r[0]) for r in rows)
+
+    return ctx.cached("police_list_years", q)
+
+
+def police_predecessor(ctx: ReportContext, area_code: str, year: int) -> str | None:
+    """The name of an area on the list of ``year`` whose polygon overlaps ``area_code``'s
+    (a split or renamed area keeps its history under another code), or None."""
+    from shapely import wkb
+
+    rows = ctx.con.execute(
+        "SELECT g.area_code, g.year, g.geometry_wkb, p.name FROM police_area_geometry g "
+        "LEFT JOIN police_classification p ON p.area_code = g.area_code AND p.year = g.year "
+        "WHERE (g.area_code = ? AND g.year > ?) OR (g.year = ? AND g.area_code <> ?) "
+        "ORDER BY g.year DESC",
+        [area_code, year, year, area_code],
+    ).fetchall()
+    mine = [wkb.loads(bytes(r[2])) for r in rows if r[0] == area_code]
+    if not mine:
+        return None
+    g = mine[0]
+    for code, y, geom, name in rows:
+        if code != area_code and int(y) == year:
+            other = wkb.loads(bytes(geom))
+            if g.intersects(other) and g.intersection(other).area > 0.05 * g.area:
+                return str(name or code)
+    return None
+
+
+def police_since(ctx: ReportContext, area_code: str, category: str) -> tuple[int, bool, bool]:
+    """``(first, proven, inferred)`` for an area in ``category`` on the latest list: the first
+    list year of its unbroken run in that category, whether "since <first>" is proven, and
+    whether the run rests on an inferred year. Proven: the list before is held for the kommun,
+    and either the area is on it (in another category), or that list is the kommun's own
+    summary (which names all its areas), or polygons show no area of it overlapping this one
+    (a code new on a national list may be split from an old area, :func:`police_predecessor`)."""
+    from grannskap.ingest.police import is_inferred
+
+    pol = police_rows(ctx)
+    mine = pol[pol["area_code"] == area_code].set_index("year")
+    held = set(police_years_held(ctx))
+    years = police_list_years(ctx)
+    last = int(mine.index.max())
+    first, inferred = last, False
+    for y in reversed([y for y in years if y <= last]):
+        if y in mine.index and mine.loc[y, "category"] == category:
+            first = y
+            inferred = inferred or is_inferred(mine.loc[y, "source_note"])
+            continue
+        break
+    before = [y for y in years if y < first]
+    proven = bool(before) and before[-1] in held
+    full = set(police_full_years(ctx))
+    if proven and before[-1] not in mine.index and before[-1] in full:
+        # newly on the list, or split from an area of the list before: only polygons can tell
+        n = ctx.con.execute(
+            "SELECT count(*) FILTER (WHERE area_code = ?), count(*) FILTER (WHERE year = ?) "
+            "FROM police_area_geometry",
+            [area_code, before[-1]],
+        ).fetchone()
+        has_geom = n is not None and n[0] > 0 and n[1] > 0
+        proven = has_geom and police_predecessor(ctx, area_code, before[-1]) is None
+    return first, proven, inferred
+
+
+_WORD = r"(?:s|områden|området)?\b"
+
+
+def local_clauses(ctx: ReportContext, text: str) -> str:
+    """``text`` (a source note of clauses separated by "; ") without the clauses that name
+    another kommun or another kommun's police area (the national list sources also carry
+    one kommun's local sources, which do not belong in another kommun's report)."""
+    import re
+
+    if not text:
+        return text
+
+    def q() -> list[str]:
+        names = {
+            str(n)
+            for (n,) in ctx.con.execute(
+                "SELECT name FROM area WHERE system = 'kommun' AND code <> ? AND name IS NOT NULL",
+                [ctx.kommun],
+            ).fetchall()
+        }
+        for (n,) in ctx.con.execute(
+            "SELECT DISTINCT name FROM police_classification WHERE coalesce(kommun_code, '') <> ?",
+            [ctx.kommun],
+        ).fetchall():
+            names.update(p.strip() for p in str(n).split("/") if len(p.strip()) > 3)
+        own = {str(n) for n in police_rows(ctx)["name"]} | {ctx.kommun_name}
+        return sorted(n for n in names if n not in own)
+
+    forbidden = ctx.cached("other_place_names", q)
+    pattern = ctx.cached(
+        "other_place_re",
+        lambda: (
+            re.compile(r"\b(?:" + "|".join(re.escape(n) for n in forbidden) + ")" + _WORD)
+            if forbidden
+            else None
+        ),
+    )
+    if pattern is None:
+        return text
+    kept = [c for c in text.split("; ") if not pattern.search(c)]
+    return "; ".join(kept)

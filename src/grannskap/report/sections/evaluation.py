@@ -33,8 +33,8 @@ def build(ctx: ReportContext) -> SectionResult:
     if n_t == 0 or n_c == 0:
         raise DataNotFoundError(
             ctx.t(
-                "inga RegSO är kopplade till programmets stadsdelar",
-                "no RegSO are linked to the programme's districts",
+                "inga RegSO är kopplade till stadsdelar i ett program för kommunen",
+                "no RegSO are linked to districts of a programme for the municipality",
             )
         )
     rows = []

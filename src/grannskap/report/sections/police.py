@@ -41,18 +41,32 @@ def build(ctx: ReportContext) -> SectionResult:
     figures, tables = [], []
     # one row per police area, named by its latest name
     latest = pc.sort_values("year").groupby("area_code").tail(1).set_index("area_code")["name"]
-    cells = {(str(latest[r.area_code]), int(r.year)): r.category for r in pc.itertuples()}
+    from grannskap.ingest.police import INFERRED_MARK, is_inferred
+
+    inferred = pc["source_note"].map(is_inferred) if len(pc) else pd.Series(dtype=bool)
+    hl = ctx.t("härledd", "inferred")
+    cells = {
+        (str(latest[r.area_code]), int(r.year)): r.category + ("|h" if inf else "")
+        for r, inf in zip(pc.itertuples(), inferred, strict=True)
+    }
     rows = [str(latest[c]) for c in sorted(latest.index)]
     styles = {
         "utsatt": ("#E69F00", "#000", "U", labels["utsatt"]),
         "riskomrade": ("#56B4E9", "#000", "R", labels["riskomrade"]),
         "sarskilt_utsatt": ("#D55E00", "#fff", "SU", labels["sarskilt_utsatt"]),
     }
+    for cat in list(styles):
+        if any(v == cat + "|h" for v in cells.values()):
+            fill, ink, short, label = styles[cat]
+            styles[cat + "|h"] = (fill, ink, short + "*", f"{label}, {hl}")
     if rows:
         desc = []
         for name in rows:
             hist = ", ".join(
-                f"{y}: {labels[cells[(name, y)]].lower()}" for y in years if (name, y) in cells
+                f"{y}: {labels[cells[(name, y)].split('|')[0]].lower()}"
+                + (f" ({hl})" if cells[(name, y)].endswith("|h") else "")
+                for y in years
+                if (name, y) in cells
             )
             desc.append(f"{name} – {hist}")
         alt = (
@@ -89,7 +103,18 @@ def build(ctx: ReportContext) -> SectionResult:
                 ),
             )
         )
-        t = pc.assign(category_label=pc["category"].map(labels))
+        t = pc.assign(
+            category_label=[
+                labels[c] + (f" ({hl})" if inf else "")
+                for c, inf in zip(pc["category"], inferred, strict=True)
+            ],
+            basis=[
+                ctx.t("härledd ur källorna", "inferred from the sources")
+                if inf
+                else ctx.t("angiven i källan", "stated in the source")
+                for inf in inferred
+            ],
+        )
         tables.append(
             Table(
                 "police-areas",
@@ -103,14 +128,27 @@ def build(ctx: ReportContext) -> SectionResult:
                     Column("area_code", ctx.t("Kod", "Code")),
                     Column("year", ctx.t("Lista", "List"), "year"),
                     Column("category_label", ctx.t("Klassning", "Classification")),
+                    Column("basis", ctx.t("Uppgiften", "Basis")),
                 ],
                 ctx.t(
-                    "Polisen, lägesbilder över utsatta områden.",
-                    "Swedish Police, vulnerable-area reports.",
+                    "Polisen, lägesbilder över utsatta områden. ”Härledd”: listan det året finns inte "
+                    "område för område i källorna; klassningen följer av att området inte nämns bland "
+                    "listans förändringar.",
+                    "Swedish Police, vulnerable-area reports. “Inferred”: that year's list is not in "
+                    "the sources area by area; the classification follows from the area not being "
+                    "named among the list's changes.",
                 ),
             )
         )
     if not nat.empty:
+        nat = nat.assign(
+            source_note=[
+                _common.local_clauses(ctx, str(n).removeprefix(INFERRED_MARK).strip())
+                if isinstance(n, str)
+                else n
+                for n in nat["source_note"]
+            ]
+        )
         labs = [str(int(y)) for y in nat["year"]]
         stacks = [
             (labels[c], [float(v) if pd.notna(v) else 0.0 for v in nat[c]])

@@ -59,17 +59,48 @@ def _points(ctx: ReportContext) -> tuple[list[str], list[str], list[str]]:
     pol = _common.police_rows(ctx)
     if not pol.empty:
         last_year = int(pol["year"].max())
-        su = pol[(pol["year"] == last_year) & (pol["category"] == "sarskilt_utsatt")][
-            "name"
-        ].tolist()
-        first_su = pol[pol["category"] == "sarskilt_utsatt"]["year"].min()
+        now = pol[(pol["year"] == last_year) & (pol["category"] == "sarskilt_utsatt")]
+        su = now["name"].tolist()
         if su:
+            runs = [_common.police_since(ctx, c, "sarskilt_utsatt") for c in now["area_code"]]
+            held = _common.police_years_held(ctx)
+            parts = []
+            for name, code, (first, proven, inferred) in zip(
+                su, now["area_code"], runs, strict=True
+            ):
+                if proven:
+                    note = ctx.t(f"sedan {first}", f"since {first}") + (
+                        ctx.t(", en av listorna härledd", ", one of the lists inferred")
+                        if inferred
+                        else ""
+                    )
+                elif (
+                    (prev := [y for y in _common.police_list_years(ctx) if y < first])
+                    and prev[-1] in held
+                    and (pred := _common.police_predecessor(ctx, code, prev[-1]))
+                ):
+                    note = ctx.t(
+                        f"med nuvarande gräns sedan {first}; {prev[-1]} del av {pred}",
+                        f"with its present boundary since {first}; in {prev[-1]} part of {pred}",
+                    )
+                elif prev and prev[-1] in held:
+                    note = ctx.t(
+                        f"på listan sedan {first} under detta namn; om det ingick i ett område på "
+                        f"{prev[-1]} års lista kan inte avgöras utan gränserna",
+                        f"on the list since {first} under this name; whether it was part of an area on "
+                        f"the {prev[-1]} list cannot be told without the boundaries",
+                    )
+                else:
+                    shown = [y for y in held if first <= y <= last_year]
+                    note = ctx.t(
+                        f"på listorna {' och '.join(map(str, shown))}; äldre listor finns inte område för område i databasen",
+                        f"on the lists of {' and '.join(map(str, shown))}; older lists are not held area by area in the database",
+                    )
+                parts.append(f"{name} ({note})")
             worse.append(
                 ctx.t(
-                    f"{' och '.join(su)} är fortfarande särskilt utsatta områden enligt polisens lista {last_year}"
-                    f" (särskilt utsatt sedan {int(first_su)}).",
-                    f"{' and '.join(su)} are still especially vulnerable areas on the Police list of {last_year}"
-                    f" (since {int(first_su)}).",
+                    f"{_join(parts, ' och ')} är särskilt utsatta områden enligt polisens lista {last_year}.",
+                    f"{_join(parts, ' and ')} are especially vulnerable areas on the Police list of {last_year}.",
                 )
             )
     rg = _common.regso(ctx)
@@ -143,6 +174,10 @@ def _points(ctx: ReportContext) -> tuple[list[str], list[str], list[str]]:
             )
         )
     return better, worse, uncertain
+
+
+def _join(parts: list[str], word: str) -> str:
+    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + word + parts[-1]
 
 
 def build(ctx: ReportContext) -> SectionResult:
