@@ -45,6 +45,7 @@ class _InverseTable:
     """
 
     lo: np.ndarray
+    hi: np.ndarray
     n: int
     _lut: np.ndarray | None = None  # person -> area lookup, cached by two_group_permutation
 
@@ -67,7 +68,7 @@ class _InverseTable:
         n = lo.shape[0]
         width = hi - lo + 1
         W = int(width.max())
-        self.lo, self.W, self.n = lo, W, n
+        self.lo, self.hi, self.W, self.n = lo, hi, W, n
         k = lo[:, None] + np.arange(W)[None, :]
         valid = k <= hi[:, None]
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
@@ -77,6 +78,10 @@ class _InverseTable:
         pmf[:, 1:] = pmf0[:, None] * np.cumprod(ratio, axis=1)
         pmf = np.where(valid, pmf, 0.0)
         self.F_lo = F_lo
+        # the probabilities at both window edges, for exact tail inversion by recurrence
+        # in the compiled sampler (``_sampling_numba``)
+        self.pmf_lo = pmf[:, 0].copy()
+        self.pmf_hi = pmf[np.arange(n), width - 1].copy()
         F = F_lo[:, None] + np.cumsum(pmf, axis=1)
         rows = np.arange(n)
         last = F[rows, width - 1]

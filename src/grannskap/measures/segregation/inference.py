@@ -288,6 +288,39 @@ def _run_chunks(
     return np.concatenate(parts)
 
 
+_USE_NUMBA = True  # tests switch the compiled sampler off to check the numpy path
+
+
+def _compiled_sampler() -> Callable[..., np.ndarray] | None:
+    """The numba two-group sampler (``_sampling_numba``) when numba is installed."""
+    if not _USE_NUMBA:
+        return None
+    try:
+        from ._sampling_numba import two_group_null
+    except ImportError:  # numba is optional (the [fast] extra)
+        return None
+    return two_group_null
+
+
+def _run_compiled(
+    draw: Callable[[np.random.Generator, int], np.ndarray],
+    n_rep: int,
+    per_rep: int,
+    seed: int | np.random.Generator | None,
+    n_jobs: int,
+) -> np.ndarray:
+    """Chunks in order on this thread; inside each, numba runs ``n_jobs`` threads over the
+    replicates (each replicate has its own random stream: same result for any ``n_jobs``)."""
+    import numba
+
+    before = numba.get_num_threads()
+    numba.set_num_threads(max(1, min(n_jobs, numba.config.NUMBA_NUM_THREADS)))  # type: ignore[attr-defined]
+    try:
+        return _run_chunks(draw, n_rep, per_rep, seed, 1)
+    finally:
+        numba.set_num_threads(before)
+
+
 def simulate_null(
     counts: CountsLike,
     index: str = "dissimilarity",
@@ -316,6 +349,19 @@ def simulate_null(
         table = smp.BinomialTable(t, X / T)
         kernel = TWO_GROUP_INDICES[index]
         P = X / T
+        compiled = _compiled_sampler()
+        if compiled is not None:
+            fixed = null == "permutation"
+            want_d = fixed and index == "dissimilarity"
+
+            def draw_compiled(rng: np.random.Generator, r: int) -> np.ndarray:
+                out = compiled(rng, table, t, X, r, fixed=fixed, want_d=want_d)
+                if want_d:
+                    return out
+                with np.errstate(divide="ignore", invalid="ignore"):
+                    return kernel(out.astype("float64"), tf, **index_kwargs)
+
+            return _run_compiled(draw_compiled, n_sim, c.shape[0], seed, n_jobs)
 
         def draw_two(rng: np.random.Generator, r: int) -> np.ndarray:
             if null == "evenness":
@@ -384,7 +430,16 @@ def permutation_test(
     c = _prepare(counts, index, group)
     stat = float(batch_index(index, c, group=group, **index_kwargs))
     sims = _finite(
-        simulate_null(c, index, null=null, n_sim=n_sim, group=group, seed=seed, **index_kwargs),
+        simulate_null(
+            c,
+            index,
+            null=null,
+            n_sim=n_sim,
+            group=group,
+            seed=seed,
+            n_jobs=n_jobs,
+            **index_kwargs,
+        ),
         "null",
     )
     sd = float(sims.std(ddof=1)) if sims.size > 1 else float("nan")
