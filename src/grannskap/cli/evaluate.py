@@ -359,6 +359,11 @@ def _sc(
     gaps = res.gaps.rename("gap").reset_index()
     gaps["synthetic"] = res.synthetic_path.to_numpy()
     gaps["treated"] = res.treated_path.to_numpy()
+    if res.conformal is not None:
+        # per-year conformal interval of the effect (Chernozhukov, Wüthrich & Zhu 2021)
+        cf = res.conformal.periods.add_prefix("conformal_")
+        gaps = gaps.merge(cf, left_on="period", right_index=True, how="left")
+        gaps["conformal_level"] = res.conformal.level
     if simulated:
         gaps["data"] = "simulated"
     write_csv(gaps, out / "result.csv")
