@@ -34,6 +34,7 @@ def test_same_result_for_any_n_jobs(
     monkeypatch: pytest.MonkeyPatch, use_numba: bool, index: str, null: str
 ) -> None:
     monkeypatch.setattr(inference, "_USE_NUMBA", use_numba)
+    monkeypatch.setattr(inference, "_COMPILED_MIN_DRAWS", 0)
     monkeypatch.setattr(inference, "_CHUNK_ELEMENTS", 20_000)  # several chunks
     c = _table()
     one = seg.simulate_null(c, index, null=null, n_sim=120, seed=4)  # type: ignore[arg-type]
@@ -52,6 +53,7 @@ def test_permutation_test_passes_n_jobs(monkeypatch: pytest.MonkeyPatch) -> None
         return real(*args, **kwargs)
 
     monkeypatch.setattr(inference, "simulate_null", spy)
+    monkeypatch.setattr(inference, "_COMPILED_MIN_DRAWS", 0)
     c = _table()
     a = inference.permutation_test(c, "dissimilarity", n_sim=50, seed=1, n_jobs=2)
     b = inference.permutation_test(c, "dissimilarity", n_sim=50, seed=1, n_jobs=1)
@@ -92,6 +94,7 @@ def test_compiled_evenness_is_binomial() -> None:
 
 
 def test_compiled_and_numpy_nulls_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(inference, "_COMPILED_MIN_DRAWS", 0)
     c = _table(n=300)
     ours = seg.simulate_null(c, "dissimilarity", n_sim=2000, seed=1)
     monkeypatch.setattr(inference, "_USE_NUMBA", False)
@@ -100,6 +103,13 @@ def test_compiled_and_numpy_nulls_agree(monkeypatch: pytest.MonkeyPatch) -> None
     assert abs(ours.mean() - numpy_.mean()) < 5 * se
     assert ours.std() == pytest.approx(numpy_.std(), rel=0.1)
     assert not np.array_equal(ours, numpy_)  # different (documented) random streams
+
+
+def test_small_tables_keep_the_numpy_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    c = _table(n=77)
+    a = seg.simulate_null(c, "dissimilarity", n_sim=200, seed=2)
+    monkeypatch.setattr(inference, "_USE_NUMBA", False)
+    np.testing.assert_array_equal(a, seg.simulate_null(c, "dissimilarity", n_sim=200, seed=2))
 
 
 def test_tail_inversion_matches_scipy() -> None:

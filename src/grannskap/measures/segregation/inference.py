@@ -289,6 +289,9 @@ def _run_chunks(
 
 
 _USE_NUMBA = True  # tests switch the compiled sampler off to check the numpy path
+# below this many draws (areas x simulations) numpy is done before numba has loaded its
+# compiled kernel (~1-5 s), so small tables (a kommun's DeSO) keep the numpy path
+_COMPILED_MIN_DRAWS = 2_000_000
 
 
 def _compiled_sampler() -> Callable[..., np.ndarray] | None:
@@ -335,6 +338,10 @@ def simulate_null(
     """The index on ``n_sim`` tables drawn under random allocation (see module docstring).
 
     ``n_jobs`` threads share the replicates (results are identical for any ``n_jobs``).
+    Two-group indices under the ``permutation`` and ``evenness`` nulls with at least
+    ``_COMPILED_MIN_DRAWS`` area draws use the compiled sampler (``_sampling_numba``) when
+    numba is installed: exact as the numpy one, one random stream per replicate, so the
+    threads scale; its values differ from the numpy path's (other random streams).
     """
     validate_literal(null, NullModel, "null")
     c = _prepare(counts, index, group)
@@ -349,7 +356,7 @@ def simulate_null(
         table = smp.BinomialTable(t, X / T)
         kernel = TWO_GROUP_INDICES[index]
         P = X / T
-        compiled = _compiled_sampler()
+        compiled = _compiled_sampler() if n_sim * c.shape[0] >= _COMPILED_MIN_DRAWS else None
         if compiled is not None:
             fixed = null == "permutation"
             want_d = fixed and index == "dissimilarity"
