@@ -27,7 +27,8 @@ def test_report_data_for_boras(small_db: Path) -> None:
     assert r.transition_years == (2022, 2023) and int(r.transitions.to_numpy().sum()) == 47
     # the type model could not be backtested (two official years): its projection is kept for
     # analysts but not shown
-    assert r.projection.empty and r.forecast_skill["types"] is None
+    assert r.forecast_skill["types"] is None
+    assert len(r.projection) == 47 and not any(c.startswith("p_") for c in r.projection.columns)
     proj = r.projection_model
     p = proj[[f"p_type{s}" for s in range(1, 6)]].to_numpy()
     assert np.allclose(p.sum(axis=1), 1.0)

@@ -32,8 +32,8 @@ For the report / dashboard
                      model's values stay in ``p_model, p_model_low, p_model_high``)
 ``forecast_skill``   per model (``types``, ``police``): True / False / None (not testable)
 ``projection``       per area: probability of each type in 2030 with 90 % intervals
-                     (``p_type1, p_type1_low, p_type1_high, ...``); empty without skill
-                     (the model's frame is ``projection_model``)
+                     (``p_type1, p_type1_low, p_type1_high, ...``); without skill the
+                     ``p_`` columns are dropped (the model's frame is ``projection_model``)
 ``police_projection`` per police area of the kommun: probability of each police state at the
                      last list before the deadline, with intervals; empty without skill
                      (``police_projection_model``)

@@ -423,7 +423,11 @@ def report_data(
         closest=closest,
         goal_status=goal_status_frame,
         goal_summary=summary_frame,
-        projection=projection if skill["types"] else pd.DataFrame(),
+        # without skill: the areas stay listed (the dashboard's area pages key on them) but
+        # carry no probabilities
+        projection=projection
+        if skill["types"]
+        else projection.drop(columns=[c for c in projection.columns if c.startswith("p_")]),
         police_projection=police_projection if skill["police"] else pd.DataFrame(),
         backtest=bt_police,
         backtest_simulated=bt_sim,
