@@ -20,7 +20,7 @@ TITLE = {
     "en": "Change over time (RegSO): population, housing, income and segregation",
 }
 
-__all__ = ["NAME", "TITLE", "build", "span", "change_sentence"]
+__all__ = ["NAME", "TITLE", "build", "span", "change_sentence", "years_note"]
 
 INDEX_LABELS = {
     "sv": {"dissimilarity": "Olikhetsindex D", "isolation": "Isolering", "theil_h": "Theils H"},
@@ -177,7 +177,12 @@ def _tables(ctx: ReportContext, h: History) -> list[Table]:
         _source(ctx, "Tab2InkDesoN (HE0110)", ys),
         indicator("loneinkomst_medel").notes(ctx.lang),
     )
-    return [t_pop, t_ten, t_inc]
+    have = set(h.values["indicator"])
+    return [
+        t
+        for t, need in ((t_pop, "folkmangd"), (t_ten, "hyresratt"), (t_inc, "loneinkomst_medel"))
+        if need in have
+    ]
 
 
 def _regso_table(ctx: ReportContext, h: History) -> Table:
@@ -368,5 +373,48 @@ def build(ctx: ReportContext) -> SectionResult:
             "income_note": indicator("loneinkomst_medel").notes(ctx.lang),
         },
         figures=figs + seg_figs,
-        tables=[*tables[:1], _regso_table(ctx, h), *tables[1:], *seg_tables],
+        tables=[*tables, _regso_table(ctx, h), *seg_tables],
+    )
+
+
+def years_note(ctx: ReportContext) -> tuple[str, bool]:
+    """What the DeSO-level segregation section says about time, adapted to the years in the
+    database: ``(text, is_warning)``."""
+    from grannskap.indicators import available_years, group_set
+    from grannskap.report.sections._history import history_years
+
+    deso = available_years(ctx.con, group_set("background").bindings, "deso") or [ctx.year]
+    regso = history_years(ctx.con)
+    if len(regso) >= 2:
+        return (
+            ctx.t(
+                f"Olikhetsindex per DeSO finns för {span(deso, 'sv')} (utländsk och svensk "
+                f"bakgrund). Utvecklingen {span(regso, 'sv')} – för utrikes och inrikes födda "
+                f"över RegSO, med förändringen mellan {regso[0]} och {regso[-1]} och dess "
+                "osäkerhet – visas i avsnittet ”Utveckling över tid (RegSO)”.",
+                f"Dissimilarity per DeSO is available for {span(deso, 'en')} (foreign and "
+                f"Swedish background). The development {span(regso, 'en')} – for foreign-born "
+                f"and Swedish-born across RegSO, with the change from {regso[0]} to "
+                f"{regso[-1]} and its uncertainty – is shown in the section “Change over time "
+                "(RegSO)”.",
+            ),
+            False,
+        )
+    if len(deso) >= 2:
+        return (
+            ctx.t(
+                f"Databasen har DeSO-uppgifter för {span(deso, 'sv')}; här visas det senaste "
+                f"året, {ctx.year}.",
+                f"The database holds DeSO data for {span(deso, 'en')}; the latest year, "
+                f"{ctx.year}, is shown here.",
+            ),
+            False,
+        )
+    only = regso[0] if regso and regso[0] != ctx.year else ctx.year
+    return (
+        ctx.t(
+            f"Bara ett år ({only}) finns i databasen, så utvecklingen över tid kan inte visas ännu.",
+            f"Only one year ({only}) is in the database, so change over time cannot be shown yet.",
+        ),
+        True,
     )

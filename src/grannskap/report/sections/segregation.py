@@ -12,6 +12,7 @@ from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
 from grannskap.report.format import format_number
 from grannskap.report.sections import _common
+from grannskap.report.sections.history import years_note
 
 NAME = "segregation"
 TITLE = {
@@ -227,7 +228,7 @@ def build(ctx: ReportContext) -> SectionResult:
         NAME,
         TITLE[ctx.lang],
         True,
-        data={"has_ci": has_ci, "row": rows[0]},
+        data={"has_ci": has_ci, "row": rows[0], "years_note": years_note(ctx)},
         figures=[fig],
         tables=[table],
     )
