@@ -104,3 +104,25 @@ def test_other_kommun_without_boundaries_gets_labelled_tile_map(demo_con) -> Non
     # Göteborg has no official types in the demo database: computed ones, labelled so
     assert areas.data["official"] is False and "Beräknad" in figs["tile-map"].source
     assert not math.isnan(sum(areas.data["type_counts"].values()))
+
+
+def test_chart_labels_are_wrapped_never_cut() -> None:
+    """Figure 5's label was cut to "nget område av …": labels now wrap onto lines."""
+    from grannskap.report import svg
+
+    label = "Inget område av typ 1 (stora socioekonomiska utmaningar) år 2030 i kommunen"
+    out = svg.interval_chart(
+        [label, "Kort"], [40.0, 10.0], [30.0, 5.0], [50.0, 20.0], title="T", desc="D"
+    )
+    text = re.sub(r"<[^>]+>", "", out.split("</desc>", 1)[1])
+    assert "…" not in out and label in text.replace("  ", " ")
+    assert all(len(line) * 0.58 * 12 <= 300 for line in svg.wrap(label, 286))
+    bars = svg.bar_chart([label], [("A", [1.0])], title="T", desc="D")
+    assert label in re.sub(r"<[^>]+>", "", bars.split("</desc>", 1)[1])
+    tiles = svg.tile_map(
+        [svg.Tile("1490R036", "Kristineberg öst-Hedvigsborg", 3, "3")],
+        title="T",
+        desc="D",
+        legend={3: "x"},
+    )
+    assert "Kristineberg öst-Hedvigsborg" in re.sub(r"<[^>]+>", "", tiles.split("</desc>", 1)[1])

@@ -43,6 +43,38 @@ def _open(width: float, height: float, title: str, desc: str) -> str:
     )
 
 
+def wrap(text: str, width_px: float, font_size: float = 12) -> list[str]:
+    """Split ``text`` into lines that fit ``width_px`` (about 0.58 em per character in DejaVu
+    Sans); labels are wrapped, never cut. A word longer than a line stays whole."""
+    per_line = max(4, int(width_px / (0.58 * font_size)))
+    lines: list[str] = []
+    for word in text.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= per_line:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines or [""]
+
+
+def _text_lines(
+    x: float,
+    y_mid: float,
+    lines: Sequence[str],
+    *,
+    font_size: float = 12,
+    anchor: str = "end",
+    extra: str = "",
+) -> str:
+    """A ``<text>`` of several lines centred vertically on ``y_mid``."""
+    lh = font_size * 1.15
+    y0 = y_mid - (len(lines) - 1) * lh / 2 + font_size * 0.35
+    spans = "".join(
+        f'<tspan x="{x:.1f}" y="{y0 + i * lh:.1f}">{escape(line)}{" " if i < len(lines) - 1 else ""}</tspan>'
+        for i, line in enumerate(lines)
+    )
+    return f'<text font-size="{font_size:g}" text-anchor="{anchor}"{extra}>{spans}</text>'
+
+
 def _fmt(value: float | None, decimals: int, lang: str) -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return SUPPRESSED
@@ -67,9 +99,11 @@ def bar_chart(
     """
     label_w, bar_h, gap = 230, 14, 10
     n_s = len(series)
-    group_h = n_s * bar_h + gap
+    wrapped = [wrap(c, label_w - 14) for c in categories]
+    heights = [max(n_s * bar_h, 14 * len(w)) + gap for w in wrapped]
+    tops = [sum(heights[:i]) for i in range(len(heights))]
     legend_h = 26 + 14 * len(refs)
-    height = legend_h + len(categories) * group_h + 10
+    height = legend_h + sum(heights) + 10
     values = [v for _, vs in series for v in vs if v is not None and not math.isnan(v)]
     vmax = max([*values, *(r[1] for r in refs)]) if values else 1.0
     vmax = vmax * 1.15 or 1.0
@@ -81,11 +115,10 @@ def bar_chart(
         parts.append(f'<rect x="{x}" y="6" width="12" height="12" fill="{colour}"/>')
         parts.append(f'<text x="{x + 16}" y="16" font-size="12">{escape(name)}</text>')
         x += 24 + 7.5 * len(name)
-    for i, cat in enumerate(categories):
-        y0 = legend_h + i * group_h
+    for i, _cat in enumerate(categories):
+        y0 = legend_h + tops[i] + (heights[i] - gap - n_s * bar_h) / 2
         parts.append(
-            f'<text x="{label_w - 8}" y="{y0 + n_s * bar_h / 2 + 4:.1f}" font-size="12" '
-            f'text-anchor="end">{escape(cat)}</text>'
+            _text_lines(label_w - 8, legend_h + tops[i] + (heights[i] - gap) / 2, wrapped[i])
         )
         for j, (_, vs) in enumerate(series):
             v = vs[i]
@@ -217,15 +250,22 @@ def tile_map(
         x, y = 5 + c * cell, 5 + r * cell
         fill = TYPE_COLOURS.get(t.klass or 0, "#e0e0e0")
         ink = TYPE_TEXT.get(t.klass or 0, "#000")
-        name = t.label if len(t.label) <= 15 else t.label[:14] + "…"
+        name_lines = wrap(t.label, cell - 10, 9)
         body = (
             f'<rect x="{x + 2:.1f}" y="{y + 2:.1f}" width="{cell - 4:.1f}" height="{cell - 4:.1f}" '
             f'rx="6" fill="{fill}" stroke="#333" stroke-width="0.8"/>'
             f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.45:.1f}" font-size="22" font-weight="bold" '
             f'text-anchor="middle" fill="{ink}">{escape(t.text)}</text>'
-            f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.68:.1f}" font-size="10" '
-            f'text-anchor="middle" fill="{ink}">{escape(name)}</text>'
-            f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.84:.1f}" font-size="9" '
+        ) + (
+            _text_lines(
+                x + cell / 2,
+                y + cell * 0.66,
+                name_lines,
+                font_size=9 if len(name_lines) <= 2 else 8,
+                anchor="middle",
+                extra=f' fill="{ink}"',
+            )
+            + f'<text x="{x + cell / 2:.1f}" y="{y + cell * 0.9:.1f}" font-size="8" '
             f'text-anchor="middle" fill="{ink}">{escape(t.code)}</text>'
         )
         tip = f"<title>{escape(t.label)} ({escape(t.code)}){(': ' + escape(t.note)) if t.note else ''}</title>"
@@ -259,6 +299,7 @@ def category_grid(
     """A row per area, a column per year; ``styles[cat] = (fill, ink, short text, legend text)``."""
     label_w, cell_h = 170, 34
     cell_w = (width - label_w - 10) / max(1, len(years))
+    wrapped = {name: wrap(name, label_w - 14) for name in rows}
     height = 30 + len(rows) * cell_h + 30 + 22 * len(styles)
     parts = [_open(width, height, title, desc)]
     for j, yr in enumerate(years):
@@ -268,8 +309,9 @@ def category_grid(
         )
     for i, name in enumerate(rows):
         y = 30 + i * cell_h
+        lines = wrapped[name]
         parts.append(
-            f'<text x="{label_w - 8}" y="{y + cell_h / 2 + 4:.1f}" font-size="12" text-anchor="end">{escape(name)}</text>'
+            _text_lines(label_w - 8, y + cell_h / 2, lines, font_size=12 if len(lines) <= 2 else 10)
         )
         for j, yr in enumerate(years):
             cat = cells.get((name, yr))
@@ -362,9 +404,11 @@ def interval_chart(
     width: int = 720,
 ) -> str:
     """Point estimates with interval whiskers on a 0–``vmax`` axis, one row per label."""
-    label_w, row_h = 300, 34
+    label_w = 300
     plot_w = width - label_w - 70
-    height = 30 + len(labels) * row_h + 20
+    wrapped = [wrap(lab, label_w - 14) for lab in labels]
+    rows_h = [max(34.0, 14.0 * len(w) + 8) for w in wrapped]
+    height = 30 + sum(rows_h) + 20
     parts = [_open(width, height, title, desc)]
     for tick in range(0, int(vmax) + 1, int(vmax // 4) or 1):
         x = label_w + tick / vmax * plot_w
@@ -372,12 +416,9 @@ def interval_chart(
         parts.append(
             f'<text x="{x:.1f}" y="14" font-size="11" text-anchor="middle">{format_number(tick, 0, lang)}{unit}</text>'
         )
-    for i, lab in enumerate(labels):
-        y = 30 + i * row_h + row_h / 2
-        name = lab if len(lab) <= 44 else lab[:43] + "…"
-        parts.append(
-            f'<text x="{label_w - 8}" y="{y + 4:.1f}" font-size="12" text-anchor="end">{escape(name)}<title>{escape(lab)}</title></text>'
-        )
+    for i, _lab in enumerate(labels):
+        y = 30 + sum(rows_h[:i]) + rows_h[i] / 2
+        parts.append(_text_lines(label_w - 8, y, wrapped[i]))
         lo, hi, est = (min(vmax, max(0.0, v)) for v in (low[i], high[i], estimate[i]))
         x0, x1, xe = (label_w + v / vmax * plot_w for v in (lo, hi, est))
         parts.append(

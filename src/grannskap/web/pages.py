@@ -84,6 +84,15 @@ def comparison_figure(
     return fig, Table(key, title, frame, cols, source, number=1)
 
 
+def _deso_stadsdel(d: Any, info: dict[str, Any]) -> str | None:
+    """A DeSO inherits the stadsdel (and so the police areas and interventions) of its RegSO."""
+    parent = info.get("regso")
+    if not parent:
+        return None
+    sd = d.regso_rows.get(parent[0], {}).get("stadsdel")
+    return sd if isinstance(sd, str) else None
+
+
 def area_parts(d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any, Any]:
     """Everything the area page shows (validated level and code), also used for downloads."""
     ctx = d.ctx
@@ -162,6 +171,8 @@ def area_parts(d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any
         if level == "regso"
         else d.police_stadsdel.get(code)
         if level == "police"
+        else _deso_stadsdel(d, info)
+        if level == "deso"
         else None
     )
     police_codes = (
