@@ -77,6 +77,10 @@ def test_fast_placebo_mode_is_labelled_in_result_and_verdict() -> None:
     same = synthetic_control(frame, **kw, loo=False, in_time=False)
     assert same.placebos.search == "same"
     assert "förenklad" not in same.verdict_sv
+    # the verdict has an interval, not only a rank (9 pre-periods: bounded at 90 %)
+    assert same.conformal is not None and same.conformal.bounded
+    assert "Konforma 90 %-intervall" in same.verdict_sv and "Conformal 90 %" in same.verdict_en
+    assert "inget konfidensintervall" not in same.verdict_sv
     with pytest.raises(ConfigError, match="expected one of"):
         synthetic_control(frame, **kw, placebo_search="quick")
 

@@ -87,20 +87,30 @@ def _conformal_texts(cf: ConformalResult | None) -> tuple[list[str], list[str]]:
     n = len(cf.periods)
     last = _period(cf.periods.index[-1])
     row = cf.periods.iloc[-1]
-    sv = [
+    head_sv = (
         f"Konforma {level} %-intervall för effekten år för år (Chernozhukov, Wüthrich & Zhu "
-        f"2021; vikter skattade på utfallet): intervallet utesluter noll i "
-        f"{cf.n_excluding_zero} av {n} perioder efter starten; {last}: "
-        f"{_fmt(float(row['estimate']), 'sv')} ({_interval(row['lower'], row['upper'], 'sv')}). "
-        f"Permutationstest av ingen effekt alls: p = {_num(cf.p_no_effect, 'sv', 3)}."
-    ]
-    en = [
+        "2021; vikter skattade på utfallet): "
+    )
+    head_en = (
         f"Conformal {level_en} % intervals for the effect period by period (Chernozhukov, "
-        f"Wüthrich & Zhu 2021; weights fitted on the outcome): the interval excludes zero in "
-        f"{cf.n_excluding_zero} of {n} post periods; {last}: "
-        f"{_fmt(float(row['estimate']), 'en')} ({_interval(row['lower'], row['upper'], 'en')}). "
-        f"Permutation test of no effect at all: p = {cf.p_no_effect:.3f}."
-    ]
+        "Wüthrich & Zhu 2021; weights fitted on the outcome): "
+    )
+    lo, hi = float(row["lower"]), float(row["upper"])
+    est = float(row["estimate"])
+    if cf.bounded:
+        head_sv += (
+            f"intervallet utesluter noll i {cf.n_excluding_zero} av {n} perioder efter "
+            f"starten; {last}: {_fmt(est, 'sv')} ({_interval(lo, hi, 'sv')}). "
+        )
+        head_en += (
+            f"the interval excludes zero in {cf.n_excluding_zero} of {n} post periods; "
+            f"{last}: {_fmt(est, 'en')} ({_interval(lo, hi, 'en')}). "
+        )
+    else:
+        head_sv += f"{last}: {_fmt(est, 'sv')} ({_interval(lo, hi, 'sv')}). "
+        head_en += f"{last}: {_fmt(est, 'en')} ({_interval(lo, hi, 'en')}). "
+    sv = [head_sv + f"Permutationstest av ingen effekt alls: p = {_num(cf.p_no_effect, 'sv', 3)}."]
+    en = [head_en + f"Permutation test of no effect at all: p = {cf.p_no_effect:.3f}."]
     if cf.min_alpha_per_period > 1.0 - cf.level + 1e-12:
         sv.append(
             f"Med så få perioder före starten kan intervallen inte avgränsas på {level} "
