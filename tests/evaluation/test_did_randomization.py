@@ -96,3 +96,19 @@ def test_size_with_two_to_eight_treated_boras_like_areas() -> None:
     rate = study["rejection_randomization"]
     assert ((rate >= 0.03) & (rate <= 0.08)).all(), rate.to_dict()
     assert study.loc[2, "rejection_analytic"] > 0.15
+
+
+def test_verdict_names_the_inference_and_why() -> None:
+    from grannskap.evaluation.verdict import verdict_cs
+
+    wide = _wide(simulate_municipal_panel(3, effect=2.0, seed=5))
+    res = att_gt_wide(wide)
+    agg = aggregate(res, "simple")
+    ri = randomization_inference(wide, reps=199)
+    with_ri = verdict_cs(res, agg, outcome="andel", randomization=ri)
+    assert (with_ri.ci_low, with_ri.ci_high) == (ri.ci_low, ri.ci_high)
+    text = with_ri.text()
+    assert "randomiseringsinferens" in text and "bara 3 områden behandlades" in text
+    assert "199 slumpade omlottningar" in text
+    plain = verdict_cs(res, agg, outcome="andel", lang="en").text()
+    assert "analytic standard errors" in plain and "assume many treated areas; here 3" in plain

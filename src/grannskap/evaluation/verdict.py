@@ -196,6 +196,8 @@ def verdict_cs(
         lo, hi, alpha = ri.ci_low, ri.ci_high, ri.alpha
         design += ", randomisation inference"
     else:
+        status: Status = "ok" if n_tr >= 10 else "warning"
+        checks.append(Check("inference", status, t["analytic"].format(n=n_tr)))
         checks.append(_count_checks(n_tr, len(ug) - n_tr, lang))
     checks.append(Check("control", "ok", t[f"control_{res.control}"]))
     if res.covariates:

@@ -42,6 +42,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "ger då för snäva intervall. Den förutsätter att insatsen lika gärna kunde ha gått till "
         "andra av områdena. Det vanliga analytiska intervallet var {lo} till {hi}.",
         "ri_exact": "(alla möjliga)",
+        "analytic": "Osäkerhet: analytiska standardfel (influensfunktionen i Callaway & "
+        "Sant'Anna 2021), som förutsätter många behandlade områden; här {n}.",
         "ri_random": "slumpade",
         "clusters_few": "Bara {n} behandlade områden (och {c} jämförelseområden): "
         "osäkerhetsmåtten bygger på approximationer för många områden och kan vara för snäva.",
@@ -124,6 +126,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "and are then too narrow. It assumes the intervention could as well have gone to "
         "other areas among these. The usual analytic interval was {lo} to {hi}.",
         "ri_exact": "(all possible)",
+        "analytic": "Uncertainty: analytic standard errors (the influence function of Callaway "
+        "& Sant'Anna 2021), which assume many treated areas; here {n}.",
         "ri_random": "random",
         "clusters_few": "Only {n} treated areas (and {c} comparison areas): the uncertainty "
         "measures rely on many-area approximations and may be too narrow.",
