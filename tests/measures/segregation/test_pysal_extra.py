@@ -323,3 +323,29 @@ def test_decomposition_of_a_polygon_index_equals_live_pysal(sac, approach: str) 
     )
     assert r.c_a == pytest.approx(ref.c_a, rel=1e-9, abs=1e-14)
     assert r.c_s == pytest.approx(ref.c_s, rel=1e-9, abs=1e-14)
+
+
+@pytest.mark.parametrize("numba", [True, False])
+def test_streamed_proximity_equals_the_dense_matrix(
+    monkeypatch: pytest.MonkeyPatch, numba: bool
+) -> None:
+    """Large inputs stream the proximity rows (numba or numpy blocks): same values as dense."""
+    from grannskap.measures.segregation import clustering as cl
+
+    if numba:
+        pytest.importorskip("numba")
+    gdf = _grid(8, side=8)
+    x, t = gdf["g"].to_numpy(float), gdf["tot"].to_numpy(float)
+    dense = {
+        k: float(getattr(cl, k)(x, t, area_geometry(gdf.geometry.values)))
+        for k in cl.__all__
+        if k.startswith("k_")
+    }
+    monkeypatch.setattr(cl, "_CACHE_MAX_AREAS", 0)
+    monkeypatch.setattr(cl, "_BLOCK_ELEMENTS", 500)  # several blocks
+    if not numba:
+        monkeypatch.setattr(cl, "_numba", lambda: None)
+    for k, v in dense.items():
+        assert float(getattr(cl, k)(x, t, area_geometry(gdf.geometry.values))) == pytest.approx(
+            v, rel=1e-12
+        ), k

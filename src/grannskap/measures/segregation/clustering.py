@@ -65,14 +65,33 @@ def _c_block(xy: np.ndarray, s: np.ndarray, diag: np.ndarray, rows: slice) -> np
     return c
 
 
+def _numba() -> object | None:
+    try:
+        from . import _proximity_numba
+    except ImportError:  # numba is optional (the [fast] extra)
+        return None
+    return _proximity_numba
+
+
+def _distance_sums(geo: AreaGeometry) -> np.ndarray:
+    """``s_j = sum_k d_jk`` (one pass over all pairs), cached on the geometry."""
+    s = geo.__dict__.get("_distance_sums")
+    if s is None:
+        xy = np.ascontiguousarray(geo.centroids, dtype="float64")
+        fast = _numba() if geo.n > _CACHE_MAX_AREAS else None
+        if fast is not None:
+            s = fast.distance_sums(xy)  # type: ignore[attr-defined]
+        else:
+            s = np.empty(geo.n)
+            for rows in _blocks(geo.n):
+                s[rows] = _dist_block(xy, rows).sum(axis=1)
+        object.__setattr__(geo, "_distance_sums", s)  # frozen dataclass: cache beside the fields
+    return s  # type: ignore[no-any-return]
+
+
 def _proximity(geo: AreaGeometry, alpha: float, beta: float) -> tuple[np.ndarray, np.ndarray]:
-    xy = geo.centroids
-    n = geo.n
-    s = np.empty(n)
-    for rows in _blocks(n):
-        s[rows] = _dist_block(xy, rows).sum(axis=1)
     diag = -np.expm1(-((alpha * geo.area) ** beta))
-    return s, diag
+    return _distance_sums(geo), diag
 
 
 def proximity_matrix(geo: AreaGeometry, alpha: float = 0.6, beta: float = 0.5) -> np.ndarray:
@@ -94,23 +113,38 @@ def _cached(geo: AreaGeometry, alpha: float, beta: float) -> np.ndarray | None:
 
 
 def proximity_matvec(
-    geo: AreaGeometry, V: np.ndarray, alpha: float = 0.6, beta: float = 0.5
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """``c @ V`` (V of shape (n, k)), the column sums of ``c`` and its total, block by block."""
+    geo: AreaGeometry,
+    V: np.ndarray,
+    alpha: float = 0.6,
+    beta: float = 0.5,
+    *,
+    colsum: bool = False,
+) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """``c @ V`` (V of shape (n, k)), the column sums of ``c`` (if asked) and its total.
+
+    Small inputs use the cached dense matrix; large ones stream rows (compiled with numba
+    when the ``[fast]`` extra is installed, else numpy blocks), never holding n x n floats.
+    """
     _check_ab(alpha, beta)
-    V = np.asarray(V, dtype="float64").reshape(geo.n, -1)
+    V = np.ascontiguousarray(np.asarray(V, dtype="float64").reshape(geo.n, -1))
     full = _cached(geo, alpha, beta)
     if full is not None:
-        colsum = full.sum(axis=0)
-        return full @ V, colsum, float(colsum.sum())
+        cs = full.sum(axis=0)
+        return full @ V, cs, float(cs.sum())
     s, diag = _proximity(geo, alpha, beta)
+    xy = np.ascontiguousarray(geo.centroids, dtype="float64")
+    fast = _numba()
+    if fast is not None:
+        out, rowsum = fast.prox_matvec(xy, s, diag, V)  # type: ignore[attr-defined]
+        cs = fast.prox_colsum(xy, s, diag) if colsum else None  # type: ignore[attr-defined]
+        return out, cs, float(rowsum.sum())
     out = np.empty((geo.n, V.shape[1]))
-    colsum = np.zeros(geo.n)
+    acc = np.zeros(geo.n)
     for rows in _blocks(geo.n):
-        c = _c_block(geo.centroids, s, diag, rows)
+        c = _c_block(xy, s, diag, rows)
         out[rows] = c @ V
-        colsum += c.sum(axis=0)
-    return out, colsum, float(colsum.sum())
+        acc += c.sum(axis=0)
+    return out, acc, float(acc.sum())
 
 
 def _stack(*vs: np.ndarray) -> tuple[np.ndarray, tuple[int, ...]]:
@@ -142,7 +176,8 @@ def k_relative_clustering(
     x: np.ndarray, t: np.ndarray, geo: AreaGeometry, alpha: float = 0.6, beta: float = 0.5
 ) -> np.ndarray:
     y = np.broadcast_to(t, x.shape) - x
-    _, colsum, _ = proximity_matvec(geo, np.zeros((geo.n, 1)), alpha, beta)
+    cs = proximity_matvec(geo, np.zeros((geo.n, 0)), alpha, beta, colsum=True)[1]
+    colsum = np.zeros(geo.n) if cs is None else cs  # never None when asked for
     Pxx = (colsum * x * x).sum(axis=-1) / x.sum(axis=-1) ** 2
     Pyy = (colsum * y * y).sum(axis=-1) / y.sum(axis=-1) ** 2
     return Pxx / Pyy - 1.0
