@@ -349,3 +349,28 @@ def test_streamed_proximity_equals_the_dense_matrix(
         assert float(getattr(cl, k)(x, t, area_geometry(gdf.geometry.values))) == pytest.approx(
             v, rel=1e-12
         ), k
+
+
+@pytest.mark.parametrize("numba", [True, False])
+def test_streamed_proximity_profile_equals_the_cached_hops(
+    monkeypatch: pytest.MonkeyPatch, numba: bool
+) -> None:
+    """Large inputs: breadth-first searches per area (numba) or scipy blocks, same value."""
+    from grannskap.measures.segregation import boundary as bd
+
+    if numba:
+        pytest.importorskip("numba")
+    gdf = _grid(9, side=8)
+    x, t = gdf["g"].to_numpy(float), gdf["tot"].to_numpy(float)
+    # two separate blocks of areas: unreachable pairs must behave as PySAL's inf
+    geoms = np.concatenate(
+        [gdf.geometry.values, [g.buffer(0) for g in gdf.translate(1e5).geometry.values[:5]]]
+    )
+    x, t = np.concatenate([x, x[:5]]), np.concatenate([t, t[:5]])
+    cached = float(bd.k_spatial_prox_profile(x, t, area_geometry(geoms)))
+    monkeypatch.setattr(bd, "_HOPS_CACHE_MAX_AREAS", 0)
+    if not numba:
+        monkeypatch.setattr(bd, "_numba", lambda: None)
+    assert float(bd.k_spatial_prox_profile(x, t, area_geometry(geoms))) == pytest.approx(
+        cached, rel=1e-12
+    )

@@ -14,7 +14,7 @@ import math
 import numba as nb
 import numpy as np
 
-__all__ = ["distance_sums", "prox_matvec", "prox_colsum"]
+__all__ = ["distance_sums", "prox_matvec", "prox_colsum", "hops_before"]
 
 
 @nb.njit(parallel=True, cache=True)
@@ -76,4 +76,43 @@ def prox_colsum(xy: np.ndarray, s: np.ndarray, diag: np.ndarray) -> np.ndarray: 
                 dy = xy[i, 1] - yj
                 acc += -math.expm1(-math.sqrt(dx * dx + dy * dy) / sj)
         out[j] = acc
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def hops_before(
+    indptr: np.ndarray, indices: np.ndarray, rank: np.ndarray, rows: np.ndarray
+) -> np.ndarray:  # pragma: no cover - compiled
+    """For each area ``i`` of ``rows``: the sum of contiguity steps (breadth-first search on the
+    CSR graph) from ``i`` to the areas ranked before it (``0 <= rank_j < rank_i``); ``inf`` if
+    one of them is unreachable (PySAL's Floyd-Warshall gives ``inf`` there)."""
+    n = indptr.size - 1
+    out = np.zeros(rows.size)
+    for q in nb.prange(rows.size):
+        i = rows[q]
+        ri = rank[i]
+        dist = np.full(n, -1, dtype=np.int64)
+        queue = np.empty(n, dtype=np.int64)
+        dist[i] = 0
+        queue[0] = i
+        head, tail = 0, 1
+        need = 0
+        for j in range(n):
+            if rank[j] >= 0 and rank[j] < ri:
+                need += 1
+        acc = 0.0
+        found = 0
+        while head < tail and found < need:
+            u = queue[head]
+            head += 1
+            if rank[u] >= 0 and rank[u] < ri:
+                acc += dist[u]
+                found += 1
+            for e in range(indptr[u], indptr[u + 1]):
+                v = indices[e]
+                if dist[v] < 0:
+                    dist[v] = dist[u] + 1
+                    queue[tail] = v
+                    tail += 1
+        out[q] = acc if found == need else np.inf
     return out

@@ -26,6 +26,8 @@ Systems 16(2):211-231.
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 import scipy.sparse as sp
 
@@ -91,6 +93,14 @@ def k_perimeter_area_dissim(
     return _k_dissimilarity(x, t) - _pair_sum(_p(x, t), w, extra) / (2.0 * pa.max())
 
 
+def _numba() -> ModuleType | None:
+    try:
+        from . import _proximity_numba
+    except ImportError:  # numba is optional (the [fast] extra)
+        return None
+    return _proximity_numba
+
+
 def _hop_rows(geo: AreaGeometry, rows: np.ndarray) -> np.ndarray:
     from scipy.sparse.csgraph import shortest_path
 
@@ -118,6 +128,13 @@ def _spp_one(x: np.ndarray, t: np.ndarray, geo: AreaGeometry, m: int) -> float:
     rank[order] = np.arange(order.size)
     # L_k = sum of steps from the k-th area to the areas ranked before it
     L = np.zeros(order.size)
+    fast = _numba() if geo.n > _HOPS_CACHE_MAX_AREAS else None
+    if fast is not None:
+        q = geo.queen.tocsr()
+        L = fast.hops_before(
+            q.indptr.astype(np.int64), q.indices.astype(np.int64), rank, order.astype(np.int64)
+        )
+        return _spp_from_prefix(p, order, L, grid, x, t, m)
     full = _hops(geo)
     block = max(1, 2_000_000 // max(geo.n, 1))
     for s in range(0, order.size, block):
@@ -126,6 +143,18 @@ def _spp_one(x: np.ndarray, t: np.ndarray, geo: AreaGeometry, m: int) -> float:
         before = (rank[None, :] >= 0) & (rank[None, :] < rank[rows][:, None])
         with np.errstate(invalid="ignore"):
             L[s : s + rows.size] = np.where(before, d, 0.0).sum(axis=1)
+    return _spp_from_prefix(p, order, L, grid, x, t, m)
+
+
+def _spp_from_prefix(
+    p: np.ndarray,
+    order: np.ndarray,
+    L: np.ndarray,
+    grid: np.ndarray,
+    x: np.ndarray,
+    t: np.ndarray,
+    m: int,
+) -> float:
     D = 2.0 * np.cumsum(L)
     ps = p[order]
     # k(th) = #areas with p >= th; ties enter together since they are contiguous in `order`

@@ -22,6 +22,8 @@ the first for ``s``), so memory stays O(block x n); for up to a few thousand are
 
 from __future__ import annotations
 
+from types import ModuleType
+
 import numpy as np
 
 from grannskap.errors import InputError, Problem
@@ -65,7 +67,7 @@ def _c_block(xy: np.ndarray, s: np.ndarray, diag: np.ndarray, rows: slice) -> np
     return c
 
 
-def _numba() -> object | None:
+def _numba() -> ModuleType | None:
     try:
         from . import _proximity_numba
     except ImportError:  # numba is optional (the [fast] extra)
@@ -80,7 +82,7 @@ def _distance_sums(geo: AreaGeometry) -> np.ndarray:
         xy = np.ascontiguousarray(geo.centroids, dtype="float64")
         fast = _numba() if geo.n > _CACHE_MAX_AREAS else None
         if fast is not None:
-            s = fast.distance_sums(xy)  # type: ignore[attr-defined]
+            s = fast.distance_sums(xy)
         else:
             s = np.empty(geo.n)
             for rows in _blocks(geo.n):
@@ -135,8 +137,8 @@ def proximity_matvec(
     xy = np.ascontiguousarray(geo.centroids, dtype="float64")
     fast = _numba()
     if fast is not None:
-        out, rowsum = fast.prox_matvec(xy, s, diag, V)  # type: ignore[attr-defined]
-        cs = fast.prox_colsum(xy, s, diag) if colsum else None  # type: ignore[attr-defined]
+        out, rowsum = fast.prox_matvec(xy, s, diag, V)
+        cs = fast.prox_colsum(xy, s, diag) if colsum else None
         return out, cs, float(rowsum.sum())
     out = np.empty((geo.n, V.shape[1]))
     acc = np.zeros(geo.n)
