@@ -22,6 +22,7 @@ class Column:
     field: str
     label: str
     kind: ColumnKind = "text"
+    lang: str | None = None  # language of the cells when they quote a source (e.g. "sv")
 
 
 @dataclass
@@ -34,6 +35,7 @@ class Figure:
     alt: str
     source: str
     number: int = 0
+    source_lang: str | None = None  # language of ``source`` when it quotes a data file
 
 
 @dataclass
@@ -47,6 +49,7 @@ class Table:
     source: str
     note: str = ""
     number: int = 0
+    source_lang: str | None = None  # language of ``source`` when it quotes a data file
 
     def labelled(self) -> pd.DataFrame:
         """The frame restricted to the shown columns, with their labels as headers."""

@@ -122,6 +122,7 @@ def _detail_table(ctx: ReportContext, pid: str) -> Table | None:
         wide,
         cols,
         src,
+        source_lang="sv",
     )
 
 
@@ -168,6 +169,7 @@ def build(ctx: ReportContext) -> SectionResult:
         ),
         alt,
         src,
+        source_lang="sv",
     )
     pc = rec.per_category.copy()
     recon = rec.table()
@@ -184,17 +186,23 @@ def build(ctx: ReportContext) -> SectionResult:
                 Column("amount_sek", ctx.t("Belopp", "Amount"), "kr"),
             ],
             src,
+            source_lang="sv",
         ),
         Table(
             "spent-per-category",
             ctx.t("Förbrukat per målområde/kostnadsslag", "Spent per goal area/cost type"),
             pc,
             [
-                Column("category", ctx.t("Kostnadsslag (som i källan)", "Cost type (as printed)")),
+                Column(
+                    "category",
+                    ctx.t("Kostnadsslag (som i källan)", "Cost type (as printed)"),
+                    lang="sv",
+                ),
                 Column("malomrade_id", ctx.t("Målområde", "Goal area")),
                 Column("amount_sek", ctx.t("Belopp", "Amount"), "kr"),
             ],
             src,
+            source_lang="sv",
         ),
         Table(
             "reconciliation",
@@ -209,6 +217,7 @@ def build(ctx: ReportContext) -> SectionResult:
                 "Skillnader redovisas på kronan; inget avrundas bort.",
                 "Differences are shown to the krona; nothing is rounded away.",
             ),
+            source_lang="sv",
         ),
     ]
     detail = _detail_table(ctx, str(prog[0]))

@@ -194,7 +194,7 @@ def build(ctx: ReportContext) -> SectionResult:
                     Column("riskomrade", labels["riskomrade"], "int"),
                     Column("sarskilt_utsatt", labels["sarskilt_utsatt"], "int"),
                     Column("total", ctx.t("Totalt", "Total"), "int"),
-                    Column("source_note", ctx.t("Källa", "Source")),
+                    Column("source_note", ctx.t("Källa", "Source"), lang="sv"),
                 ],
                 ctx.t(
                     "Polisen; källa per år i kolumnen Källa.",

@@ -43,7 +43,7 @@ def _series(ctx: ReportContext, keys: set[str]) -> dict[str, dict[int, float]]:
     years = sorted({y for k in wanted for y in observation_years(ctx.con, k.numerator[0][0])})
     for y in years:
         try:
-            c = rdata.deso_counts(ctx.con, y)
+            c = _common.counts_year(ctx, y)
         except DataNotFoundError:
             continue
         sh = rdata.shares_by(c[c["kommun"] == ctx.kommun], "kommun", ctx.threshold)
@@ -75,11 +75,12 @@ def build(ctx: ReportContext) -> SectionResult:
         ctx, em, _common.key_table(ctx), _common.police_rows(ctx), _series(ctx, linked)
     )
     iv = con.execute(
-        "SELECT i.*, m.name_sv AS malomrade_name, "
+        "SELECT i.*, CASE WHEN ? = 'en' AND coalesce(m.name_en, '') <> '' THEN m.name_en "
+        "ELSE m.name_sv END AS malomrade_name, "
         "(SELECT string_agg(coalesce(a.name, ia.area_code), ', ' ORDER BY ia.area_code) FROM intervention_area ia "
         " LEFT JOIN area a ON a.system = ia.area_system AND a.code = ia.area_code WHERE ia.intervention_id = i.intervention_id) AS areas "
         "FROM intervention i LEFT JOIN malomrade m USING (malomrade_id) WHERE i.programme_id = ? ORDER BY i.intervention_id",
-        [pid],
+        [ctx.lang, pid],
     ).df()
     iv["type_label"] = iv["type"].map(TYPE_LABELS[ctx.lang])
     name_col = "name_en" if ctx.lang == "en" else "name_sv"
@@ -98,7 +99,7 @@ def build(ctx: ReportContext) -> SectionResult:
             mo,
             [
                 Column(name_col, ctx.t("Målområde", "Goal area")),
-                Column("responsible", ctx.t("Ansvarig", "Responsible")),
+                Column("responsible", ctx.t("Ansvarig", "Responsible"), lang="sv"),
                 Column("decided", ctx.t("Beslutat", "Decided")),
             ],
             src,
@@ -108,12 +109,12 @@ def build(ctx: ReportContext) -> SectionResult:
             ctx.t("Insatser", "Interventions"),
             iv,
             [
-                Column("name", ctx.t("Insats", "Intervention")),
+                Column("name", ctx.t("Insats", "Intervention"), lang="sv"),
                 Column("type_label", ctx.t("Typ", "Type")),
                 Column("malomrade_name", ctx.t("Målområde", "Goal area")),
-                Column("areas", ctx.t("Områden", "Areas")),
+                Column("areas", ctx.t("Områden", "Areas"), lang="sv"),
                 Column("start_year", ctx.t("Start", "Start"), "year"),
-                Column("source_note", ctx.t("Källa", "Source")),
+                Column("source_note", ctx.t("Källa", "Source"), lang="sv"),
             ],
             src,
             ctx.t(
