@@ -140,7 +140,9 @@ def connect(
     text = str(path)
     if read_only and text != ":memory:" and not Path(text).exists():
         raise DatabaseError(
-            f"{text}: no such database; create it with `grannskap import` or `--demo`"
+            f"{text}: no such database; create it with `grannskap init --db {text} --demo` "
+            f"(or `grannskap import FILE... --db {text}`), or point to an existing one with "
+            "`--db PATH` (every command takes it; the default is ./grannskap.duckdb)"
         )
     if text != ":memory:" and Path(text).is_dir():
         raise DatabaseError(f"{text}: is a directory, expected a DuckDB database file")
