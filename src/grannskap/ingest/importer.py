@@ -35,6 +35,8 @@ from grannskap.store.series import regso_labels
 if TYPE_CHECKING:
     import duckdb
 
+    from grannskap.ingest.model import ParsedTable
+
 __all__ = ["import_file", "detect_format"]
 
 
@@ -123,8 +125,8 @@ def _load_area_polygons(con: duckdb.DuckDBPyConnection, gf: geo.GeoFile) -> Load
                 "INSERT INTO provenance (source, table_id, title, file_name, file_hash, row_count) "
                 "VALUES ('geodata', ?, 'SCB geodata: områdesgränser', ?, ?, ?) RETURNING import_id",
                 [rows[0][0], gf.file_name, gf.file_hash, len(rows)],
-            ).fetchone()[0]
-        )  # type: ignore[index]
+            ).fetchone()[0]  # type: ignore[index]
+        )
         for system, code, name, wkb, x, y in rows:
             con.execute(
                 "INSERT INTO area (system, code, name, kommun_code, geometry_wkb, centroid_x, centroid_y, import_id) "
@@ -262,7 +264,11 @@ def import_file(
         return loaders[kind]()
     from grannskap.ingest import jsonstat, kolada
 
-    parser = {"jsonstat2": jsonstat.parse_jsonstat2, "kolada": kolada.parse_kolada}.get(kind)
+    parsers: dict[str, Callable[[bytes, str], ParsedTable]] = {
+        "jsonstat2": jsonstat.parse_jsonstat2,
+        "kolada": kolada.parse_kolada,
+    }
+    parser = parsers.get(kind)
     if parser is None:
         raise UnknownFormatError(Problem(name, f"no importer for format {kind!r}"))
     return load_parsed(con, parser(data, name))
