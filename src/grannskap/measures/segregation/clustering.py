@@ -99,11 +99,21 @@ def _proximity(geo: AreaGeometry, alpha: float, beta: float) -> tuple[np.ndarray
 def proximity_matrix(geo: AreaGeometry, alpha: float = 0.6, beta: float = 0.5) -> np.ndarray:
     """The dense n x n proximity matrix ``c`` (see the module docstring); for small n only."""
     _check_ab(alpha, beta)
+    xy = np.ascontiguousarray(geo.centroids, dtype="float64")
+    d = _dist_block(xy, slice(0, geo.n))
+    if "_distance_sums" not in geo.__dict__:
+        object.__setattr__(geo, "_distance_sums", d.sum(axis=1))
     s, diag = _proximity(geo, alpha, beta)
-    return _c_block(geo.centroids, s, diag, slice(0, geo.n))
+    d /= s[None, :]
+    np.expm1(-d, out=d)
+    np.negative(d, out=d)
+    d[np.arange(geo.n), np.arange(geo.n)] = diag
+    return d
 
 
 def _cached(geo: AreaGeometry, alpha: float, beta: float) -> np.ndarray | None:
+    """The dense matrix for small n, kept for repeated use (bootstrap chunks). Whether an input
+    is small depends on n only, so a result never depends on what was computed before."""
     if geo.n > _CACHE_MAX_AREAS:
         return None
     key = ("_proximity", float(alpha), float(beta))
