@@ -26,7 +26,12 @@ __all__ = [
 
 
 def counts(ctx: ReportContext) -> pd.DataFrame:
-    return ctx.cached("counts", lambda: data.deso_counts(ctx.con, ctx.year))
+    return counts_year(ctx, ctx.year)
+
+
+def counts_year(ctx: ReportContext, year: int) -> pd.DataFrame:
+    """:func:`data.deso_counts` of ``year``, read once per report (trends, programme)."""
+    return ctx.cached(f"counts:{year}", lambda: data.deso_counts(ctx.con, year))
 
 
 def comparison(ctx: ReportContext) -> pd.DataFrame:

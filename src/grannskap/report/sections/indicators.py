@@ -39,14 +39,14 @@ def stadsdel_table(ctx: ReportContext) -> pd.DataFrame:
 def trend_table(ctx: ReportContext, years: list[int]) -> pd.DataFrame:
     """Key shares per year for the kommun, the comparison group (fixed: the latest year's) and
     Sweden. Long frame: ``year, indicator, name, kommun, comparison, riket``."""
-    from grannskap.report.data import deso_counts, key_indicator_table, stadsdel_crosswalk
+    from grannskap.report.data import key_indicator_table, stadsdel_crosswalk
 
     comp = list(_common.comparison(ctx)["kommun"])
     cw = stadsdel_crosswalk(ctx.con, ctx.kommun)  # same suppression pattern as the key table
     frames = []
     for year in years:
         kt = key_indicator_table(
-            deso_counts(ctx.con, year), ctx.kommun, comp, ctx.threshold, ctx.lang, cw
+            _common.counts_year(ctx, year), ctx.kommun, comp, ctx.threshold, ctx.lang, cw
         )
         frames.append(kt.assign(year=year))
     return pd.concat(frames, ignore_index=True)
