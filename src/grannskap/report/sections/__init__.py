@@ -29,6 +29,7 @@ SECTIONS: tuple[str, ...] = (
     "history",
     "police",
     "programme",
+    "boards",
     "evaluation",
     "funding",
     "methods",
