@@ -43,7 +43,8 @@ def parse_overview(data: bytes, file_name: str) -> tuple[ParsedTable, pd.DataFra
             )
         )
     problems: list[Problem] = []
-    records, focus = [], []
+    records: list[tuple[str, int, float | None, str]] = []
+    focus: list[tuple[str, str, str, str]] = []
     for line, row in csv_rows:
         code = row["regsokod"].strip()
         if not REGSO_RE.match(code):

