@@ -12,9 +12,9 @@ from typing import Any
 
 import jinja2
 
+from grannskap.format import format_date, format_number
 from grannskap.privacy import SUPPRESSED
 from grannskap.report.context import ReportContext, SectionResult
-from grannskap.report.format import format_date, format_number
 from grannskap.report.sections import SectionWarning
 
 __all__ = ["environment", "render_section", "render_report", "format_cell"]

@@ -12,8 +12,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
+from grannskap.format import format_number
 from grannskap.privacy import SUPPRESSED
-from grannskap.report.format import format_number
 
 __all__ = [
     "OKABE_ITO",

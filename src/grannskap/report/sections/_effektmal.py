@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
+from grannskap.format import format_number
 from grannskap.report.context import ReportContext
 from grannskap.report.data import KEY_INDICATORS
-from grannskap.report.format import format_number
 
 __all__ = ["POLICE_LINK", "effektmal_status", "police_status", "indicator_status"]
 

@@ -8,9 +8,9 @@ from typing import Any
 import pandas as pd
 
 from grannskap.errors import DataNotFoundError
+from grannskap.format import format_number
 from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
-from grannskap.report.format import format_number
 
 NAME = "funding"
 TITLE = {"sv": "Finansiering och avstämning", "en": "Funding and reconciliation"}

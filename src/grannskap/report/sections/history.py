@@ -8,10 +8,10 @@ import math
 
 import pandas as pd
 
+from grannskap.format import format_number
 from grannskap.indicators import indicator
 from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
-from grannskap.report.format import format_number
 from grannskap.report.sections._history import History, history, verdict_text
 
 NAME = "history"

@@ -5,10 +5,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from grannskap.format import format_percent
 from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
 from grannskap.report.data import KEY_INDICATORS
-from grannskap.report.format import format_percent
 from grannskap.report.sections import _common
 
 NAME = "indicators"

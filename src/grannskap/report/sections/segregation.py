@@ -8,9 +8,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from grannskap.format import format_number
 from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
-from grannskap.report.format import format_number
 from grannskap.report.sections import _common
 from grannskap.report.sections.history import years_note
 

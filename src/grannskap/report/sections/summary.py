@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import math
 
+from grannskap.format import format_number, format_percent
 from grannskap.report.context import ReportContext, SectionResult
 from grannskap.report.data import KEY_INDICATORS
-from grannskap.report.format import format_number, format_percent
 from grannskap.report.sections import _common
 
 NAME = "summary"
