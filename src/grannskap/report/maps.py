@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-from grannskap.report.format import format_number
+from grannskap.format import format_number
 from grannskap.report.svg import TYPE_COLOURS, TYPE_TEXT
 
 __all__ = [
@@ -192,7 +192,7 @@ def _panel(
     fr: _Frame,
     uid: str,
     *,
-    links: bool,
+    links: bool | set[str],
     clip: str | None = None,
     min_label_px: float = 150.0,
 ) -> list[str]:
@@ -203,7 +203,7 @@ def _panel(
             f'stroke-width="0.6" fill-rule="evenodd"/>'
         )
         tip = f"<title>{escape(a.label)} ({escape(a.code)}): {escape(a.tip)}</title>"
-        if a.href and links:
+        if a.href and (a.code in links if isinstance(links, set) else links):
             parts.append(
                 f'<a href="{escape(a.href)}" aria-label="{escape(a.label)}">{tip}{body}</a>'
             )
@@ -213,7 +213,7 @@ def _panel(
         parts.append(
             f'<g><title>{escape(o.label)}</title><path d="{_path(o.geometry, fr.pt)}" '
             f'fill="url(#{uid})" fill-opacity="0.55" stroke="#000" stroke-width="2.4" '
-            f'fill-rule="evenodd"/></g>'
+            f'fill-rule="evenodd" pointer-events="none"/></g>'
         )
     for a in areas:
         if not a.number or a.geometry.area * fr.s * fr.s < min_label_px:
@@ -222,7 +222,7 @@ def _panel(
         x, y = fr.xy(p.x, p.y)
         parts.append(
             f'<text x="{x:.1f}" y="{y + 3:.1f}" font-size="9" text-anchor="middle" '
-            f'fill="{a.ink}" aria-hidden="true">{escape(a.number)}</text>'
+            f'fill="{a.ink}" aria-hidden="true" pointer-events="none">{escape(a.number)}</text>'
         )
     parts.append("</g>")
     return parts
@@ -236,7 +236,7 @@ def _overlay_labels(overlays: Sequence[Overlay], fr: _Frame) -> list[str]:
         out.append(
             f'<text x="{x:.1f}" y="{y - 5:.1f}" font-size="12" font-weight="bold" '
             f'text-anchor="middle" stroke="#fff" stroke-width="3" paint-order="stroke" '
-            f'aria-hidden="true">{escape(o.label)}</text>'
+            f'aria-hidden="true" pointer-events="none">{escape(o.label)}</text>'
         )
     return out
 
@@ -303,14 +303,20 @@ def choropleth(
             f'<clipPath id="{clip}"><rect x="{ins.x0:.1f}" y="{ins.y0:.1f}" '
             f'width="{ins.width:.1f}" height="{ins.height:.1f}"/></clipPath></defs>'
         )
-        body += _panel(areas, overlays, fr, uid, links=False, min_label_px=250.0)
+        from shapely.geometry import box
+
+        core_box = box(*core)
+        # each area is a link once: in the inset if it reaches into it, else on the overview
+        in_inset = {a.code for a in areas if a.geometry.intersects(core_box)}
+        outside = {a.code for a in areas} - in_inset
+        body += _panel(areas, overlays, fr, uid, links=outside, min_label_px=250.0)
         x1, y1 = fr.xy(core[0], core[3])
         x2, y2 = fr.xy(core[2], core[1])
         body.append(
             f'<rect x="{x1:.1f}" y="{y1:.1f}" width="{x2 - x1:.1f}" height="{y2 - y1:.1f}" '
             f'fill="none" stroke="#D55E00" stroke-width="2"/>'
         )
-        body += _panel(areas, overlays, ins, uid, links=True, clip=clip)
+        body += _panel(areas, overlays, ins, uid, links=in_inset, clip=clip)
         body.append(f'<g clip-path="url(#{clip})">')
         body += _overlay_labels(overlays, ins)
         body.append("</g>")

@@ -30,10 +30,19 @@ def tile_map(d: Dashboard, url: Any) -> Figure | None:
     type_cols = sorted(c for c in d.regso.columns if c.startswith("typ_"))
     if not type_cols:
         return None
+    href = url("/area/regso/{code}").replace("%7B", "{").replace("%7D", "}")
+    real = next((f for f in d.sections["areas"].figures if f.key == "type-map"), None)
+    if real is not None:  # RegSO boundaries held: the choropleth, each area a link
+        from grannskap.report.sections.areas import type_map
+
+        linked = d.ctx.cached(f"linked_type_map:{href}", lambda: type_map(d.ctx, href))
+        if linked is not None:
+            return Figure(
+                linked.key, linked.title, linked.svg, linked.alt, linked.source, real.number
+            )
     fig = next((f for f in d.sections["areas"].figures if f.key == "tile-map"), None)
     if fig is None:
         return None
-    href = url("/area/regso/{code}").replace("%7B", "{").replace("%7D", "}")
     tiles = regso_tiles(d.ctx, d.regso, type_cols[-1], href=href)
     from grannskap.report.data import OMRADESTYP_LABELS
 

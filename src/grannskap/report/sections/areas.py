@@ -21,7 +21,16 @@ from grannskap.report.sections import _common
 NAME = "areas"
 TITLE = {"sv": "Områden och områdestyper", "en": "Areas and area types"}
 
-__all__ = ["NAME", "TITLE", "build", "regso_tiles", "police_map", "area_types", "MAP_INDICATORS"]
+__all__ = [
+    "NAME",
+    "TITLE",
+    "build",
+    "regso_tiles",
+    "police_map",
+    "area_types",
+    "type_map",
+    "MAP_INDICATORS",
+]
 
 #: Key indicators drawn as maps (besides the områdestyp map).
 MAP_INDICATORS = ("lag_ekonomisk_standard", "forgymnasial")
@@ -83,7 +92,8 @@ def _overlays(ctx: ReportContext) -> tuple[list[maps.Overlay], list[int]]:
 
     from grannskap.store.geometry import police_geometry
 
-    pol = police_geometry(ctx.con, ctx.kommun)
+    # cached: the dashboard redraws the map with links per request, without the database
+    pol = ctx.cached("police_geometry", lambda: police_geometry(ctx.con, ctx.kommun))
     overlays = [
         maps.Overlay(str(r.name), wkb.loads(bytes(r.geometry_wkb))) for r in pol.itertuples()
     ]
@@ -137,14 +147,18 @@ def _vintage_note(ctx: ReportContext, vintages: set[str]) -> str:
 
 
 def _maps(
-    ctx: ReportContext, rg: pd.DataFrame, type_col: str | None, official: bool
+    ctx: ReportContext,
+    rg: pd.DataFrame,
+    type_col: str | None,
+    official: bool,
+    href: str | None = None,
 ) -> tuple[list[Figure], list[Table], str]:
     """The choropleth figures and their data table (empty without RegSO boundaries)."""
     from shapely import wkb
 
     from grannskap.store.geometry import regso_geometry
 
-    geo = regso_geometry(ctx.con, ctx.kommun)
+    geo = ctx.cached("regso_geometry", lambda: regso_geometry(ctx.con, ctx.kommun))
     if geo.empty:
         return [], [], ""
     shapes = {c: wkb.loads(bytes(g)) for c, g in zip(geo["code"], geo["geometry_wkb"], strict=True)}
@@ -194,6 +208,7 @@ def _maps(
                     if typ
                     else ctx.t("uppgift saknas", "not known"),
                     maps.serial(r["regso"]),
+                    href.format(code=r["regso"]) if href else None,
                 )
             )
         counts = rows[type_col].value_counts().sort_index()
@@ -350,6 +365,17 @@ def _maps(
         else []
     )
     return figures, tables, vintage
+
+
+def type_map(ctx: ReportContext, href: str) -> Figure | None:
+    """The *områdestyp* map with every RegSO a link (``href`` has ``{code}``), for the
+    dashboard; None without RegSO boundaries or types."""
+    rg, official = area_types(ctx, _common.regso(ctx))
+    type_cols = sorted(c for c in rg.columns if c.startswith("typ_"))
+    if not type_cols:
+        return None
+    figs, _, _ = _maps(ctx, rg, type_cols[-1], official, href=href)
+    return next((f for f in figs if f.key == "type-map"), None)
 
 
 def build(ctx: ReportContext) -> SectionResult:
