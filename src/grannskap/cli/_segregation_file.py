@@ -246,7 +246,8 @@ def _counts(args: argparse.Namespace, frame: Any, name: str) -> tuple[Any, list[
                 f"({' + '.join(groups)})",
                 expected="total >= the sum of the group columns",
             )
-        table[f"other than {'+'.join(groups)}"] = rest
+        if rest.sum() > 0 or len(groups) == 1:  # no empty "other" group (it would be K + 1)
+            table[f"other than {'+'.join(groups)}"] = rest
     return table, units, list(table.columns)
 
 
