@@ -374,3 +374,34 @@ def test_streamed_proximity_profile_equals_the_cached_hops(
     assert float(bd.k_spatial_prox_profile(x, t, area_geometry(geoms))) == pytest.approx(
         cached, rel=1e-12
     )
+
+
+SCALE_FREE = [
+    s.name
+    for s in registry.INDEX_SPECS.values()
+    if s.name not in {"density_corrected_dissimilarity", "mutual_information"}
+]
+
+
+@pytest.mark.parametrize("name", SCALE_FREE)
+def test_indices_do_not_change_when_every_count_is_multiplied(name: str) -> None:
+    """Property (Massey & Denton 1988: evenness/exposure/concentration... depend on shares
+    only): multiplying all counts by k leaves every index but D_dc (which depends on the
+    sample size by design) unchanged; all two-group indices stay finite."""
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    gdf = _grid(13, side=5)
+    geo = area_geometry(gdf.geometry.values)
+    base = np.column_stack([gdf["g"], gdf["tot"] - gdf["g"], gdf["tot"] // 3]).astype(float)
+
+    @given(k=st.integers(2, 50))
+    def check(k: int) -> None:
+        spec = registry.resolve_index(name)
+        c = base[:, :2] if spec.kind == "two_group" else base
+        a = registry.evaluate(name, c, geometry=geo).statistic
+        b = registry.evaluate(name, c * k, geometry=geo).statistic
+        assert np.isfinite(a)
+        assert b == pytest.approx(a, rel=1e-9, abs=1e-12)
+
+    check()
