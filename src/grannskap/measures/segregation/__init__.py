@@ -92,7 +92,9 @@ Example
 >>> round(seg.dissimilarity(counts).statistic, 3)
 0.533
 >>> r = seg.bootstrap_ci(counts, "dissimilarity", n_boot=200, seed=1)
->>> r.ci_low < r.statistic < r.ci_high
+>>> r.interval_for  # the interval is for the bias-corrected value: print that one beside it
+'bias_corrected'
+>>> r.ci_low <= r.interval_estimate == r.bias_corrected <= r.ci_high
 True
 """
 
