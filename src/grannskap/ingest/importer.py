@@ -17,6 +17,7 @@ from grannskap.errors import InputError, Problem, UnknownFormatError, Validation
 from grannskap.geography.codes import DESO_RE, REGSO_RE, classify_code
 from grannskap.ingest import (
     changelog,
+    funding_xlsx,
     geo,
     keyfile,
     overview,
@@ -174,7 +175,7 @@ def detect_format(path: Path, data: bytes) -> str:
     if not data and suffix != ".shp":
         raise InputError(Problem(name, "the file is empty", expected="a file with data"))
     if suffix == ".xlsx" or data[:4] == b"PK\x03\x04" and suffix != ".zip":
-        return "scb_xlsx"
+        return "funding_xlsx" if funding_xlsx.looks_like_funding_xlsx(data) else "scb_xlsx"
     if suffix in (".shp", ".zip"):
         return "shapefile"
     if suffix in (".geojson",):
@@ -240,6 +241,9 @@ def import_file(
     name = path.name
     loaders: dict[str, Callable[[], LoadResult]] = {
         "scb_xlsx": lambda: load_parsed(con, scb_export.parse_scb_xlsx(data, name)),
+        "funding_xlsx": lambda: funding_xlsx.load_funding_xlsx(
+            con, funding_xlsx.parse_funding_xlsx(data, name)
+        ),
         "scb_csv": lambda: load_parsed(con, scb_export.parse_scb_csv(data, name)),
         "keyfile": lambda: keyfile.load_keyfile(con, keyfile.parse_keyfile(data, name)),
         "changelog": lambda: load_changelog(con, changelog.parse_changelog(data, name)),

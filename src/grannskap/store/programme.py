@@ -9,7 +9,14 @@ import pandas as pd
 if TYPE_CHECKING:
     import duckdb
 
-__all__ = ["effektmal", "observation_years", "funding_rows", "programme_import"]
+__all__ = [
+    "effektmal",
+    "observation_years",
+    "funding_rows",
+    "programme_import",
+    "programme_ids",
+    "replace_template_funding",
+]
 
 
 def effektmal(con: duckdb.DuckDBPyConnection, programme_id: str) -> pd.DataFrame:
@@ -61,3 +68,69 @@ def programme_import(con: duckdb.DuckDBPyConnection, programme_id: str) -> str |
         [programme_id],
     ).fetchone()
     return None if row is None else str(row[0])
+
+
+def programme_ids(
+    con: duckdb.DuckDBPyConnection, programme_id: str
+) -> tuple[set[str], set[str]] | None:
+    """``(målområde ids, intervention ids)`` of a programme, None if it is not in the database."""
+    if not con.execute("SELECT 1 FROM programme WHERE programme_id = ?", [programme_id]).fetchone():
+        return None
+    mal = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT malomrade_id FROM malomrade WHERE programme_id = ?", [programme_id]
+        ).fetchall()
+    }
+    inter = {
+        str(r[0])
+        for r in con.execute(
+            "SELECT intervention_id FROM intervention WHERE programme_id = ?", [programme_id]
+        ).fetchall()
+    }
+    return mal, inter
+
+
+def replace_template_funding(
+    con: duckdb.DuckDBPyConnection,
+    programme_id: str,
+    file_name: str,
+    file_hash: str,
+    rows: pd.DataFrame,
+) -> int:
+    """Record the import and replace the programme's rows from earlier funding templates
+    (call inside a transaction). Returns the new import id."""
+    import_id = int(
+        con.execute(
+            "INSERT INTO provenance (source, table_id, title, file_name, file_hash, row_count) "
+            "VALUES ('funding_xlsx', ?, 'Finansiering per år, målområde och insats', ?, ?, ?) "
+            "RETURNING import_id",
+            [programme_id, file_name, file_hash, len(rows)],
+        ).fetchone()[0]  # type: ignore[index]
+    )
+    con.execute(
+        "DELETE FROM funding WHERE programme_id = ? AND import_id IN "
+        "(SELECT import_id FROM provenance WHERE source = 'funding_xlsx' AND table_id = ? AND import_id <> ?)",
+        [programme_id, programme_id, import_id],
+    )
+    def text(v: object) -> str | None:
+        return v if isinstance(v, str) else None
+
+    for r in rows.itertuples():
+        con.execute(
+            "INSERT INTO funding (programme_id, kind, dimension, year, malomrade_id, intervention_id, "
+            "amount_sek, funding_source, label, source_note, import_id) "
+            "VALUES (?, ?, 'intervention', ?, ?, ?, CAST(? AS DECIMAL(18, 2)), ?, NULL, ?, ?)",
+            [
+                programme_id,
+                r.kind,
+                None if pd.isna(r.year) else int(r.year),
+                text(r.malomrade_id),
+                text(r.intervention_id),
+                str(r.amount_sek),
+                text(r.funding_source),
+                text(r.source_note),
+                import_id,
+            ],
+        )
+    return import_id

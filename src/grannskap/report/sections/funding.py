@@ -98,10 +98,10 @@ def _detail_table(ctx: ReportContext, pid: str) -> Table | None:
         rows[k] = rows[k].fillna(none)
     rows["year"] = rows["year"].astype("Int64")
     rows["funding_source"] = rows["funding_source"].fillna(none)
+    # no row for a funder = nothing from that funder: 0 kr (not a suppressed cell)
     wide = rows.pivot_table(
-        index=keys, columns="funding_source", values="amount", aggfunc="sum", dropna=False
+        index=keys, columns="funding_source", values="amount", aggfunc="sum", fill_value=0.0
     ).reset_index()
-    wide = wide.dropna(how="all", subset=[c for c in wide.columns if c not in keys])
     sources = [c for c in wide.columns if c not in keys]
     cols = [
         Column("year", ctx.t("År", "Year"), "year"),
