@@ -45,31 +45,22 @@ def _indices(
 ) -> dict[str, float | None]:
     """D and isolation of group 0 (foreign background) and Theil's H for a (areas x 2) table,
     with bootstrap intervals (persons resampled within areas) and D under random allocation
-    when :mod:`grannskap.measures.segregation` offers them."""
+    (:func:`grannskap.measures.segregation.bootstrap_ci`, :func:`expected_value`)."""
     out: dict[str, float | None] = {
         "dissimilarity": seg.dissimilarity(counts, group=0).statistic,  # type: ignore[attr-defined]
         "isolation": seg.isolation(counts, group=0).statistic,  # type: ignore[attr-defined]
         "theil_h": seg.theil_h(counts).statistic,  # type: ignore[attr-defined]
     }
-    boot = getattr(seg, "bootstrap_ci", None)
     for name in ("dissimilarity", "theil_h"):
-        lo = hi = None
-        if boot is not None:
-            res = boot(
-                counts, name, n_boot=n_boot, level=0.95, scheme="within_areas", seed=20221231
-            )
-            # the interval is for the estimate named by ``interval_for`` (the small-unit
-            # bias-corrected value): that value is printed beside it (interval policy)
-            lo, hi = res.ci_low, res.ci_high
-            out[name + "_bc"] = getattr(res, "interval_estimate", res.statistic)
-        else:
-            out[name + "_bc"] = None
-        out[name + "_lo"], out[name + "_hi"] = lo, hi
-    expected = getattr(seg, "expected_value", None)
-    out["dissimilarity_random"] = (
-        expected(counts, "dissimilarity", null="permutation", n_sim=n_sim, seed=20221231)
-        if expected
-        else None
+        res = seg.bootstrap_ci(  # type: ignore[attr-defined]
+            counts, name, n_boot=n_boot, level=0.95, scheme="within_areas", seed=20221231
+        )
+        # the interval is for the estimate named by ``interval_for`` (the small-unit
+        # bias-corrected value): that value is printed beside it (interval policy)
+        out[name + "_bc"] = res.interval_estimate
+        out[name + "_lo"], out[name + "_hi"] = res.ci_low, res.ci_high
+    out["dissimilarity_random"] = seg.expected_value(  # type: ignore[attr-defined]
+        counts, "dissimilarity", null="permutation", n_sim=n_sim, seed=20221231
     )
     return out
 
