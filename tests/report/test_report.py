@@ -187,11 +187,9 @@ def test_pdf_has_pages_numbers_and_swedish_text(report_dir: Path) -> None:
             check=True,
         )
         assert (shots / "report-pdf-01.png").exists() or (shots / "report-pdf-1.png").exists()
-    # the contents list gives each section's page; check it against where the heading is printed
-    toc = dict(re.findall(r"^\s*(\d+)\. .*? · sida (\d+)\s*$", pages[0], flags=re.MULTILINE))
+    # one print pass: the contents list links to the sections (Chromium writes one /Link
+    # annotation per entry) and the PDF has an outline; no page numbers (no target-counter)
+    toc = re.findall(r"^\s*(\d+)\. \S", pages[0], flags=re.MULTILINE)
     assert len(toc) >= 8, pages[0][:1500]
-    for number, page in toc.items():
-        assert re.search(rf"^\s*{number} \S", pages[int(page) - 1], flags=re.MULTILINE), (
-            number,
-            page,
-        )
+    raw = pdf.read_bytes()
+    assert raw.count(b"/Subtype /Link") >= len(toc) and b"/Outlines" in raw

@@ -122,17 +122,8 @@ def build_report(
 def _write_pdf(
     ctx: ReportContext, sections: list[SectionResult], html_path: Path, pdf_path: Path, out: Path
 ) -> None:
-    """Print ``html_path`` to ``pdf_path``; a second pass puts each section's page in the
-    contents list (when pdftotext can read the pages back)."""
-    from grannskap.report.pdf import html_to_pdf, section_pages
-    from grannskap.report.render import render_report
+    """Print ``html_path`` to ``pdf_path`` in one Chromium pass (see :mod:`grannskap.report.pdf`
+    for why the contents list links to the sections instead of giving their pages)."""
+    from grannskap.report.pdf import html_to_pdf
 
     html_to_pdf(html_path, pdf_path)
-    pages = section_pages(pdf_path, [(s.name, s.number, s.title) for s in sections])
-    if pages:
-        print_html = out / ".report-print.html"
-        print_html.write_text(render_report(ctx, sections, toc_pages=pages), encoding="utf-8")
-        try:
-            html_to_pdf(print_html, pdf_path)
-        finally:
-            print_html.unlink(missing_ok=True)
