@@ -88,7 +88,7 @@ def as_counts(
                 Problem(name, "counts must be numeric", expected="numbers of persons")
             ) from exc
         cols = [str(c) for c in counts.columns]
-        rows = [str(r) for r in counts.index]
+        rows = counts.index  # labels for error messages, converted only when one is raised
     else:
         try:
             arr = np.asarray(counts, dtype="float64")
