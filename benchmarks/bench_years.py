@@ -4,8 +4,15 @@ Data: the SIMULATED ten-year fixture of :mod:`benchmarks.fixture_years` (the ele
 DeSO exports of the demo relabelled 2014-2023 and perturbed; not SCB figures), cached under
 ``$XDG_CACHE_HOME/grannskap-bench``.
 
-Each step runs in a fresh subprocess, ours (this checkout) and the baseline (the source tree at
-commit ``BASELINE``, before the issue-17 work, extracted with ``git archive``) on the same files:
+Each step runs in a fresh subprocess on the same files, ours and a baseline, both extracted with
+``git archive`` (committed code only, so that others' uncommitted work does not enter):
+
+- ours: ``HEAD``;
+- import baseline: the tree at ``BASELINE`` (before the issue-17 work: openpyxl, per cell);
+- report and PDF baseline: ``HEAD`` with the files the report work changed put back as they
+  were before it (``REPORT_BASE``), so that sections added since count on both sides.
+
+Steps:
 
 1. import the eleven exports of one year (after the SCB key), runs x ``--runs``;
 2. import all 110 exports of ten years;
@@ -32,6 +39,15 @@ from io import BytesIO
 from pathlib import Path
 
 BASELINE = "31829d2"  # before the issue-17 work (per-cell openpyxl import, two PDF passes)
+# the report work's files, each as it was before it (the programme section's call of the
+# per-year counts is put back to the direct read it made then)
+REPORT_BASE = {
+    "src/grannskap/report/data.py": "6592e4a~1",
+    "src/grannskap/report/sections/_common.py": "6592e4a~1",
+    "src/grannskap/report/sections/indicators.py": "6592e4a~1",
+    "src/grannskap/report/build.py": "b294e8a~1",
+    "src/grannskap/report/pdf.py": "b294e8a~1",
+}
 ROOT = Path(__file__).resolve().parent.parent
 
 _IMPORT = """
@@ -80,16 +96,38 @@ def fixture() -> dict[int, list[Path]]:
     return {y: sorted(d.glob(f"*_SIMULERAD_{y}.xlsx")) for y in YEARS}
 
 
-def baseline_tree(dest: Path) -> Path:
-    """The package source at ``BASELINE`` (``git archive``), for PYTHONPATH."""
+def _archive(rev: str, dest: Path) -> Path:
     blob = subprocess.run(
-        ["git", "-C", str(ROOT), "archive", "--format=tar", BASELINE, "src"],
+        ["git", "-C", str(ROOT), "archive", "--format=tar", rev, "src"],
         check=True,
         capture_output=True,
     ).stdout
     with tarfile.open(fileobj=BytesIO(blob)) as tar:
         tar.extractall(dest, filter="data")
     return dest / "src"
+
+
+def trees(tmp: Path) -> tuple[Path, Path, Path]:
+    """Source trees for PYTHONPATH: (ours, import baseline, report baseline)."""
+    ours = _archive("HEAD", tmp / "ours")
+    base_import = _archive(BASELINE, tmp / "base-import")
+    base_report = _archive("HEAD", tmp / "base-report")
+    for path, rev in REPORT_BASE.items():
+        text = subprocess.run(
+            ["git", "-C", str(ROOT), "show", f"{rev}:{path}"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout
+        (tmp / "base-report" / path).write_text(text, encoding="utf-8")
+    prog = tmp / "base-report" / "src/grannskap/report/sections/programme.py"
+    prog.write_text(
+        prog.read_text(encoding="utf-8").replace(
+            "_common.counts_year(ctx, y)", "rdata.deso_counts(ctx.con, y)"
+        ),
+        encoding="utf-8",
+    )
+    return ours, base_import, base_report
 
 
 def _run(code: str, args: list[str], pythonpath: Path | None) -> dict:
@@ -133,8 +171,17 @@ def main(argv: list[str]) -> None:
     ten = [str(p) for p in key + [f for y in sorted(by_year) for f in by_year[y]]]
     with tempfile.TemporaryDirectory(prefix="bench-years-") as tmp:
         tmpd = Path(tmp)
-        base_src = baseline_tree(tmpd / "baseline")
-        print(f"baseline: source tree at {BASELINE} (git archive); ours: {ROOT}")
+        ours_src, base_src, base_report = trees(tmpd)
+        head = subprocess.run(
+            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+            check=True,
+            capture_output=True,
+            text=True,
+        ).stdout.strip()
+        print(
+            f"ours: HEAD {head}; import baseline: {BASELINE}; "
+            f"report baseline: HEAD with {sorted(set(REPORT_BASE.values()))} for its files"
+        )
 
         def imp(files: list[str], src: Path | None, name: str) -> float:
             db = tmpd / f"{name}.duckdb"
@@ -142,13 +189,13 @@ def main(argv: list[str]) -> None:
             r = _run(_IMPORT, [json.dumps(files), str(db)], src)
             return float(r["seconds"])
 
-        ours1 = [imp(one, None, "o1") for _ in range(runs)]
+        ours1 = [imp(one, ours_src, "o1") for _ in range(runs)]
         base1 = [imp(one, base_src, "b1") for _ in range(runs)]
         print(_summary("import 11 exports, one year, ours", ours1))
         print(_summary("import 11 exports, one year, baseline", base1))
         print(f"  ratio baseline/ours {_ratio(base1, ours1)}  (target <= 1.5 s)")
 
-        ours10 = [imp(ten, None, "o10") for _ in range(runs)]
+        ours10 = [imp(ten, ours_src, "o10") for _ in range(runs)]
         print(_summary("import 110 exports, ten years, ours", ours10))
         if not quick:
             base10 = [imp(ten, base_src, "b10")]
@@ -160,14 +207,14 @@ def main(argv: list[str]) -> None:
         _run(
             _IMPORT.replace("import_file(con, files[0])  # the SCB key", "pass"),
             [json.dumps(ten + [str(p) for p in rest]), str(db10)],
-            None,
+            ours_src,
         )
         for fmts, label, target in (
             ("html,xlsx,gpkg", "report html+xlsx+gpkg, ten years", "<= 3 s"),
             ("html,pdf", "report html+pdf, ten years", "PDF step <= 2 s"),
         ):
             res: dict[str, list[dict]] = {"ours": [], "baseline": []}
-            for who, src in (("ours", None), ("baseline", base_src)):
+            for who, src in (("ours", ours_src), ("baseline", base_report)):
                 for k in range(runs):
                     res[who].append(
                         _run(_REPORT, [str(db10), str(tmpd / f"r-{who}-{k}"), fmts], src)
