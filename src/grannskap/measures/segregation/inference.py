@@ -368,7 +368,9 @@ def simulate_null(
                 with np.errstate(divide="ignore", invalid="ignore"):
                     return kernel(out.astype("float64"), tf, **index_kwargs)
 
-            return _run_compiled(draw_compiled, n_sim, c.shape[0], seed, n_jobs)
+            # D needs no table per replicate: one parallel region for all replicates
+            per_rep = 1 if want_d else c.shape[0]
+            return _run_compiled(draw_compiled, n_sim, per_rep, seed, n_jobs)
 
         def draw_two(rng: np.random.Generator, r: int) -> np.ndarray:
             if null == "evenness":
