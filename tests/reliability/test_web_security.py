@@ -33,7 +33,7 @@ def _request(addr: tuple[str, int], method: str, path: str, body: bytes | None =
     try:
         c.request(method, path, body=body, headers={"Content-Type": "application/json"})
         r = c.getresponse()
-        return r.status, dict(r.getheaders()), r.read()
+        return r.status, r.msg, r.read()  # header names case-insensitive (HTTP)
     finally:
         c.close()
 

@@ -32,6 +32,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.add_argument(
         "--no-cache", action="store_true", help="render every request anew (no response cache)"
     )
+    p.add_argument(
+        "--auth-token-file",
+        metavar="FILE",
+        help="require this file's token (first line) on every request: as the password of the "
+        "browser's login prompt (HTTP basic auth, any user name) or `Authorization: Bearer "
+        "TOKEN`; see docs/deployment.md",
+    )
     add_db_argument(p)
     p.set_defaults(func=run)
 
@@ -56,15 +63,36 @@ def run(args: argparse.Namespace) -> int:
             build_demo(con)
         finally:
             con.close()
+    token = _read_token(args.auth_token_file) if args.auth_token_file else None
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     print("preparing the dashboard ...", flush=True)
     app = make_app(
         db, kommun=args.kommun, threshold=args.min_count, cache_responses=not args.no_cache
     )
     try:
-        serve(app, args.host, args.port)
+        serve(app, args.host, args.port, auth_token=token)
     except KeyboardInterrupt:
         pass
     except OSError as exc:
         raise ConfigError(f"cannot listen on {args.host}:{args.port}: {exc}") from None
     return 0
+
+
+def _read_token(path: str) -> str:
+    """The token: the file's first line, at least 16 characters."""
+    from pathlib import Path
+
+    from grannskap.errors import ConfigError
+
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"--auth-token-file {path}: cannot read the token ({exc})") from None
+    lines = text.strip().splitlines()
+    token = lines[0].strip() if lines else ""
+    if len(token) < 16:
+        raise ConfigError(
+            f"--auth-token-file {path}: the token has {len(token)} characters but is expected to "
+            "have at least 16 (e.g. `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)"
+        )
+    return token

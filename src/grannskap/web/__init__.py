@@ -1,8 +1,8 @@
 """The read-only dashboard: ``grannskap serve``.
 
 ``make_app(db)`` opens the database read-only and returns an :class:`~grannskap.web.app.App`
-whose ``handle(path, query)`` produces responses; ``make_server``/``serve`` put it behind the
-standard library's ``ThreadingHTTPServer``. Pages reuse the report's section modules and
+whose ``handle(path, query)`` produces responses; ``make_server``/``serve`` put it behind
+uvicorn (ASGI, :mod:`grannskap.web.asgi`) with connection timeouts and limits. Pages reuse the report's section modules and
 templates, so the dashboard and the report show the same charts and texts.
 """
 

@@ -269,7 +269,8 @@ class DashboardCache:
     ) -> None:
         self._con = con
         self._threshold = threshold
-        self._lock = threading.Lock()
+        self._lock = threading.Lock()  # guards the two dicts below, never held while building
+        self._key_locks: dict[tuple[str, str], threading.Lock] = {}
         self._items: dict[tuple[str, str], Dashboard] = {}
         self._max = max_items
         self.kommuner = dict(
@@ -277,6 +278,9 @@ class DashboardCache:
         )
 
     def get(self, kommun: str, lang: str) -> Dashboard:
+        """The dashboard of (``kommun``, ``lang``), built on first use. Builds of different
+        keys run at the same time (one lock per key); requests for a key being built wait for
+        that build only."""
         if kommun not in self.kommuner:
             raise DataNotFoundError(f"kommun {kommun!r} is not in the database")
         key = (kommun, lang)
@@ -284,16 +288,15 @@ class DashboardCache:
         if item is not None:
             return item
         with self._lock:
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
             item = self._items.get(key)
             if item is None:
-                cur = self._con.cursor()
-                try:
-                    item = build_dashboard(cur, kommun, lang, self._threshold)
-                finally:
-                    pass
-                if len(self._items) >= self._max:
-                    self._items.pop(next(iter(self._items)))
-                self._items[key] = item
+                item = build_dashboard(self._con.cursor(), kommun, lang, self._threshold)
+                with self._lock:
+                    if len(self._items) >= self._max:
+                        self._items.pop(next(iter(self._items)))
+                    self._items[key] = item
         return item
 
 
