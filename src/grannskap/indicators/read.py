@@ -105,7 +105,8 @@ def _target(
 def _strict_sum(frame: pd.DataFrame, keys: list[str], cols: list[str]) -> pd.DataFrame:
     g = frame.groupby(keys, sort=True)
     total = g[cols].sum(min_count=1)
-    n_missing = frame[cols].isna().groupby([frame[k] for k in keys]).sum()
+    flags = frame[cols].isna().join(frame[keys])
+    n_missing = flags.groupby(keys, sort=True)[cols].sum()
     return total.where(n_missing.reindex(total.index) == 0).reset_index()
 
 

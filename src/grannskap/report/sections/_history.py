@@ -103,7 +103,7 @@ def _sum_up(frame: pd.DataFrame, kind: str, by: list[str]) -> pd.DataFrame:
     cols = ["num", "den"] if kind != "count" else ["value"]
     g = f.groupby(by, sort=True)
     total = g[cols].sum(min_count=1)
-    missing = f[cols].isna().groupby([f[k] for k in by]).sum()
+    missing = f[cols].isna().join(f[by]).groupby(by, sort=True)[cols].sum()
     total = total.where(missing.reindex(total.index) == 0).reset_index()
     if kind == "share":
         total["value"] = 100.0 * total["num"] / total["den"]
