@@ -86,8 +86,8 @@ def _fill(db: Path, years: range, *, seed: int = 0) -> None:
     )
     for code in treated:
         con.execute(
-            "INSERT INTO intervention_area (intervention_id, area_system, area_code) "
-            "VALUES ('sim-iv', 'regso2020', ?)",
+            "INSERT INTO intervention_area (intervention_id, area_system, area_code, "
+            "start_year) VALUES ('sim-iv', 'regso2020', ?, 2019)",
             [code],
         )
     con.execute(
@@ -100,8 +100,8 @@ def _fill(db: Path, years: range, *, seed: int = 0) -> None:
         "VALUES ('sim-sd', 'p', 'Simulerad stadsdelsinsats', 'framjande', 2019)"
     )
     con.execute(
-        "INSERT INTO intervention_area (intervention_id, area_system, area_code) "
-        "VALUES ('sim-sd', 'stadsdel', 'simdel')"
+        "INSERT INTO intervention_area (intervention_id, area_system, area_code, start_year) "
+        "VALUES ('sim-sd', 'stadsdel', 'simdel', 2019)"
     )
     for code in treated:
         con.execute(
@@ -115,8 +115,8 @@ def _fill(db: Path, years: range, *, seed: int = 0) -> None:
     )
     other_area = sorted(set(sim.area_code) - set(treated))[5]
     con.execute(
-        "INSERT INTO intervention_area (intervention_id, area_system, area_code) "
-        "VALUES ('other', 'regso2020', ?)",
+        "INSERT INTO intervention_area (intervention_id, area_system, area_code, "
+        "start_year) VALUES ('other', 'regso2020', ?, 2018)",
         [other_area],
     )
     con.close()

@@ -1,8 +1,11 @@
 """``grannskap evaluate``: evaluate one intervention on one indicator with a chosen design.
 
-Reads the area-year panel of the indicator from the database, picks comparison areas
-transparently (default: areas of the same official *områdestyp* as the treated areas, in other
-municipalities, not targeted by any intervention), runs difference-in-differences
+Reads the area-year panel of the indicator from the database — a catalogue indicator (the ids
+``grannskap indicators`` lists) through the indicator spine at RegSO level where its series is
+longest, or a stored series id as stored — leaves out target areas whose start year is unknown,
+picks comparison areas transparently (default: areas of the same *områdestyp* as the treated
+areas — SCB's official type, or the one grannskap computes where the official one is missing —
+in other municipalities, not targeted by any intervention), runs difference-in-differences
 (Callaway-Sant'Anna), synthetic control or interrupted time series, and writes to ``--out``:
 ``result.csv``, ``verdict_sv.txt``, ``verdict_en.txt``, ``comparison_areas.csv``,
 ``panel.csv`` and (DiD) ``event_study.png``. The database is read by
@@ -28,9 +31,9 @@ FEW_TREATED = 10
 RI_REPS = 999
 _LABEL = {"sv": "SIMULERADE DATA – ", "en": "SIMULATED DATA – "}
 _HEADER = {
-    "sv": "{label}grannskap evaluate: insats {iv}, utfall {out}, design {design}\n"
+    "sv": "{label}grannskap evaluate: insats {iv}, utfall {out}{desc}, design {design}\n"
     "{n} behandlade områden: {areas}; {c} jämförelseområden (listade i comparison_areas.csv)\n\n",
-    "en": "{label}grannskap evaluate: intervention {iv}, outcome {out}, design {design}\n"
+    "en": "{label}grannskap evaluate: intervention {iv}, outcome {out}{desc}, design {design}\n"
     "{n} treated area(s): {areas}; {c} comparison area(s) listed in comparison_areas.csv\n\n",
 }
 
@@ -38,14 +41,21 @@ _HEADER = {
 def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p = sub.add_parser("evaluate", help="evaluate an intervention's effect on an indicator")
     p.add_argument("--intervention", required=True, metavar="ID", help="intervention id")
-    p.add_argument("--outcome", required=True, metavar="INDICATOR", help="indicator id")
+    p.add_argument(
+        "--outcome",
+        required=True,
+        metavar="INDICATOR",
+        help="indicator id as `grannskap indicators` lists it (e.g. utrikes_fodda, hyresratt, "
+        "loneinkomst_medel; read per RegSO where its series is longest) or a stored series id",
+    )
     p.add_argument("--design", required=True, choices=["did", "sc", "its"])
     p.add_argument(
         "--controls",
         default="same-type-elsewhere",
         metavar="SPEC",
-        help="comparison areas: same-type-elsewhere (default: same official områdestyp, "
-        "other municipalities), same-type, all, none (ITS only), or comma-separated area codes",
+        help="comparison areas: same-type-elsewhere (default: same områdestyp - SCB's official "
+        "one, or the one grannskap computes where it is missing - other municipalities), "
+        "same-type, all, none (ITS only), or comma-separated area codes",
     )
     p.add_argument("--method", default="dr", choices=["dr", "reg", "ipw"], help="DiD estimator")
     p.add_argument("--bootstrap", type=int, default=999, help="multiplier-bootstrap draws")
@@ -83,26 +93,47 @@ def run(args: argparse.Namespace) -> int:
 
     from grannskap.errors import EstimationError
     from grannskap.evaluation.controls import choose_controls
+    from grannskap.evaluation.outcome import catalogue_outcome
     from grannskap.store import connect
-    from grannskap.store.queries import evaluation_inputs
+    from grannskap.store.queries import evaluation_inputs, target_area_names
 
     out = Path(args.out)
     con = connect(args.db, read_only=True)
     try:
-        inputs = evaluation_inputs(con, args.intervention, args.outcome)
+        cat = catalogue_outcome(con, args.outcome)
+        inputs = evaluation_inputs(
+            con, args.intervention, args.outcome, outcome_panel=None if cat is None else cat.panel
+        )
+        unknown = inputs.areas[inputs.areas["start_year"].isna()]
+        unknown_names = target_area_names(
+            con,
+            unknown[["target_system", "target_code"]]
+            .drop_duplicates()
+            .set_axis(["area_system", "area_code"], axis=1),
+        )
     finally:
         con.close()
-    areas = inputs.areas
+    notes: list[str] = list(inputs.notes)
+    if not unknown.empty:
+        notes.append(
+            f"the year intervention {args.intervention} reached {', '.join(unknown_names)} is "
+            f"unknown in the programme file; {unknown['area_code'].nunique()} area(s) there "
+            "are left out (neither treated nor comparison)"
+        )
+    areas = inputs.areas[inputs.areas["start_year"].notna()]
     treated = sorted(areas["area_code"].unique())
     start_by_area = areas.groupby("area_code")["start_year"].min().astype(int)
-    notes: list[str] = list(inputs.notes)
     if areas.groupby("area_code")["start_year"].nunique().max() > 1:
         notes.append("some target areas have more than one start year; the earliest is used")
     spec = args.controls
     if spec == "none" and args.design != "its":
         raise EstimationError("--controls none is only possible with --design its")
     _check_panel(inputs.panel, int(start_by_area.min()), args.outcome, args.design)
-    controls, control_table, cnotes = choose_controls(inputs, spec)
+    level = "deso" if str(inputs.areas["area_system"].iloc[0]).startswith("deso") else "regso"
+    years = sorted(int(y) for y in inputs.panel["year"].unique())
+    controls, control_table, cnotes = choose_controls(
+        inputs, spec, lambda: _computed_types(args.db, years, level)
+    )
     notes += cnotes
     from grannskap.evaluation.overlap import overlap_note, overlapping_interventions
 
@@ -151,6 +182,7 @@ def run(args: argparse.Namespace) -> int:
             label=_LABEL[lang] if simulated else "",
             iv=args.intervention,
             out=args.outcome,
+            desc="" if cat is None else f" ({cat.describe(lang)})",
             design=args.design,
             n=len(treated),
             areas=", ".join(treated),
@@ -160,6 +192,28 @@ def run(args: argparse.Namespace) -> int:
     print((out / "verdict_sv.txt").read_text(encoding="utf-8"))
     print(f"written to {out}/")
     return 0
+
+
+def _computed_types(db: Any, years: list[int], level: str) -> tuple[Any, int] | None:
+    """The områdestyp computed by grannskap for the latest of ``years`` it can be computed for
+    (``area_code, omradestyp`` and the year), or ``None`` if no year has the index's inputs."""
+    from grannskap.errors import GrannskapError
+    from grannskap.measures.socioeconomic import classify_from_store
+    from grannskap.store import connect
+
+    con = connect(db, read_only=True)
+    try:
+        for year in sorted(years, reverse=True):
+            try:
+                res = classify_from_store(con, [year], level=level, profile="auto")
+            except GrannskapError:
+                continue
+            frame = res.frame[["area_code", "omradestyp"]].dropna()
+            if not frame.empty:
+                return frame, year
+    finally:
+        con.close()
+    return None
 
 
 def _did(

@@ -2,26 +2,46 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from grannskap.errors import ConfigError, EstimationError
 from grannskap.ingest.overview import OFFICIAL_TYPE_INDICATOR
 from grannskap.store.queries import EvaluationInputs
 
-__all__ = ["choose_controls"]
+__all__ = ["choose_controls", "ComputedTypes"]
+
+ComputedTypes = Callable[[], tuple[pd.DataFrame, int] | None]
+"""Gives the områdestyp computed by grannskap (``area_code, omradestyp``) and its year, or
+``None`` when it cannot be computed; called only when the official types do not suffice."""
+
+
+def _same_type(
+    types: pd.DataFrame, treated: list[str], pool: set[str]
+) -> tuple[set[str], set[float]]:
+    """Areas of ``pool`` whose latest type is one of the treated areas' latest types."""
+    latest = types.sort_values("year").groupby("area_code")["omradestyp"].last()
+    wanted = set(latest.reindex(treated).dropna().unique())
+    return {a for a in pool if latest.get(a) in wanted}, wanted
 
 
 def choose_controls(
-    inputs: EvaluationInputs, spec: str
+    inputs: EvaluationInputs, spec: str, computed_types: ComputedTypes | None = None
 ) -> tuple[list[str], pd.DataFrame, list[str]]:
     """Comparison areas per ``spec``, a table with the reason each was chosen, and notes.
 
     ``spec``: ``same-type-elsewhere`` (areas of the treated areas' latest official områdestyp
     in other municipalities), ``same-type``, ``all`` (all areas with data), ``none`` (ITS only)
-    or comma-separated area codes. Areas targeted by other interventions are never chosen by
-    the named rules.
+    or comma-separated area codes. Areas targeted by other interventions, and target areas
+    left out for an unknown start year, are never chosen by the named rules.
+
+    Where SCB's official områdestyp is missing (for the treated areas, or for every candidate:
+    SCB publishes it only for some municipalities), the områdestyp computed by grannskap
+    (``computed_types``) is used for treated and comparison areas alike, and a note says so.
     """
     treated = set(inputs.areas["area_code"])
+    known = sorted(set(inputs.areas.loc[inputs.areas["start_year"].notna(), "area_code"]))
     panel_areas = set(inputs.panel["area_code"]) - treated
     notes: list[str] = []
     busy = set(inputs.others["area_code"])
@@ -36,20 +56,38 @@ def choose_controls(
             )
         reason = "all areas with data, no intervention"
         if spec != "all":
-            types = inputs.types
-            if types.empty:
-                raise EstimationError(
-                    f"no official områdestyp ({OFFICIAL_TYPE_INDICATOR}) in the database to choose "
-                    "comparison areas by; use --controls all or a list of area codes"
-                )
-            latest = types.sort_values("year").groupby("area_code")["omradestyp"].last()
-            wanted = set(latest.reindex(sorted(treated)).dropna().unique())
-            pool = {a for a in pool if latest.get(a) in wanted}
-            reason = f"same official områdestyp ({', '.join(f'{t:g}' for t in sorted(wanted))})"
             if spec == "same-type-elsewhere":
                 km = inputs.kommun.set_index("area_code")["kommun_code"]
-                own = set(km.reindex(sorted(treated)).dropna())
+                own = set(km.reindex(known).dropna())
                 pool = {a for a in pool if km.get(a, a[:4]) not in own}
+            chosen_pool: set[str] = set()
+            wanted: set[float] = set()
+            if not inputs.types.empty:
+                chosen_pool, wanted = _same_type(inputs.types, known, pool)
+                reason = "same official områdestyp"
+            computed = None
+            if not chosen_pool and computed_types is not None:
+                computed = computed_types()
+            if not chosen_pool and computed is None and inputs.types.empty:
+                raise EstimationError(
+                    f"no official områdestyp ({OFFICIAL_TYPE_INDICATOR}) for the treated "
+                    "areas or for areas to compare with, and no områdestyp could be "
+                    "computed (the socioeconomic index needs its inputs in the database); "
+                    "use --controls all or a list of area codes"
+                )
+            if computed is not None:
+                frame, year = computed
+                chosen_pool, wanted = _same_type(frame.assign(year=year), known, pool)
+                reason = f"same områdestyp computed by grannskap ({year})"
+                notes.append(
+                    "SCB's official områdestyp is missing for the treated or the candidate "
+                    "comparison areas: comparison areas were chosen by the områdestyp computed "
+                    f"by grannskap (socioeconomic index, {year}) for treated and comparison "
+                    "areas alike"
+                )
+            pool = chosen_pool
+            reason += f" ({', '.join(f'{t:g}' for t in sorted(wanted))})"
+            if spec == "same-type-elsewhere":
                 reason += ", other municipality"
         chosen = sorted(pool)
     else:

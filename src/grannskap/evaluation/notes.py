@@ -128,6 +128,21 @@ SWEDISH_NOTES: tuple[tuple[str, str], ...] = (
         r"some target areas have more than one start year; the earliest is used",
         "några målområden har mer än ett startår; det tidigaste används",
     ),
+    (
+        r"the year intervention (?P<iv>\S+) reached (?P<areas>.+) is unknown in the programme "
+        rf"file; (?P<n>{_NUM}) area\(s\) there are left out \(neither treated nor comparison\)",
+        "året då insatsen {iv} nådde {areas} är okänt i programfilen; {n} [område|områden] där "
+        "lämnas utanför (varken som behandlade eller som jämförelse)",
+    ),
+    # evaluation/controls.py (computed types)
+    (
+        r"SCB's official områdestyp is missing for the treated or the candidate comparison "
+        r"areas: comparison areas were chosen by the områdestyp computed by grannskap "
+        rf"\(socioeconomic index, (?P<year>{_NUM})\) for treated and comparison areas alike",
+        "SCB:s officiella områdestyp saknas för de behandlade områdena eller för tänkbara "
+        "jämförelseområden: jämförelseområdena valdes efter den områdestyp som grannskap "
+        "beräknar (socioekonomiskt index, {year}), för behandlade och jämförelseområden lika",
+    ),
     # evaluation/overlap.py
     (
         r"overlapping interventions in the treated area\(s\) during the evaluated years: "

@@ -6,6 +6,13 @@ totals stated in the source are kept as ``stated_total`` entries next to the row
 reconciliation can show any difference instead of hiding it. See
 ``grannskap/data/boras/programme.yaml`` for a complete example.
 
+Each area of an intervention may have its own ``start_year`` (an extension of the
+intervention to new areas in a later year is a new start for those areas:
+``{system: stadsdel, code: norrby, start_year: 2023}``); an area without one inherits the
+intervention's ``start_year``, and ``start_year: unknown`` (or ``okänt``) says explicitly that
+the year is not known — it is stored as NULL and evaluations leave that area out rather than
+guess. See ``docs/programme_format.md``.
+
 Loading a new version of a programme file replaces that programme's rows (one transaction).
 """
 
@@ -26,6 +33,8 @@ from grannskap.store.load import LoadResult, already_imported
 
 __all__ = ["Programme", "parse_amount", "parse_programme", "load_programme", "looks_like_programme"]
 
+_UNKNOWN_YEAR = {"unknown", "okänt", "okänd", "okant", "okand"}
+"""How an area entry says that the year an intervention reached it is not known."""
 _TYPES = {"forebyggande", "framjande", "atgardande", "okand"}
 _TYPE_ALIASES = {
     "förebyggande": "forebyggande",
@@ -256,12 +265,26 @@ def parse_programme(data: bytes, file_name: str) -> Programme:
                     )
                 )
                 continue
+            a_start = a.get("start_year", start)
+            if isinstance(a_start, str) and a_start.strip().lower() in _UNKNOWN_YEAR:
+                a_start = None  # explicitly unknown: stored as NULL, never the intervention's
+            elif a_start is not None and not isinstance(a_start, int):
+                problems.append(
+                    Problem(
+                        file_name,
+                        "an area's start_year is not a year",
+                        column=f"{where}.areas[{j}].start_year",
+                        value=a_start,
+                        expected="a year (2023) or unknown",
+                    )
+                )
+                continue
             areas.append(
                 {
                     "intervention_id": iid,
                     "area_system": a["system"],
                     "area_code": str(a["code"]),
-                    "start_year": a.get("start_year", start),
+                    "start_year": a_start,
                     "end_year": a.get("end_year", end),
                 }
             )
