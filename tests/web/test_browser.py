@@ -31,7 +31,7 @@ def test_page_loads_clean(page, base_url: str, name: str, path: str, shot) -> No
     assert page.console_errors == []
     assert page.external == []
     assert page.locator("main h1").count() == 1
-    for img in page.locator("svg[role=img]").all():
+    for img in page.locator("svg[role=img], svg[role=group]").all():
         assert (img.get_attribute("aria-label") or "").strip()
 
 

@@ -43,6 +43,12 @@ def _open(width: float, height: float, title: str, desc: str) -> str:
     )
 
 
+def interactive(svg: str) -> str:
+    """An SVG whose areas are links is a group of controls, not one image: ``role="img"``
+    would hide the links from assistive technology (axe: nested-interactive)."""
+    return svg.replace('role="img"', 'role="group"', 1) if "<a href=" in svg else svg
+
+
 def wrap(text: str, width_px: float, font_size: float = 12) -> list[str]:
     """Split ``text`` into lines that fit ``width_px`` (about 0.58 em per character in DejaVu
     Sans); labels are wrapped, never cut. A word longer than a line stays whole."""
@@ -283,7 +289,7 @@ def tile_map(
         )
         y += 22
     parts.append("</svg>")
-    return "".join(parts)
+    return interactive("".join(parts))
 
 
 def category_grid(
