@@ -126,3 +126,20 @@ def test_chart_labels_are_wrapped_never_cut() -> None:
         legend={3: "x"},
     )
     assert "Kristineberg öst-Hedvigsborg" in re.sub(r"<[^>]+>", "", tiles.split("</desc>", 1)[1])
+
+
+def test_change_map_from_the_regso_series(demo_con) -> None:  # type: ignore[no-untyped-def]
+    """Foreign-born share per RegSO, first to last year of the embedded RegSO series
+    (SCB 2020–2023); every RegSO with both years gets a class, the data table holds the change."""
+    ctx = build_context(demo_con, "1490", "sv")
+    (areas,) = build_sections(ctx, ("areas",))
+    figs = {f.key: f for f in areas.figures}
+    fig = figs["map-change"]
+    assert "2020–2023" in fig.title and "procentenheter" in fig.svg
+    data = {t.key: t for t in areas.tables}["map-data"].frame
+    assert data["change"].notna().sum() >= 40
+    # colours come from the diverging scale only (or grey for suppressed)
+    from grannskap.report.sections._change_map import CHANGE_COLOURS
+
+    fills = set(re.findall(r'<path d="[^"]+" fill="(#[0-9a-f]{6})" stroke="#444"', fig.svg))
+    assert fills <= {*CHANGE_COLOURS, maps.MISSING_FILL} and len(fills) >= 3

@@ -17,6 +17,7 @@ from grannskap.report import maps, svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
 from grannskap.report.data import KEY_INDICATORS, OMRADESTYP_LABELS
 from grannskap.report.sections import _common
+from grannskap.report.sections._change_map import change_map
 
 NAME = "areas"
 TITLE = {"sv": "Områden och områdestyper", "en": "Areas and area types"}
@@ -305,7 +306,10 @@ def _maps(
         n_missing = sum(1 for v in vals if v != v)
         if n_missing:
             legend.append(
-                (maps.MISSING_FILL, ctx.t("skyddad eller saknas (·)", "suppressed or missing (·)"))
+                (
+                    maps.MISSING_FILL,
+                    ctx.t("skyddad eller saknas (..)", "suppressed or missing (..)"),
+                )
             )
         name = ki.name(ctx.lang)
         title = ctx.t(
@@ -348,6 +352,12 @@ def _maps(
         )
         table[key] = rows[key].values
         data_cols.append(Column(key, f"{name} (%)", "pct1"))
+    change = change_map(ctx, rows, shapes, overlays, pol_label, inset, vintage, numbers)
+    if change is not None:
+        fig, values, label = change
+        figures.append(fig)
+        table["change"] = table["regso"].map(values)
+        data_cols.append(Column("change", label, "num1"))
     tables = (
         [
             Table(
@@ -356,8 +366,8 @@ def _maps(
                 table,
                 data_cols,
                 ctx.t(
-                    "Se figurerna ovan; skyddade värden visas som ·.",
-                    "See the figures above; suppressed values are shown as ·.",
+                    "Se figurerna ovan; skyddade värden visas som ..",
+                    "See the figures above; suppressed values are shown as ..",
                 ),
             )
         ]
