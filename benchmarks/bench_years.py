@@ -205,7 +205,7 @@ def main(argv: list[str]) -> None:
         # the ten-year database with the rest of the demo files, for the report
         db10 = tmpd / "ten.duckdb"
         _run(
-            _IMPORT.replace("import_file(con, files[0])  # the SCB key", "pass"),
+            _IMPORT,
             [json.dumps(ten + [str(p) for p in rest]), str(db10)],
             ours_src,
         )
