@@ -113,6 +113,7 @@ def replace_template_funding(
         "(SELECT import_id FROM provenance WHERE source = 'funding_xlsx' AND table_id = ? AND import_id <> ?)",
         [programme_id, programme_id, import_id],
     )
+
     def text(v: object) -> str | None:
         return v if isinstance(v, str) else None
 

@@ -130,7 +130,9 @@ def area_parts(d: Dashboard, level: str, code: str) -> tuple[dict[str, Any], Any
     if level in rows:
         row = rows[level][code]
         label = f"DeSO {code}" if level == "deso" else name
-        series = [(label, {k.key: row.get(k.key) for k in KEY_INDICATORS})]
+        series: list[tuple[str, dict[str, Any]]] = [
+            (label, {k.key: row.get(k.key) for k in KEY_INDICATORS})
+        ]
         if level == "deso":  # a DeSO is compared with its RegSO too
             parent = d.regso_rows[row["regso"]]
             series.append((str(parent["name"]), {k.key: parent.get(k.key) for k in KEY_INDICATORS}))
