@@ -64,3 +64,16 @@ def test_whole_report_for_other_kommuner_says_nothing_about_boras(demo_con, komm
     texts = _texts(demo_con, kommun, SECTIONS)
     leaks = _leaks({k: v for k, v in texts.items() if k not in exempt})
     assert not leaks, leaks
+
+
+def test_sections_without_data_say_so_in_one_line(demo_con) -> None:  # type: ignore[no-untyped-def]
+    ctx = build_context(demo_con, "0180", "sv")
+    sections = {s.name: s for s in build_sections(ctx, ("programme", "funding", "summary"))}
+    render_report(ctx, list(sections.values()))
+    prog = sections["programme"]
+    assert not prog.available and prog.data["no_data"]
+    assert prog.html.strip().startswith('<p class="no-data">Uppgifter saknas för Stockholm:')
+    assert "Inte tillgängligt ännu" not in prog.html
+    summary = sections["summary"].html
+    assert "Databasen har inga uppgifter för Stockholm" in summary
+    assert "saknas ännu i rapporten" not in summary

@@ -15,7 +15,7 @@ from __future__ import annotations
 import importlib
 import warnings
 
-from grannskap.errors import GrannskapError, SectionWarning
+from grannskap.errors import DataNotFoundError, GrannskapError, SectionWarning
 from grannskap.report.context import ReportContext, SectionResult
 
 __all__ = ["SECTIONS", "BUILD_LAST", "build_sections", "SectionWarning"]
@@ -57,6 +57,11 @@ def build_one(ctx: ReportContext, name: str) -> SectionResult:
             f"the module {missing} is not yet part of this version of grannskap",
         )
         return _unavailable(name, title, reason)
+    except DataNotFoundError as exc:
+        # nothing to show for this kommun (no programme, no police areas, ...): one line
+        result = _unavailable(name, title, str(exc))
+        result.data["no_data"] = True
+        return result
     except GrannskapError as exc:
         return _unavailable(name, title, str(exc))
     except Exception as exc:  # noqa: BLE001 - a broken section must not break the report

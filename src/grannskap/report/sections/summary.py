@@ -182,10 +182,21 @@ def _join(parts: list[str], word: str) -> str:
 
 def build(ctx: ReportContext) -> SectionResult:
     better, worse, uncertain = _points(ctx)
-    missing = [r.title for r in ctx.results.values() if not r.available and r.name != NAME]
+    missing = [
+        r.title
+        for r in ctx.results.values()
+        if not r.available and r.name != NAME and not r.data.get("no_data")
+    ]
+    no_data = [r.title for r in ctx.results.values() if not r.available and r.data.get("no_data")]
     return SectionResult(
         NAME,
         TITLE[ctx.lang],
         True,
-        data={"better": better, "worse": worse, "uncertain": uncertain, "missing": missing},
+        data={
+            "better": better,
+            "worse": worse,
+            "uncertain": uncertain,
+            "missing": missing,
+            "no_data": no_data,
+        },
     )
