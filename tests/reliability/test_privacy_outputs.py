@@ -160,7 +160,7 @@ def xlsx_tables(data: bytes) -> list[list[list[Any]]]:
 def csv_table(data: bytes) -> list[list[str]]:
     text = data.decode("utf-8-sig")
     lines = [ln for ln in text.splitlines() if not ln.startswith("#")]
-    return list(csv.reader(lines))
+    return list(csv.reader(lines, delimiter=";"))  # the dashboard's CSV: semicolons, decimal comma
 
 
 # ---- the check --------------------------------------------------------------------------------

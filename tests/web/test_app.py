@@ -89,8 +89,19 @@ def test_norrby_story_is_on_the_district_page(app) -> None:  # type: ignore[no-u
 def test_download_csv_and_xlsx(app) -> None:  # type: ignore[no-untyped-def]
     r = app.handle("/download/key-indicators.csv", "")
     assert r.status == 200 and r.content_type.startswith("text/csv")
+    assert r.body[:3] == b"\xef\xbb\xbf"  # BOM: Excel reads UTF-8
     text = r.body.decode("utf-8-sig")
-    assert "Källa" in text and "Utländsk bakgrund" in text
+    assert "Utländsk bakgrund" in text and not text.startswith("#")
+    # a Swedish Excel locale: semicolons and decimal commas parse into numbers
+    import io
+
+    import pandas as pd
+
+    frame = pd.read_csv(io.StringIO(text), sep=";", decimal=",")
+    assert frame.shape[1] >= 4 and pd.api.types.is_float_dtype(frame.iloc[:, 2])
+    assert not re.search(r"\d\.\d{6,}", text)  # no float noise
+    meta = app.handle("/download/key-indicators.txt", "")
+    assert meta.status == 200 and "Källa: " in meta.body.decode()
     r = app.handle("/download/key-indicators.xlsx", "")
     assert r.status == 200 and r.body[:2] == b"PK"
 
@@ -116,5 +127,5 @@ def test_area_table_downloads(app) -> None:  # type: ignore[no-untyped-def]
     r = app.handle("/download/area-stadsdel-norrby.csv", "")
     assert r.status == 200
     text = r.body.decode("utf-8-sig")
-    assert text.startswith("# Nyckeltal") and "Norrby" in text and "Borås" in text
+    assert text.startswith("Nyckeltal;") and "Norrby" in text and "Borås" in text
     assert app.handle("/download/area-regso-1490R999.csv", "").status == 404

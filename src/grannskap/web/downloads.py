@@ -1,4 +1,10 @@
-"""Table downloads of the dashboard (CSV with a title and source line, or xlsx)."""
+"""Table downloads of the dashboard: CSV for a Swedish spreadsheet, xlsx, and the table's
+title, source and notes as a text file.
+
+The CSV opens in one go in a Swedish Excel: UTF-8 with BOM, semicolon separated, decimal
+comma (in both languages: the separator follows the decimal sign), no comment lines, numbers
+rounded as shown. Title, source and notes are in ``<table>.txt`` (and in the xlsx).
+"""
 
 from __future__ import annotations
 
@@ -14,7 +20,7 @@ __all__ = ["download"]
 
 
 def download(d: Dashboard, name: str) -> Response:
-    m = re.fullmatch(r"([A-Za-z0-9-]{1,60})\.(csv|xlsx)", name)
+    m = re.fullmatch(r"([A-Za-z0-9-]{1,60})\.(csv|xlsx|txt)", name)
     area = re.fullmatch(r"area-([a-z]+)-([A-Za-z0-9_]+)", m.group(1)) if m else None
     if area is not None:
         _, _, area_table = area_parts(d, area.group(1), area.group(2))
@@ -34,12 +40,26 @@ def download(d: Dashboard, name: str) -> Response:
     headers = {"Content-Disposition": f'attachment; filename="{fname}"'}
     if fmt == "csv":
         # text cells from the data are neutralised (no formulas; grannskap.outputs)
-        body = csv_bytes(
-            frame,
-            preamble=f"# {table.title}\n# {d.ctx.t('Källa', 'Source')}: {table.source}",
-            bom=True,
-        )
+        body = csv_bytes(frame, bom=True, sep=";", decimal=",")
         return Response(200, body, "text/csv; charset=utf-8", headers)
+    if fmt == "txt":
+        t = d.ctx.t
+        lines = [
+            table.title,
+            f"{t('Källa', 'Source')}: {table.source}",
+            *([table.note] if table.note else []),
+            t(
+                "Skyddade värden (färre än gränsen för små tal) är tomma i CSV-filen och visas som .. i rapporten.",
+                "Suppressed values (below the small-count limit) are empty in the CSV file and shown as .. in the report.",
+            ),
+            t(
+                "CSV: UTF-8, semikolon som avgränsare, decimalkomma.",
+                "CSV: UTF-8, semicolon separated, decimal comma.",
+            ),
+        ]
+        return Response(
+            200, ("\r\n".join(lines) + "\r\n").encode("utf-8"), "text/plain; charset=utf-8", headers
+        )
     import tempfile
     from pathlib import Path
 
