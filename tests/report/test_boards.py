@@ -20,7 +20,7 @@ def test_borås_boards_own_their_goals_and_interventions(demo_con) -> None:  # t
     # the board of "Boende och närmiljö" owns "inga utsatta områden", measured by the police list
     goals = next(
         t.frame for k, t in tabs.items()
-        if k.endswith("_goals") and "Samhällsbyggnadsförvaltningen" in t.title
+        if k.endswith("-goals") and "Samhällsbyggnadsförvaltningen" in t.title
     )  # fmt: skip
     row = goals[goals["text"].str.contains("inte finnas några utsatta områden")]
     assert len(row) == 1 and "polisens" in row["indicators"].iloc[0].lower()

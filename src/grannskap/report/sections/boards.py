@@ -102,7 +102,7 @@ def build(ctx: ReportContext) -> SectionResult:
         if len(goals):
             tables.append(
                 Table(
-                    f"board{k}_goals",
+                    f"board{k}-goals",
                     ctx.t(
                         f"{board}: effektmål och nyckeltal", f"{board}: effect goals and indicators"
                     ),
@@ -120,7 +120,7 @@ def build(ctx: ReportContext) -> SectionResult:
         if len(runs):
             tables.append(
                 Table(
-                    f"board{k}_interventions",
+                    f"board{k}-interventions",
                     ctx.t(f"{board}: insatser och medel", f"{board}: interventions and funding"),
                     runs,
                     [
