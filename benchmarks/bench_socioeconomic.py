@@ -129,8 +129,9 @@ def main(argv: list[str]) -> None:
     import duckdb
 
     from grannskap.goals import fit_markov, project, simulate_histories, simulate_paths
-    from grannskap.measures.socioeconomic import load_inputs, socioeconomic_types
+    from grannskap.measures.socioeconomic import socioeconomic_types
     from grannskap.store import connect
+    from grannskap.store.socioeconomic import load_inputs
 
     quick = "--quick" in argv
     n_deso, n_regso, years = (600, 330, YEARS[:3]) if quick else (N_DESO, N_REGSO, YEARS)

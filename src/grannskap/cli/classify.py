@@ -70,15 +70,11 @@ def run(args: argparse.Namespace) -> int:
     import warnings
 
     from grannskap.errors import ConfigError, DataQualityWarning
-    from grannskap.measures.socioeconomic import (
-        CutRule,
-        agreement,
-        classify_from_store,
-        load_profile,
-    )
+    from grannskap.measures.socioeconomic import CutRule, agreement, load_profile
     from grannskap.outputs import write_csv
     from grannskap.privacy import check_threshold, default_threshold
     from grannskap.store import connect
+    from grannskap.store.socioeconomic import classify_from_store
 
     threshold = (
         check_threshold(args.min_count) if args.min_count is not None else default_threshold()

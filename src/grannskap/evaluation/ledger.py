@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 
 from grannskap.format import format_kr, format_percent
+from grannskap.store.funding import funding_by, funding_entries
 
 if TYPE_CHECKING:
     import duckdb
@@ -142,19 +143,6 @@ def reconcile(funding: pd.DataFrame, programme_id: str) -> Reconciliation:
 
 
 def read_funding(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute("SELECT * FROM funding ORDER BY entry_id").df()
-
-
-def funding_by(con: duckdb.DuckDBPyConnection, by: str, programme_id: str) -> pd.DataFrame:
-    """Spending by ``"type"`` (intervention type) or ``"malomrade"`` over time, from intervention rows."""
-    if by not in ("type", "malomrade"):
-        from grannskap.errors import ConfigError
-
-        raise ConfigError(f"`by` was {by!r} but is expected to be one of ['type', 'malomrade']")
-    col = "i.type" if by == "type" else "coalesce(i.malomrade_id, 'okänt')"
-    return con.execute(
-        f"SELECT f.year, {col} AS key, sum(f.amount_sek) AS amount_sek FROM funding f "
-        "JOIN intervention i USING (intervention_id) WHERE f.programme_id = ? AND f.dimension = 'intervention' "
-        "GROUP BY ALL ORDER BY 1, 2",
-        [programme_id],
-    ).df()
+    """Every funding row in entry order, as :func:`reconcile` takes it (the query is
+    :func:`grannskap.store.funding.funding_entries`)."""
+    return funding_entries(con)

@@ -1,6 +1,6 @@
 """Everything the report section "Socioekonomiska områdestyper och målet 2030" needs.
 
-Reads the database once, computes with the pure functions of
+Reads the database once (through the typed queries of :mod:`grannskap.store`), computes with the pure functions of
 :mod:`grannskap.measures.socioeconomic` and :mod:`grannskap.goals`, and returns plain frames and
 strings (see the package docstring of :mod:`grannskap.goals` for the fields).
 """
@@ -99,11 +99,16 @@ def report_data(
         TYPE_NAMES_EN,
         TYPE_NAMES_SV,
         agreement,
-        classify_from_store,
         closest_to_thresholds,
         distance_to_thresholds,
-        load_official_types,
         transition_matrix,
+    )
+    from grannskap.store.goals import regso_names, regso_stadsdel_names
+    from grannskap.store.police import police_classifications, police_list_counts
+    from grannskap.store.socioeconomic import (
+        classify_from_store,
+        latest_index_year,
+        load_official_types,
     )
 
     tx = _texts(lang)
@@ -111,25 +116,14 @@ def report_data(
     method_notes: list[str] = []
     skill: dict[str, bool | None] = {"types": None, "police": None}
     bt_types: pd.DataFrame | None = None
-    names = con.execute(
-        "SELECT code AS area_code, name FROM area WHERE system = 'regso2020' AND kommun_code = ?",
-        [kommun],
-    ).df()
-    stadsdel = con.execute(
-        "SELECT c.from_code AS area_code, coalesce(a.name, c.to_code) AS stadsdel FROM crosswalk c "
-        "LEFT JOIN area a ON a.system = 'stadsdel' AND a.code = c.to_code "
-        "WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel'"
-    ).df()
+    names = regso_names(con, kommun)
+    stadsdel = regso_stadsdel_names(con)
     official = load_official_types(con)
     official = official[official["area_code"].str[:4] == kommun]
 
     # --- computed types (latest year with DeSO data) ---
     if year is None:
-        found = con.execute(
-            "SELECT max(year) FROM observation WHERE area_system IN ('deso2018', 'deso2025') "
-            "AND (indicator_id LIKE 'scb.000007A8%' OR indicator_id LIKE 'register.v3%')"
-        ).fetchone()
-        year = int(found[0]) if found and found[0] is not None else None
+        year = latest_index_year(con)
     types = names.copy()
     distances = closest = pd.DataFrame()
     agree: dict[str, Any] | None = None
@@ -191,10 +185,8 @@ def report_data(
 
     # --- goals: status ---
     goals = load_goals(goals_path, kommun=kommun)
-    pc = con.execute(
-        "SELECT area_code, name, kommun_code, year, category FROM police_classification"
-    ).df()
-    lc = con.execute("SELECT year, total FROM police_list_count").df()
+    pc = police_classifications(con)
+    lc = police_list_counts(con)
     police = (
         police_histories(pc, lc)
         if not pc.empty

@@ -16,10 +16,9 @@ from grannskap.measures.socioeconomic import (
     aggregate_components,
     agreement,
     build_components,
-    classify_from_store,
     compute_index,
-    load_inputs,
 )
+from grannskap.store.socioeconomic import classify_from_store, load_inputs
 
 
 def _read_scb_xlsx(path: Path, first_data_row: int) -> pd.DataFrame:

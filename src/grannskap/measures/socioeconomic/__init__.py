@@ -9,16 +9,19 @@ Modules:
 ``index``     components from counts, DeSO -> RegSO aggregation by summing counts, the index
 ``classify``  the μ/σ cut rule, types, agreement with official types
 ``movement``  transition matrices and distance to the thresholds
-``pipeline``  end to end from frames, and reading those frames from the database
+``pipeline``  end to end from frames (pure)
 
-Typical use::
+The frames are read from the database by :mod:`grannskap.store.socioeconomic` (issue 13:
+no SQL outside ``store/``). Typical use::
 
-    from grannskap.measures.socioeconomic import classify_from_store
+    from grannskap.store.socioeconomic import classify_from_store
     result = classify_from_store(con, [2022], level="regso", profile="auto")
     result.frame  # area_code, year, index, V1..V3, mu, sigma, z, omradestyp, official, ...
 """
 
 from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
 
 from grannskap.measures.socioeconomic.classify import (
     TYPE_NAMES_EN,
@@ -44,9 +47,6 @@ from grannskap.measures.socioeconomic.movement import (
 )
 from grannskap.measures.socioeconomic.pipeline import (
     TypeResult,
-    classify_from_store,
-    load_inputs,
-    load_official_types,
     socioeconomic_types,
 )
 from grannskap.measures.socioeconomic.profiles import (
@@ -60,6 +60,13 @@ from grannskap.measures.socioeconomic.profiles import (
     load_profile,
     profile_from_mapping,
 )
+
+if TYPE_CHECKING:
+    from grannskap.store.socioeconomic import (
+        classify_from_store,
+        load_inputs,
+        load_official_types,
+    )
 
 __all__ = [
     "TYPE_NAMES_EN",
@@ -93,3 +100,16 @@ __all__ = [
     "load_profile",
     "profile_from_mapping",
 ]
+
+
+_MOVED = frozenset({"classify_from_store", "load_inputs", "load_official_types"})
+
+
+def __getattr__(name: str) -> Any:
+    """The database edge moved to :mod:`grannskap.store.socioeconomic` (issue 13); its names
+    resolve there (lazily: the store module imports this package) for callers not yet moved."""
+    if name in _MOVED:
+        from grannskap.store import socioeconomic
+
+        return getattr(socioeconomic, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

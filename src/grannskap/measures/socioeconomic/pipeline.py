@@ -1,34 +1,45 @@
-"""End to end: observations (frames) -> index -> types; and reading those frames from the store.
+"""End to end, pure: observations or components (frames) -> index -> types.
 
-:func:`socioeconomic_types` is pure (frames in, result out). :func:`load_inputs` and
-:func:`classify_from_store` are the thin database edge used by the CLI and the report.
+:func:`socioeconomic_types` takes frames and returns the result; no function here reads the
+database. The frames are read by the thin edge in :mod:`grannskap.store.socioeconomic`
+(``load_inputs``, ``load_official_types``, ``classify_from_store``; issue 13). Those names stay
+importable from here (lazily, see :func:`__getattr__`) for callers not yet moved.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from grannskap.errors import DataNotFoundError, Problem, ValidationError
+from grannskap.errors import Problem, ValidationError
 from grannskap.measures.socioeconomic.classify import Classification, CutRule, classify
 from grannskap.measures.socioeconomic.index import (
     IndexTable,
+    _term_table,
     aggregate_components,
     build_components,
     compute_index,
-    finalize_components,
 )
-from grannskap.measures.socioeconomic.profiles import Profile, Term, choose_profile
+from grannskap.measures.socioeconomic.profiles import Profile
 
 if TYPE_CHECKING:
-    import duckdb
+    from grannskap.store.socioeconomic import (
+        classify_from_store,
+        deso_systems_by_year,
+        load_inputs,
+        load_official_types,
+    )
 
 __all__ = [
     "TypeResult",
     "Inputs",
     "socioeconomic_types",
+    "profile_terms",
+    "divisions_by_year",
+    "stack_results",
+    # moved to grannskap.store.socioeconomic (issue 13), importable here through __getattr__
     "load_inputs",
     "load_official_types",
     "deso_systems_by_year",
@@ -48,7 +59,8 @@ class TypeResult:
 
 @dataclass(frozen=True)
 class Inputs:
-    """What :func:`socioeconomic_types` needs, as read from the store."""
+    """What :func:`socioeconomic_types` needs, as read from the store
+    (:func:`grannskap.store.socioeconomic.load_inputs`)."""
 
     components: pd.DataFrame
     crosswalk: pd.Series
@@ -100,30 +112,21 @@ def socioeconomic_types(
     return TypeResult(index=table, classification=cls, frame=frame, notes=table.notes + cls.notes)
 
 
-def _fetch(con: duckdb.DuckDBPyConnection, sql: str, params: list[object]) -> pd.DataFrame:
-    """Query to pandas through Arrow (about twice as fast as ``.df()`` for string keys)."""
-    try:
-        return con.sql(sql, params=params).to_arrow_table().to_pandas()
-    except (TypeError, AttributeError):  # older DuckDB without params in ``sql``
-        return con.execute(sql, params).df()
+def profile_terms(profile: Profile) -> pd.DataFrame:
+    """The series of ``profile`` with their roles: ``indicator_id, breakdown, component, role``
+    (role ``num``/``den`` for counts, ``share`` for share counts, ``pct``/``base`` for
+    percentages); the join table of the store's per-group sums."""
+    return _term_table(profile)
 
 
-_REGSO_OF = {"deso2018": "regso2020", "deso2025": "regso2025"}
+def divisions_by_year(rows: list[tuple[int, list[str]]], years: list[int]) -> dict[str, list[int]]:
+    """Group ``years`` by the DeSO division holding their data.
 
-
-def deso_systems_by_year(con: duckdb.DuckDBPyConnection, years: list[int]) -> dict[str, list[int]]:
-    """Which DeSO division (``deso2018`` / ``deso2025``) holds each year's data.
-
-    A year with observations in both divisions is an error naming the year: the two divisions
-    must not be mixed within one year's national cut. Years without DeSO data map to
-    ``deso2018`` (and fail later with a clear "no data" error).
+    ``rows`` are ``(year, divisions)`` as read by ``store.socioeconomic.deso_divisions``. A
+    year with data in both divisions is an error naming the year: the two divisions must not
+    be mixed within one year's national cut. Years without DeSO data map to ``deso2018`` (and
+    fail later with a clear "no data" error).
     """
-    rows = con.execute(
-        "SELECT year, list(DISTINCT area_system ORDER BY area_system) FROM observation "
-        "WHERE area_system IN ('deso2018', 'deso2025') AND year IN "
-        f"({','.join('?' * len(years))}) GROUP BY year",
-        list(years),
-    ).fetchall()
     mixed = [(int(y), s) for y, s in rows if len(s) > 1]
     if mixed:
         raise ValidationError(
@@ -144,159 +147,9 @@ def deso_systems_by_year(con: duckdb.DuckDBPyConnection, years: list[int]) -> di
     return out
 
 
-def _level_systems(
-    con: duckdb.DuckDBPyConnection, level: str, years: list[int]
-) -> tuple[str, str | None]:
-    if level not in ("deso", "regso"):
-        raise DataNotFoundError(
-            f"`level` was {level!r} but is expected to be one of ['deso', 'regso']"
-        )
-    systems = deso_systems_by_year(con, years)
-    if len(systems) > 1:
-        raise ValidationError(
-            [
-                Problem(
-                    "observation",
-                    f"the years span two DeSO divisions {dict(systems)}; load them separately "
-                    "(classify_from_store does this per division)",
-                )
-            ]
-        )
-    from_system = next(iter(systems))
-    return from_system, (_REGSO_OF[from_system] if level == "regso" else None)
-
-
-def load_inputs(
-    con: duckdb.DuckDBPyConnection,
-    years: list[int],
-    *,
-    level: str = "regso",
-    profile: str | Profile = "auto",
-) -> Inputs:
-    """Observations of the profile's series for ``years`` and the DeSO -> RegSO key.
-
-    Raises :class:`DataNotFoundError` when a year has no data, and a :class:`ValidationError`
-    naming the areas when DeSO codes of the data are not in the key (mixed code versions).
-    """
-    from_system, to_system = _level_systems(con, level, years)
-    avail = con.execute(
-        "SELECT DISTINCT indicator_id, breakdown FROM observation WHERE area_system = ? AND year IN "
-        f"({','.join('?' * len(years))})",
-        [from_system, *years],
-    ).fetchall()
-    prof = choose_profile([Term(a, b) for a, b in avail], profile)
-    from grannskap.measures.socioeconomic.index import _term_table
-
-    terms = _term_table(prof)
-    con.register("_grannskap_terms", terms)
-    placeholders = ",".join("?" * len(years))
-    try:
-        # the per-group sums of build_components, formed in DuckDB (same semantics)
-        grouped = _fetch(
-            con,
-            "SELECT o.area_code, o.year, t.component, "
-            "sum(CASE WHEN t.role = 'num' THEN o.value WHEN t.role = 'share' THEN o.numerator END) AS num, "
-            "sum(CASE WHEN t.role = 'den' THEN o.value WHEN t.role = 'share' THEN o.denominator END) AS den, "
-            "sum(CASE WHEN t.role = 'pct' THEN o.value END) AS pct, "
-            "sum(CASE WHEN t.role = 'base' THEN o.value END) AS base, "
-            "sum(CASE WHEN t.role = 'share' THEN CAST(o.numerator IS NOT NULL AND o.denominator IS NOT NULL AS INTEGER) "
-            "ELSE CAST(o.value IS NOT NULL AS INTEGER) END) AS n_present "
-            "FROM observation o JOIN _grannskap_terms t USING (indicator_id, breakdown) "
-            f"WHERE o.area_system = ? AND o.year IN ({placeholders}) GROUP BY ALL",
-            [from_system, *years],
-        )
-    finally:
-        con.unregister("_grannskap_terms")
-    obs = grouped
-    found = set(obs["year"].unique()) if not obs.empty else set()
-    absent = [y for y in years if y not in found]
-    if absent:
-        have = [
-            r[0]
-            for r in con.execute(
-                "SELECT DISTINCT year FROM observation WHERE area_system = ? ORDER BY 1",
-                [from_system],
-            ).fetchall()
-        ]
-        raise DataNotFoundError(
-            f"no {from_system} data for profile {prof.name!r} in year(s) {absent}; years in the database: {have}"
-        )
-    cw = pd.Series(dtype="string")
-    if to_system is not None:
-        key = con.execute(
-            "SELECT from_code, to_code FROM crosswalk WHERE from_system = ? AND to_system = ?",
-            [from_system, to_system],
-        ).df()
-        if key.empty:
-            raise ValidationError(
-                [
-                    Problem(
-                        "crosswalk",
-                        f"no {from_system} -> {to_system} key in the database",
-                        expected="SCB's key file",
-                    )
-                ]
-            )
-        cw = key.set_index("from_code")["to_code"]
-    comps = finalize_components(grouped, prof, source=f"observation ({from_system})")
-    return Inputs(
-        components=comps,
-        crosswalk=cw,
-        profile=prof,
-        from_system=from_system,
-        to_system=to_system or from_system,
-    )
-
-
-def load_official_types(
-    con: duckdb.DuckDBPyConnection, years: list[int] | None = None, *, system: str | None = None
-) -> pd.DataFrame:
-    """SCB's official types (indicator ``scb.omradestyp``) as ``area_code, year, official``
-    (only those on RegSO division ``system`` when given)."""
-    sql = "SELECT area_code, year, CAST(value AS BIGINT) AS official FROM observation WHERE indicator_id = 'scb.omradestyp'"
-    params: list[object] = []
-    if system:
-        sql += " AND area_system = ?"
-        params.append(system)
-    if years:
-        sql += f" AND year IN ({','.join('?' * len(years))})"
-        params += list(years)
-    return con.execute(sql, params).df()
-
-
-def classify_from_store(
-    con: duckdb.DuckDBPyConnection,
-    years: list[int],
-    *,
-    level: str = "regso",
-    profile: str | Profile = "auto",
-    rule: CutRule | None = None,
-    weights: dict[str, float] | None = None,
-) -> TypeResult:
-    """Read the inputs of ``years`` from the database and compute index and types.
-
-    Years on DeSO 2018 and on DeSO 2025 are computed separately (each with its own key to
-    RegSO 2020 / RegSO 2025) and stacked; ``frame`` then has an ``area_system`` column saying
-    which division each row is on. Codes of the two divisions are never matched to each other.
-    """
-    results = []
-    for _system, ys in deso_systems_by_year(con, sorted(set(years))).items():
-        inp = load_inputs(con, ys, level=level, profile=profile)
-        official = load_official_types(con, ys, system=inp.to_system) if level == "regso" else None
-        res = socioeconomic_types(
-            None,
-            inp.profile,
-            components=inp.components,
-            crosswalk=inp.crosswalk if level == "regso" else None,
-            rule=rule,
-            weights=weights,
-            level=level,
-            from_system=inp.from_system,
-            to_system=inp.to_system,
-            official=official,
-        )
-        res.frame.insert(2, "area_system", inp.to_system)
-        results.append(res)
+def stack_results(results: list[TypeResult]) -> TypeResult:
+    """One result from the results of several DeSO divisions (frames stacked, notes once each);
+    index and classification are those of the first."""
     if len(results) == 1:
         return results[0]
     first = results[0]
@@ -306,3 +159,19 @@ def classify_from_store(
         frame=pd.concat([r.frame for r in results], ignore_index=True),
         notes=tuple(dict.fromkeys(n for r in results for n in r.notes)),
     )
+
+
+_MOVED = frozenset(
+    {"load_inputs", "load_official_types", "deso_systems_by_year", "classify_from_store"}
+)
+
+
+def __getattr__(name: str) -> Any:
+    """The database edge moved to :mod:`grannskap.store.socioeconomic` (issue 13); its names
+    resolve there for callers not yet moved (``report/sections/areas.py``, ``cli/evaluate.py``).
+    New code imports them from the store module."""
+    if name in _MOVED:
+        from grannskap.store import socioeconomic
+
+        return getattr(socioeconomic, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
