@@ -218,6 +218,16 @@ def test_bad_counts_are_one_line_naming_column_unit_and_value(
         assert w in line, (w, line)
 
 
+def test_distance_on_a_csv_needs_projected_xy(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    line = _error(capsys, _csv(tmp_path, GOOD), "--group-columns", "a,b", "--distance", "500")
+    assert "--distance needs the units' coordinates" in line and "x/y" in line
+    deg = "unit,a,b,x,y\nu1,10,5,18.0,59.3\nu2,3,9,18.1,59.3\nu3,4,4,18.0,59.4\n"
+    line = _error(capsys, _csv(tmp_path, deg), "--group-columns", "a,b", "--distance", "500")
+    assert "geographic" in line and "--to-crs" in line
+
+
 def test_polygon_index_on_a_csv_and_invalid_or_missing_geometry(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

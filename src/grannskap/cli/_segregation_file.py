@@ -353,6 +353,14 @@ def run_on_file(args: argparse.Namespace) -> int:
                         f"{spec.name} ({spec.pysal}) needs polygons",
                         expected="a GeoPackage, GeoJSON or shapefile instead of a CSV",
                     )
+                if distance is not None and coords is None and geo is None:
+                    raise _problem(
+                        name,
+                        f"--distance needs the units' coordinates for {spec.name}",
+                        column=f"{args.x_column}/{args.y_column}",
+                        expected=f"x/y columns ({args.x_column}, {args.y_column}: projected "
+                        "metres; see --x-column/--y-column) or polygons",
+                    )
                 if spec.needs_polygons or distance is not None:
                     pts = coords if coords is not None else geo.centroids  # type: ignore[union-attr]
                     _check_projected(crs, pts, name, spec.name, geoms)
