@@ -58,13 +58,13 @@ def looks_like_funding_xlsx(data: bytes) -> bool:
     if data[:4] != b"PK\x03\x04":
         return False
     try:
-        from openpyxl import load_workbook
+        import python_calamine  # the sheet names only: ~0.05 s per export, openpyxl ~0.3 s
 
-        wb = load_workbook(io.BytesIO(data), read_only=True)
+        wb = python_calamine.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception:  # noqa: BLE001 - not a readable workbook: not ours
         return False
     try:
-        return SHEET in wb.sheetnames
+        return SHEET in wb.sheet_names
     finally:
         wb.close()
 
