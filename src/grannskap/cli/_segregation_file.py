@@ -288,6 +288,8 @@ def _check_projected(crs: str | None, coords: Any, name: str, index: str, geoms:
     if not geographic:
         return
     hint = "--to-crs EPSG:3006 (Sweden) or --to-crs utm"
+    if not crs:
+        hint = "--crs EPSG:4326 (the file declares none) and " + hint
     try:
         if geoms is not None and crs:
             hint += f" (here {_estimate_utm(geoms, crs)})"
