@@ -130,10 +130,24 @@ def _points(ctx: ReportContext) -> tuple[list[str], list[str], list[str]]:
                 f"{n1} of {len(rg)} RegSO have area type 1 or 2 (socio-economic challenges) in {b[4:]}.",
             )
         )
-    years = ctx.con.execute(
-        "SELECT count(DISTINCT year) FROM observation WHERE area_system = 'deso2018' AND indicator_id = 'scb.000005FE'"
-    ).fetchone()[0]  # type: ignore[index]
-    if years <= 1:
+    hist = ctx.results.get("history")
+    hist_years: list[int] = list(hist.data.get("years", [])) if hist and hist.available else []
+    if len(hist_years) >= 2 and hist is not None:
+        # the change over time the board asks for: segregation first -> last year, per RegSO
+        uncertain.extend(str(x) for x in hist.data.get("sentences", []))
+        uncertain.append(
+            ctx.t(
+                f"Utvecklingen {hist_years[0]}–{hist_years[-1]} följs per RegSO (befolkning, "
+                f"boende, inkomst och segregation; avsnittet ”Utveckling över tid”). Nyckeltalen "
+                f"per DeSO ovan gäller {ctx.year}; om insatserna har haft effekt prövas i "
+                "avsnittet om utvärdering.",
+                f"The development {hist_years[0]}–{hist_years[-1]} is followed per RegSO "
+                f"(population, housing, income and segregation; section “Change over time”). "
+                f"The DeSO indicators above are for {ctx.year}; whether the interventions had "
+                "an effect is examined in the evaluation section.",
+            )
+        )
+    elif ctx.results.get("indicators") is None or len(_deso_years(ctx)) <= 1:
         uncertain.append(
             ctx.t(
                 f"Databasen har bara statistik för {ctx.year}. Det går därför inte att säga om läget har blivit bättre eller sämre, "
@@ -200,3 +214,9 @@ def build(ctx: ReportContext) -> SectionResult:
             "no_data": no_data,
         },
     )
+
+
+def _deso_years(ctx: ReportContext) -> list[int]:
+    from grannskap.indicators import available_years, group_set
+
+    return available_years(ctx.con, group_set("background").bindings, "deso")
