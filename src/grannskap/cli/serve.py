@@ -33,6 +33,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         "--no-cache", action="store_true", help="render every request anew (no response cache)"
     )
     p.add_argument(
+        "--no-watch",
+        action="store_true",
+        help="serve the database file itself (default: a private copy that is replaced when an "
+        "import has changed the file, so imports can run while the dashboard is up)",
+    )
+    p.add_argument(
         "--auth-token-file",
         metavar="FILE",
         help="require this file's token (first line) on every request: as the password of the "
@@ -67,7 +73,11 @@ def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     print("preparing the dashboard ...", flush=True)
     app = make_app(
-        db, kommun=args.kommun, threshold=args.min_count, cache_responses=not args.no_cache
+        db,
+        kommun=args.kommun,
+        threshold=args.min_count,
+        cache_responses=not args.no_cache,
+        watch=not args.no_watch,
     )
     try:
         serve(app, args.host, args.port, auth_token=token)

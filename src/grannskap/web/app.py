@@ -72,6 +72,15 @@ class App:
             env = report_environment(lang).overlay(loader=loader)
             self._envs[lang] = env
 
+    def replace_cache(self, cache: DashboardCache) -> DashboardCache:
+        """Serve ``cache`` (a new data version) from now on; returns the previous one. Cached
+        answers of the old version are dropped at the same moment."""
+        with self._cache_lock:
+            old, self.cache = self.cache, cache
+            self._cache = {}
+            self._cache_bytes = 0
+        return old
+
     # ---- entry point ------------------------------------------------------------------
     def handle(self, path: str, query: str = "") -> Response:
         """Answer one GET request. The database is read-only, so a successful response for the
@@ -84,10 +93,11 @@ class App:
         hit = self._cache.get(key)
         if hit is not None:
             return hit
+        generation = self._cache
         resp = self._handle(path, query)
         if self.cache_responses and resp.status == 200 and len(resp.body) < 2_000_000:
             with self._cache_lock:
-                if (
+                if generation is self._cache and (
                     self._cache_bytes + len(resp.body) <= self.cache_max_bytes
                     and len(self._cache) < self.cache_max_items
                 ):

@@ -299,6 +299,12 @@ class DashboardCache:
                     self._items[key] = item
         return item
 
+    def close(self) -> None:
+        """Close the connection (after a data-version switch, see :mod:`.snapshot`)."""
+        with self._lock:
+            self._items.clear()
+        self._con.close()
+
 
 def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """Rows as dicts with pandas' missing values turned into None (safe in templates)."""

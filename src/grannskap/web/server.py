@@ -57,17 +57,37 @@ def make_app(
     threshold: int | None = None,
     warm: bool = True,
     cache_responses: bool = True,
+    watch: bool = False,
+    poll: float = 2.0,
 ) -> App:
     """Open ``db`` read-only and prepare the dashboard.
 
     Pages are built lazily, per (kommun, language) under their own lock, so the server can
     listen at once; with ``warm`` the default kommun is built in a background thread meanwhile
     (``/healthz`` answers 503 until it is ready).
+
+    With ``watch`` the dashboard serves a private copy of the database (:mod:`.snapshot`) and
+    never holds the original open, so ``grannskap import`` can write it while the dashboard
+    runs; every ``poll`` seconds a committed change is copied, its default pages are built,
+    and the dashboard switches to it (no restart, no failed requests).
     """
+    from grannskap.errors import DatabaseError
     from grannskap.report.data import check_kommun
     from grannskap.store import connect
 
-    con = connect(db, read_only=True, verify_data=True)  # a damaged file: one-line error
+    snaps = None
+    source: str | Path = db
+    if watch:
+        from grannskap.web.snapshot import Snapshots
+
+        snaps = Snapshots(db)
+        source = snaps.first()[0]
+    try:
+        con = connect(source, read_only=True, verify_data=True)  # damaged: one-line error
+    except DatabaseError as exc:
+        if snaps is not None:
+            snaps.cleanup()
+        raise DatabaseError(str(exc).replace(str(source), str(db))) from None
     check_kommun(con, kommun)
     app = App(
         DashboardCache(con, threshold), default_kommun=kommun, cache_responses=cache_responses
@@ -85,6 +105,31 @@ def make_app(
                 app.ready.set()
 
         threading.Thread(target=_prepare, daemon=True, name="grannskap-warm").start()
+    if snaps is not None:
+        current = [Path(source)]
+
+        def switch(path: Path) -> Any:
+            new_con = connect(path, read_only=True, verify_data=True)
+            try:
+                check_kommun(new_con, kommun)
+                cache = DashboardCache(new_con, threshold)
+                for lang in ("sv", "en"):  # built before the switch: no request waits for it
+                    cache.get(kommun, lang)
+            except BaseException:
+                new_con.close()
+                raise
+            old, old_path = app.replace_cache(cache), current[0]
+            current[0] = path
+
+            def release() -> None:
+                with contextlib.suppress(Exception):
+                    old.close()
+                old_path.unlink(missing_ok=True)
+
+            return release
+
+        snaps.watch(switch, poll=poll)
+        app.snapshots = snaps  # type: ignore[attr-defined]
     return app
 
 
