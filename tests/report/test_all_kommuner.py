@@ -21,7 +21,14 @@ def _texts(demo_con, kommun: str, names: tuple[str, ...]) -> dict[str, str]:  # 
     ctx = build_context(demo_con, kommun, "sv")
     sections = build_sections(ctx, names)
     render_report(ctx, sections)
-    return {s.name: html.unescape(re.sub(r"<[^>]+>", " ", s.html)) for s in sections}
+    texts = {s.name: html.unescape(re.sub(r"<[^>]+>", " ", s.html)) for s in sections}
+    # Borås may be one of the comparison municipalities chosen as alike: naming it there is
+    # not a sentence about Borås
+    from grannskap.report.sections import _common
+
+    for peer in _common.comparison(ctx)["name"].dropna():
+        texts = {k: t.replace(str(peer), "<jämförelsekommun>") for k, t in texts.items()}
+    return texts
 
 
 def _leaks(texts: dict[str, str]) -> list[str]:

@@ -60,18 +60,14 @@ def test_sweden_unemployment_share_matches_scb_file(demo_con, shared_data: Path)
     assert table.loc["arbetslosa", "riket"] == pytest.approx(100 * unemployed / labour, rel=1e-12)
 
 
-def test_comparison_group_is_the_ten_closest_in_population(demo_con) -> None:  # type: ignore[no-untyped-def]
+def test_comparison_group_is_the_ten_most_alike(demo_con) -> None:  # type: ignore[no-untyped-def]
+    # the choice itself is tested in tests/measures/test_peers.py; here: the report uses it
+    from grannskap.measures.peers import choose_peers
+
     comp = data.comparable_kommuner(demo_con, "1490", 2022)
     assert len(comp) == 10 and "1490" not in set(comp["kommun"])
-    pop = demo_con.execute(
-        "SELECT a.kommun_code, sum(o.value) FROM observation o JOIN area a ON a.system='deso2018' AND a.code=o.area_code "
-        "WHERE o.indicator_id='scb.000005FE' AND o.breakdown='' AND o.year=2022 GROUP BY 1"
-    ).fetchall()
-    import math
-
-    own = dict(pop)["1490"]
-    ranked = sorted((abs(math.log(p) - math.log(own)), k) for k, p in pop if k != "1490")
-    assert set(comp["kommun"]) == {k for _, k in ranked[:10]}
+    expected = choose_peers(data.peer_features(demo_con, 2022), "1490", 10).codes
+    assert list(comp["kommun"]) == expected
 
 
 def test_regso_table_covers_every_boras_regso_and_suppresses(demo_con) -> None:  # type: ignore[no-untyped-def]

@@ -38,6 +38,13 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         metavar="N",
         help="suppress counts/shares based on fewer than N persons (default 5 or $GRANNSKAP_MIN_COUNT)",
     )
+    p.add_argument(
+        "--compare",
+        default=None,
+        metavar="CODES",
+        help="comparison municipalities, comma-separated codes (e.g. 1480,1380); default: the "
+        "ten most alike on population, share foreign-born, tenure, income and områdestyp mix",
+    )
     add_db_argument(p)
     p.set_defaults(func=run)
 
@@ -75,6 +82,7 @@ def run(args: argparse.Namespace) -> int:
                 formats=tuple(args.formats or FORMATS),
                 threshold=args.min_count,
                 demo=args.demo,
+                compare=[c for c in (args.compare or "").split(",") if c.strip()] or None,
             )
     finally:
         con.close()

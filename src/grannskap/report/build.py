@@ -45,6 +45,7 @@ def build_context(
     lang: str = "sv",
     threshold: int | None = None,
     demo: bool = False,
+    compare: Sequence[str] | None = None,
 ) -> ReportContext:
     from grannskap.report.data import check_kommun, kommun_name, latest_year
 
@@ -52,7 +53,9 @@ def build_context(
         raise ConfigError(f"language was {lang!r} but is expected to be one of ['sv', 'en']")
     kommun = check_kommun(con, kommun)
     thr = check_threshold(threshold) if threshold is not None else default_threshold()
-    return ReportContext(con, kommun, kommun_name(con, kommun), lang, latest_year(con), thr, demo)  # type: ignore[arg-type]
+    ctx = ReportContext(con, kommun, kommun_name(con, kommun), lang, latest_year(con), thr, demo)  # type: ignore[arg-type]
+    ctx.compare = tuple(compare) if compare else None
+    return ctx
 
 
 def build_report(
@@ -64,6 +67,7 @@ def build_report(
     formats: Sequence[str] = FORMATS,
     threshold: int | None = None,
     demo: bool = False,
+    compare: Sequence[str] | None = None,
 ) -> ReportResult:
     """Write the report files into ``out_dir``; formats that cannot be written are skipped with a reason."""
     from grannskap.report.render import render_report
@@ -80,7 +84,7 @@ def build_report(
     except OSError as exc:
         raise output_error(out, exc) from None
     t0 = time.perf_counter()
-    ctx = build_context(con, kommun, lang, threshold, demo)
+    ctx = build_context(con, kommun, lang, threshold, demo, compare)
     sections = build_sections(ctx)
     result = ReportResult(out, sections=sections)
     result.seconds["sections"] = time.perf_counter() - t0

@@ -84,6 +84,7 @@ class ReportContext:
     demo: bool = False
     cache: dict[str, Any] = field(default_factory=dict)
     results: dict[str, SectionResult] = field(default_factory=dict)
+    compare: tuple[str, ...] | None = None  # comparison kommuner given by the user (--compare)
 
     @property
     def kommun_genitive(self) -> str:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -452,27 +452,71 @@ def suppression_counts(
 
 
 def comparable_kommuner(
-    con: duckdb.DuckDBPyConnection, kommun: str, year: int, k: int = 10
+    con: duckdb.DuckDBPyConnection,
+    kommun: str,
+    year: int,
+    k: int = 10,
+    compare: Sequence[str] | None = None,
 ) -> pd.DataFrame:
-    """The ``k`` municipalities closest in population to ``kommun`` (same-size comparison group).
+    """The ``k`` municipalities most alike ``kommun`` (``kommun, name, population, distance``),
+    or the group ``compare`` given by the user (``grannskap report --compare``).
 
-    Population = SCB 000005FE total summed over DeSO for ``year``.
+    Chosen by :func:`grannskap.measures.peers.choose_peers` on population, share foreign-born,
+    share rental dwellings, mean wage income and the share of RegSO with områdestyp 1–2, each
+    of ``year`` and read through the indicator spine; ``attrs["choice"]`` holds the
+    :class:`~grannskap.measures.peers.PeerChoice` (its ``method(lang)`` is the methods text).
     """
-    pop = con.execute(
-        "SELECT a.kommun_code AS kommun, sum(o.value) AS population FROM observation o "
-        "JOIN area a ON a.system = 'deso2018' AND a.code = o.area_code "
-        "WHERE o.indicator_id = 'scb.000005FE' AND o.breakdown = '' AND o.year = ? "
-        "GROUP BY 1",
-        [year],
-    ).df()
+    from grannskap.measures.peers import choose_peers, override_peers
+
+    features = peer_features(con, year)
+    if compare:
+        choice = override_peers(features, kommun, compare, year=year)
+    else:
+        choice = choose_peers(features, kommun, k, year=year)
     names = con.execute("SELECT code AS kommun, name FROM area WHERE system = 'kommun'").df()
-    pop = pop.merge(names, on="kommun", how="left")
-    own = pop.loc[pop["kommun"] == kommun, "population"]
-    if own.empty:
-        raise DataNotFoundError(f"no population for kommun {kommun!r} in {year}")
-    pop["distance"] = (np.log(pop["population"]) - np.log(float(own.iloc[0]))).abs()
-    others = pop[pop["kommun"] != kommun].sort_values(["distance", "kommun"]).head(k)
-    return others[["kommun", "name", "population"]].reset_index(drop=True)
+    out = choice.peers.merge(names, on="kommun", how="left").rename(
+        columns={"folkmangd": "population"}
+    )
+    out = out[["kommun", "name", "population", "distance"]].reset_index(drop=True)
+    out.attrs["choice"] = choice
+    return out
+
+
+def peer_features(con: duckdb.DuckDBPyConnection, year: int) -> pd.DataFrame:
+    """Per municipality the indicators :mod:`grannskap.measures.peers` compares on, ``year``
+    (a column is NaN where its data are missing; the chooser then leaves it out)."""
+    from grannskap.indicators import indicator, indicator_values
+    from grannskap.measures.peers import PEER_FEATURES
+
+    cols: dict[str, pd.Series] = {}
+    for name in PEER_FEATURES:
+        if name == "typ_1_2":
+            continue
+        try:
+            v = indicator_values(con, indicator(name), "kommun", [year])
+        except DataNotFoundError:
+            continue
+        cols[name] = v.set_index("kommun")["value"]
+    if "folkmangd" not in cols:
+        raise DataNotFoundError(
+            f"no population per municipality for {year} in the database; expected SCB's series "
+            "(grannskap init --demo or grannskap import FILE)"
+        )
+    try:
+        from grannskap.errors import GrannskapError
+        from grannskap.measures.socioeconomic import classify_from_store
+
+        types = classify_from_store(con, [year], level="regso", profile="auto").frame
+        t = types.dropna(subset=["omradestyp"])
+        low = t["omradestyp"].astype(int).isin([1, 2]).astype(float) * 100.0
+        cols["typ_1_2"] = low.groupby(t["area_code"].str.slice(0, 4)).mean()
+    except GrannskapError:
+        pass  # no index inputs for the year: the chooser names the indicator as left out
+    frame = pd.DataFrame(cols)
+    frame.index.name = "kommun"
+    if "typ_1_2" not in frame:
+        frame["typ_1_2"] = np.nan
+    return frame.reset_index()
 
 
 def key_indicator_table(

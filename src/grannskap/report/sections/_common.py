@@ -35,7 +35,10 @@ def counts_year(ctx: ReportContext, year: int) -> pd.DataFrame:
 
 
 def comparison(ctx: ReportContext) -> pd.DataFrame:
-    return ctx.cached("comparison", lambda: data.comparable_kommuner(ctx.con, ctx.kommun, ctx.year))
+    return ctx.cached(
+        "comparison",
+        lambda: data.comparable_kommuner(ctx.con, ctx.kommun, ctx.year, compare=ctx.compare),
+    )
 
 
 def key_table(ctx: ReportContext) -> pd.DataFrame:

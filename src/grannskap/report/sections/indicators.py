@@ -1,4 +1,4 @@
-"""Key indicators: the kommun against Sweden and same-size municipalities, and per stadsdel."""
+"""Key indicators: the kommun against Sweden and similar municipalities, and per stadsdel."""
 
 from __future__ import annotations
 
@@ -100,8 +100,8 @@ def _trends(ctx: ReportContext, years: list[int]) -> tuple[list[Figure], list[Ta
         ],
         _common.scb_source(ctx, ", ".join(sorted({k.source_table for k in KEY_INDICATORS}))),
         ctx.t(
-            "Jämförelsegruppen är densamma alla år (de tio kommuner som ligger närmast i folkmängd det senaste året).",
-            "The comparison group is the same in every year (the ten closest in population in the latest year).",
+            "Jämförelsegruppen är densamma alla år (de kommuner som liknar kommunen mest det senaste året; se Metod).",
+            "The comparison group is the same in every year (the municipalities most alike in the latest year; see Methods).",
         ),
     )
     return figures, [table]
@@ -163,8 +163,8 @@ def build(ctx: ReportContext) -> SectionResult:
         ],
         src,
         ctx.t(
-            f"Liknande kommuner = de tio kommuner som ligger närmast i folkmängd: {names}.",
-            f"Similar municipalities = the ten closest in population: {names}.",
+            f"Liknande kommuner = de som liknar kommunen mest i folkmängd, andel utrikes födda, upplåtelseform, inkomst och områdestyper (se Metod): {names}.",
+            f"Similar municipalities = those most alike in population, share foreign-born, tenure, income and områdestyp mix (see Methods): {names}.",
         ),
     )
     figures, tables = [fig1], [t1]

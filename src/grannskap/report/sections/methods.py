@@ -65,10 +65,7 @@ def build(ctx: ReportContext) -> SectionResult:
         ),
         Table(
             "comparison-group",
-            ctx.t(
-                "Jämförelsekommuner (närmast i folkmängd)",
-                "Comparison municipalities (closest in population)",
-            ),
+            ctx.t("Jämförelsekommuner", "Comparison municipalities"),
             comp,
             [
                 Column("name", ctx.t("Kommun", "Municipality")),
@@ -76,8 +73,14 @@ def build(ctx: ReportContext) -> SectionResult:
                 Column(
                     "population", ctx.t(f"Folkmängd {ctx.year}", f"Population {ctx.year}"), "int"
                 ),
-            ],
-            _common.scb_source(ctx, "000005FE"),
+            ]
+            + (
+                [Column("distance", ctx.t("Avstånd (z-värden)", "Distance (z-scores)"), "num3")]
+                if comp["distance"].notna().any()
+                else []
+            ),
+            _common.scb_source(ctx, "TAB6572, TAB6258, Tab2InkDesoN, 000005FB"),
+            comp.attrs["choice"].method(ctx.lang) if "choice" in comp.attrs else "",
         ),
         Table(
             "police-sources",
