@@ -125,6 +125,16 @@ def test_four_years_figures(dbs: dict[int, Path]) -> None:
     assert boras.fb_2023 == pytest.approx(100 * 28150 / 114592, abs=0.05)
     assert "2020–2023" in note and "RegSO" in html and "DeSO" in html
     assert {"history-dissimilarity", "history-foreign-born"} <= {f.key for f in res.figures}
+    # every printed interval holds the estimate printed beside it (the corrected value)
+    seg = next(t for t in res.tables if t.key == "history-segregation").frame
+    for idx in ("dissimilarity", "theil_h"):
+        rows = seg.dropna(subset=[f"ci_low_{idx}"])
+        assert len(rows) == 4, idx
+        assert (rows[f"ci_low_{idx}"] <= rows[f"corrected_{idx}"]).all(), idx
+        assert (rows[f"corrected_{idx}"] <= rows[f"ci_high_{idx}"]).all(), idx
+    change = next(t for t in res.tables if t.key == "history-change").frame
+    assert (change["ci_low"] <= change["difference_bc"]).all()
+    assert (change["difference_bc"] <= change["ci_high"]).all()
 
 
 @pytest.mark.slow

@@ -244,13 +244,16 @@ def _segregation(
                 stat = float(seg.compute_index(idx, pub.to_numpy()).statistic)
                 lo: float | None = None
                 hi: float | None = None
+                bc: float | None = None
                 if scope == "kommun" and idx != "isolation":
                     boot = seg.bootstrap_ci(
                         pub.round().astype("int64"), idx, n_boot=200, level=0.95, seed=SEED
                     )
-                    lo, hi = boot.ci_low, boot.ci_high
+                    # the interval is for the bias-corrected value (interval policy): print both
+                    lo, hi, bc = boot.ci_low, boot.ci_high, float(boot.interval_estimate)
                 rows.append({"scope": scope, "code": code, "name": name, "year": y, "index": idx,
-                             "statistic": stat, "ci_low": lo, "ci_high": hi, "n_areas": len(pub)})  # fmt: skip
+                             "statistic": stat, "corrected": bc, "ci_low": lo, "ci_high": hi,
+                             "n_areas": len(pub)})  # fmt: skip
         if len(years) < 2 or first not in tables or last not in tables:
             continue
         a, b = tables[first], tables[last]

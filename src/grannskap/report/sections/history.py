@@ -228,10 +228,10 @@ def _segregation_parts(
     if s.empty:
         return [], [], []
     w = s.pivot_table(index=["scope", "code", "name", "year", "n_areas"], columns="index",
-                      values=["statistic", "ci_low", "ci_high"], aggfunc="first").reset_index()  # fmt: skip
+                      values=["statistic", "corrected", "ci_low", "ci_high"], aggfunc="first").reset_index()  # fmt: skip
     w.columns = ["_".join(str(p) for p in c if p) if isinstance(c, tuple) else c for c in w.columns]
     for c in list(w.columns):
-        if c.startswith(("statistic_", "ci_low_", "ci_high_")):
+        if c.startswith(("statistic_", "corrected_", "ci_low_", "ci_high_")):
             w[c] = w[c] * 100
     w = w[w.scope != "comparison"].sort_values(
         ["scope", "year"],
@@ -249,17 +249,19 @@ def _segregation_parts(
             Column("year", ctx.t("År", "Year"), "year"),
             Column("n_areas", "RegSO", "int"),
             Column("statistic_dissimilarity", INDEX_LABELS[ctx.lang]["dissimilarity"], "num1"),
+            Column("corrected_dissimilarity", ctx.t("D, korrigerat", "D, corrected"), "num1"),
             Column("ci_low_dissimilarity", ctx.t("D, 95 % lägst", "D, 95 % low"), "num1"),
             Column("ci_high_dissimilarity", ctx.t("D, 95 % högst", "D, 95 % high"), "num1"),
             Column("statistic_isolation", INDEX_LABELS[ctx.lang]["isolation"], "num1"),
             Column("statistic_theil_h", INDEX_LABELS[ctx.lang]["theil_h"], "num1"),
+            Column("corrected_theil_h", ctx.t("H, korrigerat", "H, corrected"), "num1"),
             Column("ci_low_theil_h", ctx.t("H, 95 % lägst", "H, 95 % low"), "num1"),
             Column("ci_high_theil_h", ctx.t("H, 95 % högst", "H, 95 % high"), "num1"),
         ],  # fmt: skip
         _source(ctx, "TAB6572", ys),
         ctx.t(
-            "Intervall: bootstrap, personer omdragna inom varje RegSO (200 dragningar); för riket visas inga årsintervall (de är mycket smala).",
-            "Intervals: bootstrap, persons resampled within each RegSO (200 draws); no yearly intervals for Sweden (they are very narrow).",
+            "Intervall: bootstrap, personer omdragna inom varje RegSO (200 dragningar); intervallet gäller det småområdeskorrigerade värdet (”korrigerat”) som står bredvid. För riket visas inga årsintervall (de är mycket smala).",
+            "Intervals: bootstrap, persons resampled within each RegSO (200 draws); the interval is for the small-unit bias-corrected value (“corrected”) shown beside it. No yearly intervals for Sweden (they are very narrow).",
         ),  # fmt: skip
     )
     tables, sentences = [t_seg], []
