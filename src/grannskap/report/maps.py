@@ -23,7 +23,7 @@ from typing import Any
 import numpy as np
 
 from grannskap.format import format_number
-from grannskap.report.svg import TYPE_COLOURS, TYPE_TEXT
+from grannskap.report.svg import TYPE_COLOURS, TYPE_TEXT, interactive
 
 __all__ = [
     "MapArea",
@@ -351,4 +351,4 @@ def choropleth(
         f'aria-label="{escape(title)}: {escape(desc)}"><title>{escape(title)}</title>'
         f"<desc>{escape(desc)}</desc>"
     )
-    return head + defs + "".join(body) + "</svg>"
+    return interactive(head + defs + "".join(body) + "</svg>")
