@@ -19,6 +19,7 @@ __all__ = ["NAME", "TITLE", "build", "backtest_table"]
 
 def build(ctx: ReportContext) -> SectionResult:
     from grannskap.goals import report_data
+    from grannskap.store.boards import programme_of
 
     rd = report_data(ctx.con, ctx.kommun, ctx.lang)
     ctx.cache["goals_report_data"] = rd  # the dashboard's area pages reuse it
@@ -146,6 +147,19 @@ def build(ctx: ReportContext) -> SectionResult:
         p2 = pp.copy()
         for c in [c for c in p2.columns if c.startswith("p_")]:
             p2[c] = p2[c].astype(float) * 100
+        if "state_2025" in p2.columns:  # category names, never the stored codes
+            p2["state_2025"] = (
+                p2["state_2025"]
+                .map(
+                    {
+                        "ej_listad": ctx.t("Inte listat", "Not listed"),
+                        "utsatt": ctx.t("Utsatt", "Vulnerable"),
+                        "riskomrade": ctx.t("Riskområde", "Risk area"),
+                        "sarskilt_utsatt": ctx.t("Särskilt utsatt", "Especially vulnerable"),
+                    }
+                )
+                .fillna(p2["state_2025"])
+            )
         cols = [
             Column("name", ctx.t("Område", "Area")),
             Column("state_2025", ctx.t("Läge 2025", "State 2025")),
@@ -198,6 +212,7 @@ def build(ctx: ReportContext) -> SectionResult:
         TITLE[ctx.lang],
         True,
         data={
+            "has_programme": not programme_of(ctx.con, ctx.kommun).empty,
             "agreement": agree,
             "caveats": list(rd.caveats),
             "forecast_notes": forecast_notes,
