@@ -14,7 +14,10 @@ from grannskap.report.sections import build_sections
 
 # Borås' own words: its name, its police areas and districts, and its programme
 BORAS_WORDS = ("Borås", "Norrby", "Hässleholmen", "Sjöbo", "Hulta", "programmets", "Programmets")
-MINE = ("summary", "areas", "indicators", "goals", "police", "programme", "boards", "funding", "evaluation")
+MINE = (
+    "summary", "areas", "indicators", "goals", "police", "programme", "boards", "funding",
+    "evaluation", "methods",
+)  # fmt: skip
 
 
 def _texts(demo_con, kommun: str, names: tuple[str, ...]) -> dict[str, str]:  # type: ignore[no-untyped-def]

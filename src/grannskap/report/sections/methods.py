@@ -48,7 +48,16 @@ def build(ctx: ReportContext) -> SectionResult:
     comp = _common.comparison(ctx)
     prov = provenance_table(ctx.con)
     prov["imported_at"] = prov["imported_at"].astype(str).str.slice(0, 19)
+    # files that concern another kommun (its programme, its own extracts) are not this report's
+    from grannskap.store.boards import programme_of
+
+    own = set(programme_of(ctx.con, ctx.kommun)["programme_id"])
+    other_programme = (prov["source"] == "programme") & ~prov["table_id"].isin(own)
+    other_extract = prov["file_name"].str.extract(r"_(\d{4})_", expand=False)
+    prov = prov[~other_programme & ~(other_extract.notna() & (other_extract != ctx.kommun))]
     pol = ctx.con.execute("SELECT year, source_note FROM police_list_count ORDER BY year").df()
+    # the national list sources also carry one kommun's local sources: keep them in its report
+    pol["source_note"] = [_common.local_clauses(ctx, str(n or "")) for n in pol["source_note"]]
     tables = [
         Table(
             "definitions",
