@@ -474,8 +474,13 @@ def comparable_kommuner(
     else:
         choice = choose_peers(features, kommun, k, year=year)
     names = con.execute("SELECT code AS kommun, name FROM area WHERE system = 'kommun'").df()
-    out = choice.peers.merge(names, on="kommun", how="left").rename(
-        columns={"folkmangd": "population"}
+    # the population is shown whether or not the chooser could use it (too few kommuner
+    # with the year, e.g. after fetching one kommun's series)
+    pop = features[["kommun", "folkmangd"]].rename(columns={"folkmangd": "population"})
+    out = (
+        choice.peers.drop(columns=["folkmangd"], errors="ignore")
+        .merge(names, on="kommun", how="left")
+        .merge(pop, on="kommun", how="left")
     )
     out = out[["kommun", "name", "population", "distance"]].reset_index(drop=True)
     out.attrs["choice"] = choice

@@ -212,3 +212,22 @@ def test_polygons_step_stores_regso_geometry(
     ).fetchone()
     con.close()
     assert n is not None and n[0] == 47
+
+
+def test_report_shows_every_year_fetched(fetched: Path) -> None:
+    """fetch -> database -> report: the history section shows the years the server sent."""
+    from grannskap.report.build import build_context
+    from grannskap.report.render import render_report
+    from grannskap.report.sections import build_sections
+
+    con = connect(str(fetched), read_only=True)
+    try:
+        ctx = build_context(con, "1490", "sv")
+        sections = build_sections(ctx, ("history",))
+        render_report(ctx, sections)
+    finally:
+        con.close()
+    (history,) = sections
+    assert history.available, history.reason
+    assert history.data["years"] == [2020, 2021, 2022, 2023]
+    assert "2020" in history.html and "2023" in history.html
