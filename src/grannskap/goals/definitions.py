@@ -167,9 +167,11 @@ def load_goals(path: str | Path | None = None, *, kommun: str | None = None) -> 
     those of ``kommun``."""
     import yaml
 
+    from grannskap._yaml import safe_load as safe_yaml
+
     p = Path(path) if path is not None else default_goals_path()
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = safe_yaml(p.read_text(encoding="utf-8"))  # no aliases, bounded (issue 18)
     except FileNotFoundError:
         raise ValidationError([Problem(str(p), "goals file not found")]) from None
     except yaml.YAMLError as exc:

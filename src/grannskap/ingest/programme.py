@@ -103,8 +103,10 @@ def _load_doc(data: bytes, file_name: str) -> dict[str, Any]:
             raise InputError(Problem(file_name, f"not valid TOML ({exc})")) from exc
     import yaml
 
+    from grannskap._yaml import safe_load as safe_yaml
+
     try:
-        doc = yaml.safe_load(text)
+        doc = safe_yaml(text)  # no aliases, bounded (issue 18)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise InputError(

@@ -345,9 +345,11 @@ def load_profile(path: str | Path) -> Profile:
     """A user-defined profile from a YAML file (see :func:`profile_from_mapping`)."""
     import yaml
 
+    from grannskap._yaml import safe_load as safe_yaml
+
     p = Path(path)
     try:
-        data = yaml.safe_load(p.read_text(encoding="utf-8"))
+        data = safe_yaml(p.read_text(encoding="utf-8"))  # no aliases, bounded (issue 18)
     except FileNotFoundError:
         raise ConfigError(f"{p}: profile file not found") from None
     except yaml.YAMLError as exc:
