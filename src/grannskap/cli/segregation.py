@@ -262,12 +262,13 @@ def _decomposition_rows(
 ) -> list[dict]:  # type: ignore[no-untyped-def,type-arg]
     """M and H between and within kommuner for the Sweden scope, with bootstrap intervals."""
     from grannskap.errors import DataNotFoundError
+    from grannskap.privacy import publishable_count_frame
 
     if df["kommun"].isna().any():
         raise DataNotFoundError(
             f"{year}: some areas have no kommun in the database; cannot decompose by kommun"
         )
-    counts = df[cols].astype("int64")
+    counts = publishable_count_frame(df[cols])  # small areas rounded (issue 18)
     level = 0.95 if not args.ci else args.ci
     dec = seg.decompose_between_within_ci(
         counts,
@@ -385,6 +386,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from grannskap.measures import segregation as seg
     from grannskap.measures.segregation.change import index_change
+    from grannskap.privacy import publishable_count_frame
     from grannskap.store import connect
 
     if not (args.ci == 0 or 0 < args.ci < 1):
@@ -438,7 +440,8 @@ def run(args: argparse.Namespace) -> int:
                         for r in _decomposition_rows(seg, df, cols, year, args)
                     )
                 for scope, sub in scopes:
-                    counts = sub[cols].astype("int64")
+                    # areas under the small-count rule enter with rounded counts (issue 18)
+                    counts = publishable_count_frame(sub[cols])
                     per_scope.setdefault(scope, {})[year] = counts
                     xy = sub[["x", "y"]].to_numpy(dtype="float64")
                     for distance in distances:
