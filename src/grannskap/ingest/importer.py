@@ -27,6 +27,7 @@ from grannskap.ingest import (
     scb_export,
 )
 from grannskap.ingest.csvio import read_csv_records
+from grannskap.ingest.limits import check_file_size, check_zip
 from grannskap.ingest.scb_export import slug
 from grannskap.store.changes import load_changelog
 from grannskap.store.connection import transaction
@@ -236,7 +237,9 @@ def import_file(
         raise InputError(Problem(str(path), "no such file"))
     if path.is_dir():
         raise InputError(Problem(str(path), "is a directory", expected="a file"))
+    check_file_size(path)  # limits before any parser (issue 18; grannskap.ingest.limits)
     data = path.read_bytes() if path.suffix.lower() != ".shp" else b""
+    check_zip(data, path.name)
     kind = detect_format(path, data)
     name = path.name
     loaders: dict[str, Callable[[], LoadResult]] = {
