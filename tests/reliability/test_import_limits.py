@@ -99,3 +99,40 @@ def test_limits_can_be_raised(small_xlsx: bytes, monkeypatch: Any) -> None:
         check_zip(data, "x.xlsx")
     monkeypatch.setenv("GRANNSKAP_MAX_XLSX_CELLS", "10000000")
     check_zip(data, "x.xlsx")
+
+
+@pytest.mark.parametrize(
+    "body, env",
+    [
+        ('{"type": "FeatureCollection", "features": ' + "[" * 5000 + "]" * 5000 + "}", "DEPTH"),
+        ('{"a": ' * 5000 + "1" + "}" * 5000, "DEPTH"),
+        (
+            '{"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {}, '
+            '"geometry": {"type": "Polygon", "coordinates": [['
+            + ", ".join(["[1.0, 2.0]"] * 60_000)
+            + "]]}}]}",
+            "POSITIONS",
+        ),
+    ],
+    ids=["deep-arrays", "deep-objects", "many-vertices"],
+)
+def test_geojson_limits(body: str, env: str, tmp_path: Path, capsys: Any, monkeypatch: Any) -> None:
+    monkeypatch.setenv("GRANNSKAP_MAX_GEOJSON_POSITIONS", "50000")  # default 5 M
+    f = tmp_path / "areas.geojson"
+    f.write_text(body, encoding="utf-8")
+    code, err, took = _import(f, tmp_path, capsys)
+    assert (
+        code != 0
+        and f"GRANNSKAP_MAX_{'JSON_DEPTH' if env == 'DEPTH' else 'GEOJSON_POSITIONS'}" in err
+    )
+    assert "Traceback" not in err and took < 30
+
+
+def test_real_geojson_passes() -> None:
+    from grannskap.demo import demo_files
+    from grannskap.ingest.limits import check_geojson
+
+    files = [f for f in demo_files() if f.suffix == ".geojson"]
+    assert files
+    for f in files:
+        check_geojson(f.read_bytes(), f.name)

@@ -27,7 +27,7 @@ from grannskap.ingest import (
     scb_export,
 )
 from grannskap.ingest.csvio import read_csv_records
-from grannskap.ingest.limits import check_file_size, check_zip
+from grannskap.ingest.limits import check_file_size, check_geojson, check_zip
 from grannskap.ingest.scb_export import slug
 from grannskap.store.changes import load_changelog
 from grannskap.store.connection import transaction
@@ -240,6 +240,8 @@ def import_file(
     check_file_size(path)  # limits before any parser (issue 18; grannskap.ingest.limits)
     data = path.read_bytes() if path.suffix.lower() != ".shp" else b""
     check_zip(data, path.name)
+    if path.suffix.lower() in (".geojson", ".json"):
+        check_geojson(data, path.name)
     kind = detect_format(path, data)
     name = path.name
     loaders: dict[str, Callable[[], LoadResult]] = {

@@ -30,12 +30,17 @@ __all__ = [
     "MAX_XLSX_CELLS",
     "check_file_size",
     "check_zip",
+    "check_geojson",
+    "MAX_GEOJSON_POSITIONS",
+    "MAX_JSON_DEPTH",
 ]
 
 MAX_FILE_BYTES = 2_000_000_000
 MAX_UNZIPPED_BYTES = 2_000_000_000
 MAX_ZIP_RATIO = 200
 MAX_XLSX_CELLS = 50_000_000
+MAX_GEOJSON_POSITIONS = 5_000_000  # all of Sweden's DeSO polygons: ~2.4 M positions
+MAX_JSON_DEPTH = 32  # a MultiPolygon position is 6 levels deep inside a FeatureCollection
 _RATIO_FROM = 10_000_000  # small members may compress very well (empty sheets, styles)
 
 _DIM = re.compile(
@@ -124,3 +129,23 @@ def check_zip(data: bytes, name: str) -> None:
                     f"{name}:{i.filename}", "the declared sheet size in cells",
                     cells, max_cells, "GRANNSKAP_MAX_XLSX_CELLS",
                 )  # fmt: skip
+
+
+_DEEP_ARRAYS = rb"(?:\[\s*){%d}"  # nested arrays: [[[[ ...
+_DEEP_OBJECTS = rb'(?:\{\s*"(?:[^"\\]|\\.)*"\s*:\s*){%d}'  # {"a": {"a": ...
+
+
+def check_geojson(data: bytes, name: str) -> None:
+    """Positions (an upper bound: the number of ``[``) and nesting of a GeoJSON file, counted
+    at C speed before ``json.loads`` (10 M vertices inflated report.html to 130 MB; deep
+    nesting ran into Python's recursion limit)."""
+    max_pos = _limit("GRANNSKAP_MAX_GEOJSON_POSITIONS", MAX_GEOJSON_POSITIONS)
+    n = data.count(b"[")
+    if n > max_pos:
+        raise _refuse(
+            name, "the number of coordinate arrays", n, max_pos, "GRANNSKAP_MAX_GEOJSON_POSITIONS"
+        )
+    depth = _limit("GRANNSKAP_MAX_JSON_DEPTH", MAX_JSON_DEPTH)
+    for pattern in (_DEEP_ARRAYS, _DEEP_OBJECTS):
+        if re.search(pattern % (depth + 1), data):
+            raise _refuse(name, "the nesting depth", depth + 1, depth, "GRANNSKAP_MAX_JSON_DEPTH")
