@@ -28,7 +28,6 @@ NOT_YET_MOVED = frozenset(
         "report/sections/police.py",
         "report/sections/programme.py",
         "report/sections/segregation.py",
-        "report/sections/summary.py",
         "web/data.py",
     }
 )
