@@ -60,6 +60,18 @@ class PxCsvTable:
     numerator_def: str = ""
     notes: tuple[str, ...] = ()
 
+    def indicator_def(self) -> IndicatorDef:
+        """The catalogue entry the table's values are stored under (CSV import and fetch)."""
+        return IndicatorDef(
+            indicator_id=self.indicator_id,
+            name_sv=self.name_sv,
+            name_en=self.name_en,
+            unit=self.unit,
+            numerator_def=self.numerator_def,
+            source_table=self.table_id,
+            kind=self.kind,  # type: ignore[arg-type]
+        )
+
 
 CONSTANT_PRICES_NOTE = (
     "Medelvärdet av löneinkomst i tkr är troligen i fasta priser (senaste årets penningvärde): "
@@ -360,15 +372,7 @@ def parse_pxweb_csv(data: bytes, file_name: str, labels: Mapping[str, str]) -> P
             "status": pd.array(frame["status"], dtype="string"),
         }
     )
-    indicator = IndicatorDef(
-        indicator_id=table.indicator_id,
-        name_sv=table.name_sv,
-        name_en=table.name_en,
-        unit=table.unit,
-        numerator_def=table.numerator_def,
-        source_table=table.table_id,
-        kind=table.kind,  # type: ignore[arg-type]
-    )
+    indicator = table.indicator_def()
     return ParsedTable(
         source="scb",
         table_id=table.table_id,

@@ -70,16 +70,7 @@ def _tables() -> tuple[RecipeTable, ...]:
     px = {t.table_id: t for t in TABLES}
 
     def ind(table_id: str) -> IndicatorDef:
-        t = px[table_id]
-        return IndicatorDef(
-            indicator_id=t.indicator_id,
-            name_sv=t.name_sv,
-            name_en=t.name_en,
-            unit=t.unit,
-            numerator_def=t.numerator_def,
-            source_table=t.table_id,
-            kind=t.kind,  # type: ignore[arg-type]
-        )
+        return px[table_id].indicator_def()
 
     return (
         RecipeTable(
