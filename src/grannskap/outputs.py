@@ -21,7 +21,7 @@ import contextlib
 import io
 import os
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -47,6 +47,9 @@ __all__ = [
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
 
 
+_BREAKS = frozenset("\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")  # str.splitlines' breaks
+
+
 def neutralise(value: Any) -> Any:
     """``value`` unchanged unless it is text a spreadsheet would run as a formula; such text
     gets a leading apostrophe (``'=HYPERLINK(...)`` is shown as text). Numbers stay numbers."""
@@ -69,12 +72,25 @@ def safe_frame(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def csv_bytes(
-    frame: pd.DataFrame, *, preamble: str = "", bom: bool = False, **kwargs: Any
+    frame: pd.DataFrame,
+    *,
+    preamble: str | Sequence[str] = "",
+    bom: bool = False,
+    **kwargs: Any,
 ) -> bytes:
-    """The CSV text of ``frame`` (neutralised, UTF-8) with optional comment lines before it."""
+    """The CSV text of ``frame`` (neutralised, UTF-8) with comment lines before it.
+
+    ``preamble`` is a list of lines (line breaks inside a line, e.g. in a title from the
+    data, become blanks, so that no line starts outside the comment) or one string whose
+    ``"\\n"`` separate the lines.
+    """
     buf = io.StringIO(newline="")
-    if preamble:
-        buf.write("".join(neutralise(line) + "\r\n" for line in preamble.splitlines()))
+    lines = preamble.split("\n") if isinstance(preamble, str) else list(preamble)
+    if isinstance(preamble, str) and not preamble:
+        lines = []
+    for ln in lines:
+        flat = "".join(" " if ch in _BREAKS or ch == "\n" else ch for ch in ln)
+        buf.write(neutralise(flat) + "\r\n")
     kwargs.setdefault("index", False)
     # RFC 4180 line ends: with "\n" alone, csv leaves a field holding "\r" unquoted, and a
     # spreadsheet starts a new row (and a formula) inside the field

@@ -120,7 +120,7 @@ def test_report_xlsx_has_no_formula_from_data(
 @given(names=st.lists(text, min_size=1, max_size=6), title=text)
 def test_csv_writers_neutralise_formula_cells(names: list[str], title: str) -> None:
     frame = pd.DataFrame({title or "x": names, "v": range(len(names))})
-    data = csv_bytes(frame, preamble=f"# {title}", bom=True)
+    data = csv_bytes(frame, preamble=[f"# {title}"], bom=True)
     assert _csv_bad_cells(data) == []
     back = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")))
     # the text survives, with one apostrophe in front where it was needed

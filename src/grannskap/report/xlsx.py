@@ -12,16 +12,32 @@ from grannskap.report.context import SectionResult
 
 __all__ = ["write_xlsx", "sheet_name", "published_frame", "SHOWN_DECIMALS"]
 
-_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f]")
+_BAD = re.compile(r"[\[\]:*?/\\\x00-\x1f\ud800-\udfff\ufffe\uffff]")
+# not allowed in XML 1.0 at all (xlsxwriter escapes control characters, not these)
+_NOT_XML = re.compile(r"[\ud800-\udfff\ufffe\uffff]")
+
+
+def _text(value: object) -> str:
+    """Text for a cell: characters XML cannot hold become U+FFFD."""
+    return _NOT_XML.sub("\ufffd", str(value))
+
 
 #: shown decimals per column kind: published values are rounded to what the report shows, so
 #: that full-precision shares cannot be inverted to their numerator and denominator (issue 18)
 SHOWN_DECIMALS = {"int": 0, "kr": 0, "num1": 1, "pct1": 1, "num3": 3, "year": 0}
 
 
-def _trim(text: str) -> str:
-    # Excel: no apostrophe at either end of a sheet name, no trailing blanks
-    return text[:31].rstrip().strip("'").rstrip()
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def _trim(text: str, limit: int = 31) -> str:
+    # Excel: at most 31 UTF-16 code units (a character outside the BMP counts twice), no
+    # apostrophe at either end of a sheet name, no trailing blanks
+    text = text[:limit]
+    while _utf16_len(text) > limit:
+        text = text[:-1]
+    return text.rstrip().strip("'").rstrip()
 
 
 def sheet_name(number: int, title: str, used: set[str]) -> str:
@@ -30,7 +46,7 @@ def sheet_name(number: int, title: str, used: set[str]) -> str:
     name, i = base, 2
     while name.lower() in used or name.lower() == "history":
         suffix = f" ({i})"
-        name = _trim(base[: 31 - len(suffix)]) + suffix
+        name = _trim(base, 31 - len(suffix)) + suffix
         i += 1
     used.add(name.lower())
     return name
@@ -124,9 +140,14 @@ def _write(sections: list[SectionResult], path: Path, lang: str, xlsxwriter: Any
             name = sheet_name(t.number, t.title, used)
             ws = wb.add_worksheet(name)
             ws.write_string(
-                0, 0, f"{'Tabell' if lang == 'sv' else 'Table'} {t.number}. {t.title}", title_fmt
+                0,
+                0,
+                _text(f"{'Tabell' if lang == 'sv' else 'Table'} {t.number}. {t.title}"),
+                title_fmt,
             )
-            ws.write_string(1, 0, f"{'Källa' if lang == 'sv' else 'Source'}: {t.source}", muted)
+            ws.write_string(
+                1, 0, _text(f"{'Källa' if lang == 'sv' else 'Source'}: {t.source}"), muted
+            )
             note = (
                 t.note
                 + (" " if t.note else "")
@@ -140,9 +161,9 @@ def _write(sections: list[SectionResult], path: Path, lang: str, xlsxwriter: Any
                     "total (secondary suppression)."
                 )
             )
-            ws.write_string(2, 0, note, muted)
+            ws.write_string(2, 0, _text(note), muted)
             for j, c in enumerate(t.columns):
-                ws.write_string(4, j, str(c.label), bold)
+                ws.write_string(4, j, _text(c.label), bold)
                 ws.set_column(j, j, max(10, min(50, len(c.label) + 2)))
             for i, rec in enumerate(t.frame.to_dict("records"), start=5):
                 for j, c in enumerate(t.columns):
@@ -163,12 +184,12 @@ def _write(sections: list[SectionResult], path: Path, lang: str, xlsxwriter: Any
                             i, j, v
                         )
                     else:
-                        ws.write_string(i, j, str(v))
+                        ws.write_string(i, j, _text(v))
             ws.freeze_panes(5, 0)
             quoted = name.replace("'", "''")
             toc.write_url(row, 0, f"internal:'{quoted}'!A1", string=name)
-            toc.write_string(row, 1, s.title)
-            toc.write_string(row, 2, t.source)
+            toc.write_string(row, 1, _text(s.title))
+            toc.write_string(row, 2, _text(t.source))
             row += 1
     toc.set_column(0, 0, 34)
     toc.set_column(1, 2, 60)
