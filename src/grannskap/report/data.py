@@ -411,6 +411,11 @@ def _area_population(
 ) -> pd.DataFrame:
     own, groups = _hierarchy(counts, kommun, crosswalk)
     sub = own[own["indicator"] == "utlandsk_bakgrund"].drop_duplicates(subset=["deso"])
+    if sub.empty:
+        raise DataNotFoundError(
+            f"no population per DeSO for kommun {kommun} in the database; expected SCB's export "
+            "000005FE (utländsk/svensk bakgrund), e.g. from `grannskap init --demo`"
+        )
     res = secondary_suppress(sub, ["den"], groups, code_col="deso", threshold=threshold)
     res["population"] = res["den"].where(~res["suppressed"])
     return res[["level", "code", "population", "suppressed", "suppression"]]
