@@ -28,6 +28,7 @@ __all__ = [
     "format_share",
     "format_kr",
     "format_adaptive",
+    "format_year_span",
     "format_date",
 ]
 
@@ -99,6 +100,19 @@ def format_adaptive(
     if x < 0:
         return minus + body
     return ("+" if signed else "") + body
+
+
+def format_year_span(years: Sequence[int]) -> str:
+    """Statistics years, language-neutral: ``"2020–2023"`` when consecutive, ``"2022"`` for one,
+    ``"2018, 2020"`` otherwise; ``MISSING`` for none."""
+    ys = sorted(years)
+    if not ys:
+        return MISSING
+    if len(ys) == 1:
+        return str(ys[0])
+    if ys == list(range(ys[0], ys[-1] + 1)):
+        return f"{ys[0]}–{ys[-1]}"
+    return ", ".join(map(str, ys))
 
 
 def format_date(value: date, lang: str = "sv") -> str:

@@ -44,22 +44,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     p.set_defaults(func=run)
 
 
-def _span(years: list[int]) -> str:
-    if not years:
-        return ""
-    if years == list(range(years[0], years[-1] + 1)):
-        return str(years[0]) if len(years) == 1 else f"{years[0]}–{years[-1]}"
-    return ", ".join(map(str, years))
-
-
 def _coverage(con, bindings, lang: str) -> str:  # type: ignore[no-untyped-def]
+    from grannskap.format import format_year_span
     from grannskap.indicators import LEVEL_NAMES, LEVELS, available_years
 
     parts = []
     for level in LEVELS:
         years = available_years(con, bindings, level)
         if years:
-            parts.append(f"{LEVEL_NAMES[lang][level]} {_span(years)}")
+            parts.append(f"{LEVEL_NAMES[lang][level]} {format_year_span(years)}")
     return "; ".join(parts) or _NONE[lang]
 
 

@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from grannskap.errors import FetchError
+from grannskap.format import format_year_span
 from grannskap.ingest.model import IndicatorDef, ParsedTable
 from grannskap.ingest.overview import OFFICIAL_TYPE_INDICATOR
 from grannskap.ingest.scb_export import slug
@@ -255,20 +256,11 @@ class TableOutcome:
     values: int = 0
     areas: int = 0
 
-    def describe(self, lang: str = "en") -> str:
-        def years(ys: list[int]) -> str:
-            if not ys:
-                return "–"
-            return (
-                f"{ys[0]}–{ys[-1]}"
-                if ys == list(range(ys[0], ys[-1] + 1))
-                else ",".join(map(str, ys))
-            )
-
+    def describe(self) -> str:
         return (
-            f"{self.table_id} ({self.purpose}): fetched {years(self.fetched_years)} "
+            f"{self.table_id} ({self.purpose}): fetched {format_year_span(self.fetched_years)} "
             f"({self.values} values, {self.areas} areas); already in the database "
-            f"{years(self.present_years)}; not in the table {years(self.unavailable_years)}"
+            f"{format_year_span(self.present_years)}; not in the table {format_year_span(self.unavailable_years)}"
         )
 
 
@@ -297,9 +289,8 @@ def run_standard(
         meta = client.metadata(recipe.table_id)
         out = TableOutcome(recipe.table_id, recipe.purpose_en)
         outcomes.append(out)
-        time_var = next(
-            v for v in meta.variables if _role(v, _dim_labels(meta)[v.lower()][0]) == "time"
-        )
+        labels = _dim_labels(meta)
+        time_var = next(v for v in meta.variables if _role(v, labels[v.lower()][0]) == "time")
         offered = {int(c) for c in meta.codes[time_var] if str(c).isdigit()}
         targets = list(recipe.contents.values())
         present = years_present(con, targets, area_code_prefix)
