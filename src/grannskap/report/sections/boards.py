@@ -13,9 +13,7 @@ import pandas as pd
 
 from grannskap.errors import DataNotFoundError
 from grannskap.report.context import Column, ReportContext, SectionResult, Table
-from grannskap.report.sections import _common
-from grannskap.report.sections._effektmal import effektmal_status
-from grannskap.report.sections.programme import TYPE_LABELS, _series
+from grannskap.report.sections.programme import TYPE_LABELS, programme_status
 
 NAME = "boards"
 TITLE = {
@@ -24,13 +22,6 @@ TITLE = {
 }
 
 __all__ = ["NAME", "TITLE", "build"]
-
-
-def _status(ctx: ReportContext, em: pd.DataFrame) -> pd.DataFrame:
-    linked = {i for ids in em["indicator_ids"] if ids is not None for i in ids}
-    return effektmal_status(
-        ctx, em, _common.key_table(ctx), _common.police_rows(ctx), _series(ctx, linked)
-    )
 
 
 def build(ctx: ReportContext) -> SectionResult:
@@ -64,7 +55,7 @@ def build(ctx: ReportContext) -> SectionResult:
             )
         )
     em = effektmal(ctx.con, pid)
-    status = _status(ctx, em) if len(em) else pd.DataFrame()
+    status = programme_status(ctx, pid, em) if len(em) else pd.DataFrame()
     if len(status):
         status = status.merge(em[["effektmal_id", "malomrade_id"]], left_on="id",
                               right_on="effektmal_id", how="left")  # fmt: skip

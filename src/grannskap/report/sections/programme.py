@@ -53,6 +53,19 @@ def _series(ctx: ReportContext, keys: set[str]) -> dict[str, dict[int, float]]:
     return out
 
 
+def programme_status(ctx: ReportContext, pid: str, em: pd.DataFrame) -> pd.DataFrame:
+    """Status and trend of each effektmål of programme ``pid`` (computed once per report:
+    the programme and the per-board sections show the same rows)."""
+
+    def compute() -> pd.DataFrame:
+        linked = {i for ids in em["indicator_ids"] if ids is not None for i in ids}
+        return effektmal_status(
+            ctx, em, _common.key_table(ctx), _common.police_rows(ctx), _series(ctx, linked)
+        )
+
+    return ctx.cached(f"effektmal_status:{pid}", compute)  # type: ignore[no-any-return]
+
+
 def build(ctx: ReportContext) -> SectionResult:
     con = ctx.con
     prog = con.execute(
@@ -70,10 +83,7 @@ def build(ctx: ReportContext) -> SectionResult:
     from grannskap.store.programme import effektmal, programme_import
 
     em = effektmal(con, pid)
-    linked = {i for ids in em["indicator_ids"] if ids is not None for i in ids}
-    status = effektmal_status(
-        ctx, em, _common.key_table(ctx), _common.police_rows(ctx), _series(ctx, linked)
-    )
+    status = programme_status(ctx, pid, em)
     iv = con.execute(
         "SELECT i.*, CASE WHEN ? = 'en' AND coalesce(m.name_en, '') <> '' THEN m.name_en "
         "ELSE m.name_sv END AS malomrade_name, "
