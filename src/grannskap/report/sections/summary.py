@@ -147,7 +147,7 @@ def _points(ctx: ReportContext) -> tuple[list[str], list[str], list[str]]:
                 "an effect is examined in the evaluation section.",
             )
         )
-    elif ctx.results.get("indicators") is None or len(_deso_years(ctx)) <= 1:
+    elif len(_deso_years(ctx)) <= 1:
         uncertain.append(
             ctx.t(
                 f"Databasen har bara statistik för {ctx.year}. Det går därför inte att säga om läget har blivit bättre eller sämre, "
