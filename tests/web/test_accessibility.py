@@ -25,6 +25,9 @@ PAGES = [
     ("funding", "/section/funding"),
     ("evaluation", "/section/evaluation"),
     ("segregation", "/section/segregation"),
+    ("history", "/section/history"),
+    ("boards", "/section/boards"),
+    ("programme", "/section/programme"),
 ]
 
 _RUN = """async (tags) => {
