@@ -143,7 +143,7 @@ def test_cli_spatial_distance_needs_centroids_and_uses_them(
         seg.dissimilarity(counts).statistic, rel=1e-12
     )
     assert res.loc[1500.0, "statistic"] == pytest.approx(
-        seg.spatial_dissimilarity(counts, xy, 1500.0).statistic, rel=1e-12
+        seg.kernel_spatial_dissimilarity(counts, xy, 1500.0).statistic, rel=1e-12
     )
     assert (
         res.loc[1500.0, "ci_low"] < res.loc[1500.0, "bias_corrected"] < res.loc[1500.0, "ci_high"]

@@ -79,10 +79,10 @@ def test_coordinates_outside_sweref99tm() -> None:
     c = np.array([[10, 40], [30, 5], [7, 7]])
     lonlat = np.array([[12.9, 57.7], [12.95, 57.72], [13.0, 57.71]])  # Borås in degrees
     with pytest.raises(ValidationError) as err:
-        seg.spatial_dissimilarity(c, lonlat, 1000.0)
+        seg.kernel_spatial_dissimilarity(c, lonlat, 1000.0)
     assert "SWEREF 99 TM" in err.value.problems[0].reason
     ok = np.array([[640000.0, 6400000.0], [640500.0, 6400000.0], [641000.0, 6400500.0]])
-    assert 0 <= seg.spatial_dissimilarity(c, ok, 1000.0).statistic <= 1
+    assert 0 <= seg.kernel_spatial_dissimilarity(c, ok, 1000.0).statistic <= 1
 
 
 def test_unknown_index_and_bad_options() -> None:

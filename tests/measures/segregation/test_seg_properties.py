@@ -146,7 +146,7 @@ def test_spatial_lag_equals_sparse_weights_product() -> None:
         np.testing.assert_allclose(lag, W @ c, rtol=1e-12)
     # a huge bandwidth makes every local environment the whole region: no segregation left
     # (up to the kernel's distance decay), a tiny one leaves the aspatial index
-    tiny = seg.spatial_dissimilarity(c, xy, 1.0).statistic
+    tiny = seg.kernel_spatial_dissimilarity(c, xy, 1.0).statistic
     assert tiny == pytest.approx(seg.dissimilarity(c).statistic, rel=1e-12)
 
 
@@ -161,8 +161,8 @@ def test_spatial_indices_invariant_to_area_order(seed: int, distance: float) -> 
     a = seg.spatial_information_theory(c, xy, distance).statistic
     b = seg.spatial_information_theory(c[perm], xy[perm], distance).statistic
     assert a == pytest.approx(b, rel=1e-9, abs=1e-12)
-    a = seg.spatial_dissimilarity(c, xy, distance, group=2).statistic
-    b = seg.spatial_dissimilarity(c[perm], xy[perm], distance, group=2).statistic
+    a = seg.kernel_spatial_dissimilarity(c, xy, distance, group=2).statistic
+    b = seg.kernel_spatial_dissimilarity(c[perm], xy[perm], distance, group=2).statistic
     assert a == pytest.approx(b, rel=1e-9, abs=1e-12)
 
 
@@ -173,7 +173,7 @@ def test_synthetic_generator_is_labelled_and_in_sweref() -> None:
     assert df.attrs["synthetic"] is True and "SIMULATED" in df.attrs["note"]
     assert len(df) == 2000 and (df.foreign + df.swedish == df.total).all()
     assert df.total.sum() == pytest.approx(10_500_000, rel=0.01)
-    seg.spatial_dissimilarity(
+    seg.kernel_spatial_dissimilarity(
         df[["foreign", "swedish"]], df[["x", "y"]].to_numpy(), 1000.0
     )  # SWEREF check passes
     again = synthetic_sweden(2000, seed=7)

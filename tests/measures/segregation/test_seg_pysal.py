@@ -93,7 +93,7 @@ def test_spatial_information_theory_sacramento(sacramento, distance: float) -> N
 @pytest.mark.parametrize("distance", [1500.0, 4000.0])
 def test_spatial_dissimilarity_sacramento(sacramento, distance: float) -> None:
     gdf, xy = sacramento
-    ours = spatial.spatial_dissimilarity(
+    ours = spatial.kernel_spatial_dissimilarity(
         gdf[SAC_GROUPS], xy, distance, group=1, check_crs=False
     ).statistic
     theirs = _pysal_two("dissimilarity", gdf, "BLACK_", "TOT", distance=distance)
