@@ -231,3 +231,11 @@ def test_report_shows_every_year_fetched(fetched: Path) -> None:
     assert history.available, history.reason
     assert history.data["years"] == [2020, 2021, 2022, 2023]
     assert "2020" in history.html and "2023" in history.html
+
+
+def test_metadata_read_once_per_table(fetched: Path, replay: ReplayServer) -> None:
+    """SCB allows 30 calls per 10 s: each table's metadata is asked for once, not per year."""
+    meta = [r for r in replay.requests if r.path.endswith("/metadata")]
+    data = [r for r in replay.requests if r.path.endswith("/data")]
+    assert len(meta) == len(TABLES)
+    assert len(data) == 4 + 4 + 2  # TAB6572 and TAB6258: 2020–2023; TAB6586: 2022–2023

@@ -304,7 +304,7 @@ def run_standard(
     iterator = progress(steps) if progress is not None else steps
     for recipe, meta, year, out in iterator:
         sel = selection_for(recipe, meta, regions, [year])
-        parsed = client.fetch(recipe.table_id, sel)
+        parsed = client.fetch(recipe.table_id, sel, meta=meta)
         table = canonical_table(parsed, meta, recipe)
         load_parsed(con, table)
         out.fetched_years.append(year)

@@ -284,10 +284,14 @@ class ScbClient:
         table_id: str,
         selection: Mapping[str, Sequence[str]] | None = None,
         codelists: Mapping[str, str] | None = None,
+        meta: ScbTableMeta | None = None,
     ) -> ParsedTable:
-        """Fetch a selection of a table as one :class:`ParsedTable` (all chunks or nothing)."""
+        """Fetch a selection of a table as one :class:`ParsedTable` (all chunks or nothing).
+
+        ``meta``: the table's metadata when the caller has read it already (one request less
+        per fetch; it must be for the same ``codelists``)."""
         codelists = dict(codelists or {})
-        meta = self.metadata(table_id, codelists)
+        meta = meta or self.metadata(table_id, codelists)
         chunks = self.plan(table_id, selection, codelists, meta)
         url = build_url(
             self.base_url,
