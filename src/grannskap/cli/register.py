@@ -55,6 +55,19 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
         action="store_true",
         help="also count the population per national income quintile (inkomstkvintil=q1..q5)",
     )
+    agg.add_argument(
+        "--min-count",
+        type=int,
+        default=None,
+        metavar="N",
+        help="hide counts of 1 to N-1 persons and the cells that would reveal them by "
+        "subtraction (default 4: counts of 1-3 persons are hidden)",
+    )
+    agg.add_argument(
+        "--no-suppression",
+        action="store_true",
+        help="write exact small counts: only for work inside a secure environment",
+    )
     add_db_argument(agg)
     agg.set_defaults(func=run_aggregate, db=None)
 
@@ -135,10 +148,16 @@ def run_aggregate(args: argparse.Namespace) -> int:
 
     from grannskap.errors import ConfigError
     from grannskap.register import aggregate, validate
+    from grannskap.register.disclosure import DEFAULT_REGISTER_THRESHOLD
 
     out = Path(args.out)
     if out.suffix.lower() not in (".parquet", ".csv"):
         raise ConfigError(f"`--out` was {str(out)!r} but is expected to end in .parquet or .csv")
+    if args.no_suppression and args.min_count is not None:
+        raise ConfigError("`--min-count` and `--no-suppression` exclude each other; give one")
+    threshold = DEFAULT_REGISTER_THRESHOLD if args.min_count is None else args.min_count
+    if threshold < 1:
+        raise ConfigError(f"`--min-count` was {threshold} but is expected to be at least 1")
     source, known, engine = _open(args)
     t0 = time.perf_counter()
     try:
@@ -152,12 +171,17 @@ def run_aggregate(args: argparse.Namespace) -> int:
         engine.close()
     for problem in report.to_problems():
         print(f"grannskap: warning: {problem}", file=sys.stderr)
-    obs = result.observations()
-    out.parent.mkdir(parents=True, exist_ok=True)
-    if out.suffix.lower() == ".csv":
-        obs.to_csv(out, index=False)
+    if args.no_suppression:
+        print(
+            "grannskap: warning: --no-suppression: counts of 1-3 persons are written as they "
+            "are; keep the output inside the secure environment",
+            file=sys.stderr,
+        )
     else:
-        obs.to_parquet(out, index=False)
+        result = result.suppressed(threshold)
+        print(result.notes[-1])
+    obs = result.observations()
+    _write(obs, out)
     print(
         f"{report.rows} person-years -> {len(obs)} observations written to {out} "
         f"({args.engine}, {time.perf_counter() - t0:.1f} s)"
@@ -219,11 +243,15 @@ def _out_path(path: Path, option: str) -> Path:
 
 
 def _write(frame, path: Path) -> None:  # type: ignore[no-untyped-def]
+    """CSV or Parquet by the suffix, written atomically (a failed write leaves no file)."""
+    from grannskap.outputs import atomic_path
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    if path.suffix.lower() == ".csv":
-        frame.to_csv(path, index=False)
-    else:
-        frame.to_parquet(path, index=False)
+    with atomic_path(path) as tmp:
+        if path.suffix.lower() == ".csv":
+            frame.to_csv(tmp, index=False)
+        else:
+            frame.to_parquet(tmp, index=False)
 
 
 def _say_if_compiling() -> None:

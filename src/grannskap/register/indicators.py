@@ -27,13 +27,14 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from grannskap.errors import DataNotFoundError
 from grannskap.ingest.model import AreaDef, IndicatorDef, ParsedTable, empty_observations
+from grannskap.register.disclosure import DEFAULT_REGISTER_THRESHOLD, suppress_counts
 from grannskap.register.engine import Engine, median_frame, quantile_frame
 from grannskap.register.expr import TRUE, And, Between, Cmp, Cond, In, NotNull, Or, PerYear
 from grannskap.register.neighbourhoods import QUINTILE_PROBS, group_conditions
@@ -170,15 +171,50 @@ class RegisterAggregates:
     source: str
     notes: list[str] = field(default_factory=list)
     quintiles: pd.DataFrame | None = None  # year, n, q0.2 ... q0.8 (with income_quintiles)
+    #: set by :meth:`suppressed`: the threshold and, per frame key, the rows whose share is hidden
+    suppression: int | None = None
+    hidden_shares: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)
+
+    def suppressed(self, threshold: int = DEFAULT_REGISTER_THRESHOLD) -> RegisterAggregates:
+        """A copy with every count of 1 to ``threshold - 1`` persons hidden, and the cells that
+        would give a hidden one away by subtraction (:mod:`grannskap.register.disclosure`)."""
+        area = suppress_counts(self.area, "deso", threshold)
+        grid = suppress_counts(self.grid, "grid_cell", threshold) if self.grid is not None else None
+        notes = [
+            *self.notes,
+            f"disclosure control: counts of 1-{threshold - 1} persons hidden; "
+            f"{area.n_primary} DeSO cells hidden as small, {area.n_secondary} more so that "
+            "no hidden cell follows by subtraction"
+            + (
+                f"; grid cells: {grid.n_primary} small, {grid.n_secondary} more"
+                if grid is not None
+                else ""
+            ),
+        ]
+        hidden = {"deso": area.hidden_shares}
+        if grid is not None:
+            hidden["grid_cell"] = grid.hidden_shares
+        return replace(
+            self,
+            area=area.frame,
+            grid=grid.frame if grid is not None else None,
+            notes=notes,
+            suppression=threshold,
+            hidden_shares=hidden,
+        )
 
     def observations(self, include_grid: bool = True) -> pd.DataFrame:
         """All indicators in the observation-frame layout of :mod:`grannskap.ingest.model`.
 
         Grid cells get ``area_code`` = the 13-digit cell id (``E * 10**7 + N``).
         """
-        frames = [observations_from_counts(self.area, "deso")]
+        frames = [observations_from_counts(self.area, "deso", self.hidden_shares.get("deso"))]
         if self.grid is not None and include_grid:
-            frames.append(observations_from_counts(self.grid, "grid_cell"))
+            frames.append(
+                observations_from_counts(
+                    self.grid, "grid_cell", self.hidden_shares.get("grid_cell")
+                )
+            )
         med = pd.DataFrame(
             {
                 "indicator_id": "register.median_ekonomisk_standard",
@@ -229,13 +265,19 @@ class RegisterAggregates:
         )
 
 
-def observations_from_counts(counts: pd.DataFrame, key: str) -> pd.DataFrame:
+def observations_from_counts(
+    counts: pd.DataFrame, key: str, hidden_shares: Mapping[str, np.ndarray] | None = None
+) -> pd.DataFrame:
     """Turn a wide count frame (``year``, ``key``, counters) into observation rows.
 
     Groups with a missing key (no DeSO code / no grid cell) are left out; :func:`aggregate`
-    records how many person-years that concerned in its notes.
+    records how many person-years that concerned in its notes. ``hidden_shares`` (from
+    :meth:`RegisterAggregates.suppressed`): numerator counter -> rows whose share is hidden; a
+    hidden count (NaN in a suppressed frame) or share gets status ``suppressed`` and no value,
+    numerator or denominator.
     """
-    frame = counts[counts[key].notna()]
+    keep = counts[key].notna().to_numpy()
+    frame = counts[keep]
     if frame.empty:
         return empty_observations()
     codes = frame[key].astype("string") if key == "deso" else frame[key].astype("int64").astype(str)
@@ -244,7 +286,10 @@ def observations_from_counts(counts: pd.DataFrame, key: str) -> pd.DataFrame:
     for col in [c for c in frame.columns if c.startswith("pop")]:
         breakdown = col.split("|", 1)[1].replace("|", ";") if "|" in col else ""
         v = frame[col].to_numpy(dtype=float)
-        parts.append(_obs("register.befolkning", codes, year, breakdown, v, np.nan, np.nan, v == 0))
+        hidden = np.isnan(v) if hidden_shares is not None else None
+        parts.append(
+            _obs("register.befolkning", codes, year, breakdown, v, np.nan, np.nan, v == 0, hidden)
+        )
     for ind, (num, den) in _SHARES.items():
         if num not in frame or den not in frame:
             continue  # grid cells carry the population counts only
@@ -252,7 +297,11 @@ def observations_from_counts(counts: pd.DataFrame, key: str) -> pd.DataFrame:
         d = frame[den].to_numpy(dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
             share = np.where(d > 0, n / d, np.nan)
-        parts.append(_obs(ind, codes, year, "", share, n, d, None))
+        hidden = None
+        if hidden_shares is not None:
+            hidden = np.asarray(hidden_shares[num])[keep]
+            share, n, d = (np.where(hidden, np.nan, a) for a in (share, n, d))
+        parts.append(_obs(ind, codes, year, "", share, n, d, None, hidden))
     return pd.concat(parts, ignore_index=True)
 
 
@@ -265,10 +314,13 @@ def _obs(
     num: object,
     den: object,
     zero: np.ndarray | None,
+    hidden: np.ndarray | None = None,
 ) -> pd.DataFrame:
     status = np.where(np.isnan(value), "missing", "ok").astype(object)
     if zero is not None:
         status[zero] = "zero"
+    if hidden is not None:
+        status[hidden] = "suppressed"
     return pd.DataFrame(
         {
             "indicator_id": ind,
