@@ -296,3 +296,21 @@ def test_errors_speak_of_interventions_and_areas_not_tables(db: Path, tmp_path: 
     msg = str(info.value)
     assert "'no-areas' names no areas it works in" in msg and "programme file" in msg
     assert "intervention_area" not in msg and "rows" not in msg
+
+
+def test_without_matplotlib_the_chart_is_skipped_with_a_note(
+    db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """matplotlib is the optional ``[plot]`` extra (issue 18): without it evaluate still writes
+    its results and says in one line how to get the chart."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)  # import matplotlib -> ImportError
+    code = main(
+        [
+            "evaluate", "--intervention", "sim-iv", "--outcome", "sim.outcome",
+            "--design", "did", "--db", str(db), "--out", str(tmp_path), "--bootstrap", "99",
+        ]
+    )  # fmt: skip
+    assert code == 0
+    assert (tmp_path / "result.csv").is_file() and not (tmp_path / "event_study.png").exists()
+    err = capsys.readouterr().err
+    assert "pip install 'grannskap[plot]'" in err and "Traceback" not in err

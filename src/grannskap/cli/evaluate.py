@@ -16,6 +16,7 @@ in other municipalities, not targeted by any intervention), runs difference-in-d
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -228,7 +229,7 @@ def _did(
 ) -> tuple[dict[str, Any], tuple[float, float] | None]:
     import pandas as pd
 
-    from grannskap.evaluation.did import aggregate, event_study_plot, permutation_pretest
+    from grannskap.evaluation.did import aggregate, permutation_pretest
     from grannskap.evaluation.did._panel import to_wide
     from grannskap.evaluation.did.cs import att_gt_wide
     from grannskap.evaluation.verdict import verdict_cs
@@ -294,10 +295,9 @@ def _did(
     if simulated:
         table["data"] = "simulated"
     write_csv(table, out / "result.csv")
-    fig = event_study_plot(
-        aggs["dynamic"], simulated=simulated, title=f"{args.intervention}: {args.outcome}"
+    _write_event_study(
+        aggs["dynamic"], out / "event_study.png", simulated, f"{args.intervention}: {args.outcome}"
     )
-    fig.savefig(out / "event_study.png", dpi=120)
     verdicts = {
         lang: verdict_cs(
             res,
@@ -460,3 +460,23 @@ def _cost(
 
 
 _DESIGNS = {"did": _did, "its": _its, "sc": _sc}
+
+
+def _write_event_study(dynamic, path: Path, simulated: bool, title: str) -> None:  # type: ignore[no-untyped-def]
+    """The event-study chart as PNG (matplotlib, the optional ``[plot]`` extra); without it the
+    chart is skipped with one line (its numbers are in ``result.csv``)."""
+    try:
+        import matplotlib  # noqa: F401
+    except ImportError:
+        print(
+            f"grannskap: note: {path.name} not drawn: matplotlib is not installed "
+            "(pip install 'grannskap[plot]'); the event-study figures are in result.csv",
+            file=sys.stderr,
+        )
+        return
+    from grannskap.evaluation.did import event_study_plot
+    from grannskap.outputs import atomic_path
+
+    fig = event_study_plot(dynamic, simulated=simulated, title=title)
+    with atomic_path(path) as tmp:
+        fig.savefig(tmp, dpi=120, format="png")
