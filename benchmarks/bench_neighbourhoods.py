@@ -91,7 +91,55 @@ def _brute_force_check(nb: Neighbourhoods, frame, groups, n_sample: int, seed: i
     return bad
 
 
+def _equipop_cells(syn):  # type: ignore[no-untyped-def]
+    from equipop.cells import CellData
+
+    f = syn.frame
+    return CellData(
+        E=f["x"].to_numpy(float) + 50.0,
+        N=f["y"].to_numpy(float) + 50.0,
+        n=f[list(syn.groups)].to_numpy().sum(axis=1).astype(float),
+        binary_sums={g: f[g].to_numpy(float) for g in syn.groups},
+        unit_size=100.0,
+    )
+
+
+def ab(argv: list[str]) -> None:
+    """``--ab [--k=1600,6400] [--rounds=2] [--persons=N]``: interleaved A/B in one process
+    (equipop, ours, equipop, ours, ...), per k; prints each pair's ratio and the spread."""
+    from equipop.fastcounts import run_knn_counts
+
+    opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--") and "=" in a)
+    ks = [int(v) for v in opts.get("k", "1600,6400").split(",")]
+    rounds = int(opts.get("rounds", "2"))
+    n = int(opts.get("persons", "1000000"))
+    syn = synthetic_sweden(n, cell_size=100)
+    pop = grid_population_from_frame(syn.frame, syn.groups, cell_size=100)
+    cd = _equipop_cells(syn)
+    knn_counts(pop, [12])  # load the compiled engine outside the timing
+    print(f"A/B in one process: {n:,} persons on {syn.n_cells:,} cells", flush=True)
+    for k in ks:
+        ratios = []
+        for r in range(rounds):
+            ref, w_p, c_p, m_p = _measure(
+                lambda k=k: run_knn_counts(cd, [k], overshoot_mode="whole", report=False)
+            )
+            ours, w_o, c_o, m_o = _measure(lambda k=k: knn_counts(pop, [k]))
+            same = np.array_equal(ours.total[:, 0], ref[f"N_{k}"].to_numpy())
+            ratios.append(w_p / w_o)
+            print(
+                f"  k={k} round {r + 1}: equipop {w_p:.1f} s wall / {c_p:.1f} s cpu, {m_p}; "
+                f"ours {w_o:.2f} s / {c_o:.2f} s cpu, {m_o}; ratio {w_p / w_o:.1f}x; "
+                f"same totals {same}",
+                flush=True,
+            )
+        print(f"  k={k}: ratio min {min(ratios):.1f}x, max {max(ratios):.1f}x ({rounds} rounds)")
+
+
 def main(argv: list[str]) -> None:
+    if "--ab" in argv:
+        ab(argv)
+        return
     quick = "--quick" in argv
     peer_n, full_n = (100_000, 1_000_000) if quick else (1_000_000, 10_000_000)
     peer_k = 400 if quick else 1600
