@@ -105,8 +105,9 @@ def _equipop_cells(syn):  # type: ignore[no-untyped-def]
 
 
 def ab(argv: list[str]) -> None:
-    """``--ab [--k=1600,6400] [--rounds=2] [--persons=N]``: interleaved A/B in one process
-    (equipop, ours, equipop, ours, ...), per k; prints each pair's ratio and the spread."""
+    """``--ab [--k=1600,6400] [--rounds=2] [--persons=N] [--ours-first]``: interleaved A/B in
+    one process (equipop, ours, equipop, ours, ...; ``--ours-first``: ours, equipop, ...), per
+    k; prints each pair's ratio and the spread."""
     from equipop.fastcounts import run_knn_counts
 
     opts = dict(a[2:].split("=", 1) for a in argv if a.startswith("--") and "=" in a)
@@ -121,10 +122,18 @@ def ab(argv: list[str]) -> None:
     for k in ks:
         ratios = []
         for r in range(rounds):
-            ref, w_p, c_p, m_p = _measure(
-                lambda k=k: run_knn_counts(cd, [k], overshoot_mode="whole", report=False)
-            )
-            ours, w_o, c_o, m_o = _measure(lambda k=k: knn_counts(pop, [k]))
+
+            def peer(k: int = k):  # type: ignore[no-untyped-def]
+                return _measure(
+                    lambda: run_knn_counts(cd, [k], overshoot_mode="whole", report=False)
+                )
+
+            if "--ours-first" in argv:  # the other call order
+                ours, w_o, c_o, m_o = _measure(lambda k=k: knn_counts(pop, [k]))
+                ref, w_p, c_p, m_p = peer()
+            else:
+                ref, w_p, c_p, m_p = peer()
+                ours, w_o, c_o, m_o = _measure(lambda k=k: knn_counts(pop, [k]))
             same = np.array_equal(ours.total[:, 0], ref[f"N_{k}"].to_numpy())
             ratios.append(w_p / w_o)
             print(
