@@ -371,11 +371,13 @@ def run_on_file(args: argparse.Namespace) -> int:
                 )
     for w in caught:
         print(f"grannskap: warning: {w.message}", file=sys.stderr)
-    from grannskap.cli.segregation import COLUMNS
+    from grannskap.cli.segregation import COLUMNS, write_chart
+    from grannskap.outputs import write_csv  # atomic, no formulas from data (issue 18)
 
     out = pd.DataFrame(rows, columns=list(COLUMNS))
-    out.to_csv(args.out, index=False)
+    write_csv(out, args.out)
     print(f"wrote {len(out)} row(s) to {args.out}")
+    write_chart(out, args)
     return 0
 
 

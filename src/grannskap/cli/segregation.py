@@ -163,6 +163,15 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     )
     p.add_argument("--seed", type=int, default=1, help="random seed (default 1)")
     p.add_argument("--out", required=True, metavar="FILE.csv", help="output CSV file")
+    p.add_argument(
+        "--chart",
+        metavar="FILE.svg",
+        help="also an SVG line chart of the multiscalar profile: each index against the "
+        "distances (0 = aspatial; one line per index, the interval as a band)",
+    )
+    p.add_argument(
+        "--lang", choices=["sv", "en"], default="sv", help="language of the chart (default sv)"
+    )
     add_db_argument(p)
     add_file_arguments(p)  # --input FILE: the user's own data (cli/_segregation_file.py)
     p.set_defaults(func=run)
@@ -488,4 +497,14 @@ def run(args: argparse.Namespace) -> int:
 
     write_csv(out, args.out)
     print(f"wrote {len(out)} row(s) to {args.out}")
+    write_chart(out, args)
     return 0
+
+
+def write_chart(out, args: argparse.Namespace) -> None:  # type: ignore[no-untyped-def]
+    """``--chart``: the profile chart of the rows just written (both paths)."""
+    if getattr(args, "chart", None):
+        from grannskap.cli._segregation_chart import write_profile_chart
+
+        write_profile_chart(out, args.chart, getattr(args, "lang", "sv"))
+        print(f"wrote the profile chart to {args.chart}")

@@ -148,6 +148,15 @@ def test_cli_spatial_distance_needs_centroids_and_uses_them(
     assert (
         res.loc[1500.0, "ci_low"] < res.loc[1500.0, "bias_corrected"] < res.loc[1500.0, "ci_high"]
     )
+    # the database path draws the same profile chart (one polyline per index, 0 + distances)
+    import xml.etree.ElementTree as ET
+
+    svg = tmp_path / "p.svg"
+    more = [*args, "--distance", "3000", "--index", "theil_h", "--lang", "en", "--chart", str(svg)]
+    assert main([*more, "--db", str(db)]) == 0
+    lines = ET.parse(svg).getroot().findall("{http://www.w3.org/2000/svg}polyline")
+    assert sorted(p.get("data-index") for p in lines) == ["dissimilarity", "theil_h"]
+    assert all(len(p.get("points", "").split()) == 3 for p in lines)
 
 
 def test_cli_decompose_between_within_kommun(
