@@ -28,13 +28,22 @@ from typing import Any
 import pandas as pd
 
 from grannskap.errors import InputError, Problem, ValidationError
+from grannskap.geography.codes import DESO_RE, REGSO_RE
+from grannskap.ingest._programme_fields import Fields, depth_over, show
 from grannskap.store.connection import transaction
 from grannskap.store.load import LoadResult, already_imported
 
 __all__ = ["Programme", "parse_amount", "parse_programme", "load_programme", "looks_like_programme"]
 
-_UNKNOWN_YEAR = {"unknown", "okänt", "okänd", "okant", "okand"}
-"""How an area entry says that the year an intervention reached it is not known."""
+_AREA_SYSTEMS = ("stadsdel", "regso2020", "regso2025", "deso2018", "deso2025", "police", "kommun")
+"""The code systems an intervention's areas may be given in (``code_system`` in the schema)."""
+_CODE_RE = {
+    "regso2020": REGSO_RE,
+    "regso2025": REGSO_RE,
+    "deso2018": DESO_RE,
+    "deso2025": DESO_RE,
+    "kommun": re.compile(r"^\d{4}$"),
+}
 _TYPES = {"forebyggande", "framjande", "atgardande", "okand"}
 _TYPE_ALIASES = {
     "förebyggande": "forebyggande",
@@ -94,28 +103,41 @@ def looks_like_programme(data: bytes, suffix: str) -> bool:
     return "programme" in text and ("malomraden" in text or "funding" in text)
 
 
+_MAX_DEPTH = 20
+"""The deepest nesting a programme file may have (the format needs 6 levels)."""
+
+
 def _load_doc(data: bytes, file_name: str) -> dict[str, Any]:
     text = data.decode("utf-8-sig", errors="replace")
     if file_name.endswith(".toml"):
         try:
-            return tomllib.loads(text)
+            doc: Any = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
-            raise InputError(Problem(file_name, f"not valid TOML ({exc})")) from exc
-    import yaml
+            raise InputError(Problem(file_name, f"not valid TOML ({exc})")) from None
+        except RecursionError:
+            raise InputError(
+                Problem(file_name, "TOML nested too deeply", expected="a programme file")
+            ) from None
+    else:
+        import yaml
 
-    from grannskap._yaml import safe_load as safe_yaml
+        from grannskap._yaml import safe_load as safe_yaml
 
-    try:
-        doc = safe_yaml(text)  # no aliases, bounded (issue 18)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise InputError(
-            Problem(
-                file_name,
-                f"not valid YAML ({getattr(exc, 'problem', exc)})",
-                row=(mark.line + 1) if mark else None,
-            )
-        ) from exc
+        try:
+            doc = safe_yaml(text)  # no aliases, bounded (issue 18)
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            raise InputError(
+                Problem(
+                    file_name,
+                    f"not valid YAML ({getattr(exc, 'problem', None) or exc})",
+                    row=(mark.line + 1) if mark else None,
+                )
+            ) from None
+        except RecursionError:
+            raise InputError(
+                Problem(file_name, "YAML nested too deeply", expected="a programme file")
+            ) from None
     if not isinstance(doc, dict):
         raise InputError(
             Problem(
@@ -125,337 +147,285 @@ def _load_doc(data: bytes, file_name: str) -> dict[str, Any]:
                 expected="keys programme, malomraden, effektmal, interventions, funding",
             )
         )
+    if depth_over(doc, _MAX_DEPTH):
+        raise InputError(
+            Problem(
+                file_name,
+                f"nested more than {_MAX_DEPTH} levels deep",
+                expected="a programme file (at most 6 levels of lists and mappings)",
+            )
+        )
     return doc
 
 
 def parse_programme(data: bytes, file_name: str) -> Programme:
+    """Parse and validate a programme file; every problem becomes one line of a
+    :class:`~grannskap.errors.ValidationError` (never a traceback, issue 18 finding 9)."""
     doc = _load_doc(data, file_name)
-    problems: list[Problem] = []
-
-    def need(obj: dict[str, Any], key: str, where: str) -> Any:
-        if not isinstance(obj, dict) or obj.get(key) in (None, ""):
-            problems.append(
-                Problem(file_name, f"missing '{key}'", column=where, expected=f"a value for {key}")
+    try:
+        return _parse(doc, data, file_name)
+    except (
+        TypeError,
+        ValueError,
+        AttributeError,
+        KeyError,
+        ArithmeticError,
+        RecursionError,
+    ) as exc:
+        # a shape the checks above did not foresee: still one line naming the file
+        raise InputError(
+            Problem(
+                file_name,
+                f"malformed programme file ({type(exc).__name__})",
+                expected="see docs/programme_format.md",
             )
-            return None
-        return obj[key]
+        ) from None
 
+
+def _parse(doc: dict[str, Any], data: bytes, file_name: str) -> Programme:
+    fx = Fields(file_name)
     prog = doc.get("programme")
     if not isinstance(prog, dict):
         raise InputError(
-            Problem(file_name, "no 'programme' section", expected="programme: {id, name, kommun}")
-        )
-    pid = need(prog, "id", "programme")
-    need(prog, "name", "programme")
-    kommun = str(need(prog, "kommun", "programme") or "")
-    if kommun and not re.fullmatch(r"\d{4}", kommun):
-        problems.append(
             Problem(
                 file_name,
-                "not a kommun code",
-                column="programme.kommun",
-                value=kommun,
-                expected="four digits, e.g. 1490",
+                "no 'programme' section",
+                value=None if prog is None else show(prog),
+                expected="programme: {id, name, kommun}",
             )
         )
+    pid = fx.ident(prog, "id", "programme", required=True)
+    pname = fx.text(prog, "name", "programme", required=True)
+    kommun = fx.ident(prog, "kommun", "programme", required=True) or ""
+    if kommun and not re.fullmatch(r"\d{4}", kommun):
+        fx.bad("programme.kommun", "not a kommun code", kommun, "four digits, e.g. 1490")
+    p_start = fx.year(prog, "start_year", "programme")
+    p_end = fx.year(prog, "end_year", "programme")
 
-    mal = []
-    for i, m in enumerate(doc.get("malomraden") or []):
+    mal: list[dict[str, Any]] = []
+    for i, m in fx.entries(doc, "malomraden", ""):
         where = f"malomraden[{i}]"
         mal.append(
             {
-                "malomrade_id": need(m, "id", where),
+                "malomrade_id": fx.ident(m, "id", where, required=True),
                 "programme_id": pid,
-                "name_sv": need(m, "name_sv", where),
-                "name_en": (m or {}).get("name_en", ""),
-                "responsible": (m or {}).get("responsible", ""),
-                "decided": str((m or {}).get("decided", "") or ""),
+                "name_sv": fx.text(m, "name_sv", where, required=True),
+                "name_en": fx.text(m, "name_en", where, default=""),
+                "responsible": fx.text(m, "responsible", where, default=""),
+                "decided": fx.text(m, "decided", where, default=""),
                 "ordinal": i + 1,
             }
         )
-    mal_ids = {m["malomrade_id"] for m in mal}
+    fx.check_unique([m["malomrade_id"] for m in mal], "malomraden", "målområde")
+    mal_ids = {m["malomrade_id"] for m in mal if m["malomrade_id"] is not None}
 
-    eff = []
-    for i, e in enumerate(doc.get("effektmal") or []):
+    eff: list[dict[str, Any]] = []
+    for i, e in fx.entries(doc, "effektmal", ""):
         where = f"effektmal[{i}]"
-        mid = (e or {}).get("malomrade")
-        if mid is not None and mid not in mal_ids:
-            problems.append(
-                Problem(
-                    file_name,
-                    "unknown målområde",
-                    column=f"{where}.malomrade",
-                    value=mid,
-                    expected=f"one of {sorted(mal_ids)}",
-                )
-            )
+        mid = fx.ident(e, "malomrade", where)
+        fx.check_unknown(mid, mal_ids, f"{where}.malomrade", "målområde")
         eff.append(
             {
-                "effektmal_id": need(e, "id", where),
+                "effektmal_id": fx.ident(e, "id", where, required=True),
+                "programme_id": pid,
                 "malomrade_id": mid,
-                "name_sv": need(e, "name_sv", where),
-                "name_en": (e or {}).get("name_en", ""),
-                "known": bool((e or {}).get("known", True)),
-                "indicator_ids": list((e or {}).get("indicators", [])),
+                "name_sv": fx.text(e, "name_sv", where, required=True),
+                "name_en": fx.text(e, "name_en", where, default=""),
+                "known": fx.boolean(e, "known", where, True),
+                "indicator_ids": fx.ident_list(e, "indicators", where),
                 "ordinal": i + 1,
             }
         )
+    fx.check_unique([e["effektmal_id"] for e in eff], "effektmal", "effektmål")
 
-    inter, areas = [], []
-    for i, it in enumerate(doc.get("interventions") or []):
+    inter: list[dict[str, Any]] = []
+    areas: list[dict[str, Any]] = []
+    for i, it in fx.entries(doc, "interventions", ""):
         where = f"interventions[{i}]"
-        iid = need(it, "id", where)
-        raw_type = str((it or {}).get("type", "okand")).strip().lower()
+        iid = fx.ident(it, "id", where, required=True)
+        raw_type = (fx.text(it, "type", where, default="okand") or "okand").strip().lower()
         itype = _TYPE_ALIASES.get(raw_type, raw_type)
         if itype not in _TYPES:
-            problems.append(
-                Problem(
-                    file_name,
-                    "unknown intervention type",
-                    column=f"{where}.type",
-                    value=raw_type,
-                    expected="förebyggande, främjande, åtgärdande or ej angiven",
-                )
+            fx.bad(
+                f"{where}.type",
+                "unknown intervention type",
+                raw_type,
+                "förebyggande, främjande, åtgärdande or ej angiven",
             )
-        mid = (it or {}).get("malomrade")
-        if mid is not None and mid not in mal_ids:
-            problems.append(
-                Problem(
-                    file_name,
-                    "unknown målområde",
-                    column=f"{where}.malomrade",
-                    value=mid,
-                    expected=f"one of {sorted(mal_ids)}",
-                )
-            )
-        start, end = (it or {}).get("start_year"), (it or {}).get("end_year")
-        if isinstance(start, int) and isinstance(end, int) and end < start:
-            problems.append(
-                Problem(
-                    file_name,
-                    "ends before it starts",
-                    column=f"{where}.end_year",
-                    value=end,
-                    expected=f">= {start}",
-                )
-            )
+            itype = "okand"
+        mid = fx.ident(it, "malomrade", where)
+        fx.check_unknown(mid, mal_ids, f"{where}.malomrade", "målområde")
+        start = fx.year(it, "start_year", where, unknown=True)
+        end = fx.year(it, "end_year", where)
+        if start is not None and end is not None and end < start:
+            fx.bad(f"{where}.end_year", "ends before it starts", end, f">= {start}")
         inter.append(
             {
                 "intervention_id": iid,
                 "programme_id": pid,
-                "name": need(it, "name", where),
-                "description": (it or {}).get("description"),
+                "name": fx.text(it, "name", where, required=True),
+                "description": fx.text(it, "description", where),
                 "type": itype,
                 "malomrade_id": mid,
-                "effektmal_ids": list((it or {}).get("effektmal", [])),
-                "target_group": (it or {}).get("target_group"),
+                "effektmal_ids": fx.ident_list(it, "effektmal", where),
+                "target_group": fx.text(it, "target_group", where),
                 "start_year": start,
                 "end_year": end,
-                "responsible": (it or {}).get("responsible"),
-                "source_note": (it or {}).get("source"),
+                "responsible": fx.text(it, "responsible", where),
+                "source_note": fx.text(it, "source", where),
             }
         )
-        for j, a in enumerate((it or {}).get("areas") or []):
-            if not isinstance(a, dict) or "code" not in a or "system" not in a:
-                problems.append(
-                    Problem(
-                        file_name,
-                        "an area needs system and code",
-                        column=f"{where}.areas[{j}]",
-                        value=a,
-                        expected="{system: stadsdel|regso2020|deso2018|police, code: ...}",
-                    )
+        seen_areas: set[tuple[str, str]] = set()
+        for j, a in fx.entries(it, "areas", where):
+            col = f"{where}.areas[{j}]"
+            system = fx.ident(a, "system", col, required=True)
+            code = fx.ident(a, "code", col, required=True)
+            if system is None or code is None:
+                continue
+            if system not in _AREA_SYSTEMS:
+                fx.bad(f"{col}.system", "unknown area system", system, ", ".join(_AREA_SYSTEMS))
+                continue
+            if system in _CODE_RE and not _CODE_RE[system].match(code):
+                fx.bad(
+                    f"{col}.code",
+                    f"not a {system} code",
+                    code,
+                    "e.g. 1490R025" if system.startswith("regso") else "e.g. 1490C1010",
                 )
                 continue
-            a_start = a.get("start_year", start)
-            if isinstance(a_start, str) and a_start.strip().lower() in _UNKNOWN_YEAR:
-                a_start = None  # explicitly unknown: stored as NULL, never the intervention's
-            elif a_start is not None and not isinstance(a_start, int):
-                problems.append(
-                    Problem(
-                        file_name,
-                        "an area's start_year is not a year",
-                        column=f"{where}.areas[{j}].start_year",
-                        value=a_start,
-                        expected="a year (2023) or unknown",
-                    )
+            if (system, code) in seen_areas:
+                fx.bad(
+                    f"{col}.code",
+                    "the area appears twice in the intervention",
+                    code,
+                    "each area once",
                 )
                 continue
+            seen_areas.add((system, code))
             areas.append(
                 {
                     "intervention_id": iid,
-                    "area_system": a["system"],
-                    "area_code": str(a["code"]),
-                    "start_year": a_start,
-                    "end_year": a.get("end_year", end),
+                    "area_system": system,
+                    "area_code": code,
+                    "start_year": fx.year(a, "start_year", col, start, unknown=True),
+                    "end_year": fx.year(a, "end_year", col, end),
                 }
             )
+    fx.check_unique([x["intervention_id"] for x in inter], "interventions", "intervention")
+    inter_ids = {x["intervention_id"] for x in inter if x["intervention_id"] is not None}
 
-    fund = []
-    for i, block in enumerate(doc.get("funding") or []):
+    fund: list[dict[str, Any]] = []
+    for i, block in fx.entries(doc, "funding", ""):
         where = f"funding[{i}]"
-        source_note = (block or {}).get("source", "")
-        fsource = (block or {}).get("funding_source")
-
-        def amount(value: Any, col: str) -> Decimal | None:
-            try:
-                return parse_amount(value)
-            except ValueError:
-                problems.append(
-                    Problem(
-                        file_name,
-                        "not an amount",
-                        column=col,
-                        value=value,
-                        expected="a number or Swedish text such as '4 606 150' or '34,8 milj'",
-                    )
-                )
-                return None
-
-        grant = (block or {}).get("grant")
+        source_note = fx.text(block, "source", where, default="")
+        fsource = fx.text(block, "funding_source", where)
+        grant = fx.mapping(block, "grant", where)
         if grant is not None:
             fund.append(
                 {
                     "kind": "grant",
                     "dimension": "total",
-                    "amount_sek": amount(grant.get("amount"), f"{where}.grant"),
-                    "label": grant.get("label"),
-                    "funding_source": grant.get("funding_source", fsource),
+                    "amount_sek": fx.amount(grant.get("amount"), f"{where}.grant.amount"),
+                    "label": fx.text(grant, "label", f"{where}.grant"),
+                    "funding_source": fx.text(
+                        grant, "funding_source", f"{where}.grant", default=fsource
+                    ),
                     "source_note": source_note,
                 }
             )
         for dim, key in (("year", "per_year"), ("category", "per_category")):
-            part = (block or {}).get(key)
+            part = fx.mapping(block, key, where)
             if not part:
                 continue
-            for j, row in enumerate(part.get("rows") or []):
+            for j, row in fx.entries(part, "rows", f"{where}.{key}"):
                 col = f"{where}.{key}.rows[{j}]"
-                entry = {
+                entry: dict[str, Any] = {
                     "kind": "spent",
                     "dimension": dim,
-                    "amount_sek": amount(row.get("amount"), col),
-                    "label": row.get("label"),
+                    "amount_sek": fx.amount(row.get("amount"), f"{col}.amount"),
+                    "label": fx.text(row, "label", col),
                     "funding_source": fsource,
                     "source_note": source_note,
                 }
                 if dim == "year":
-                    entry["year"] = row.get("year")
-                    if not isinstance(row.get("year"), int):
-                        problems.append(
-                            Problem(
-                                file_name,
-                                "not a year",
-                                column=f"{col}.year",
-                                value=row.get("year"),
-                                expected="a year such as 2020",
-                            )
-                        )
+                    entry["year"] = fx.year(row, "year", col)
+                    if entry["year"] is None and row.get("year") is None:
+                        fx.bad(f"{col}.year", "not a year", None, "a year such as 2020")
                 else:
-                    entry["category"] = row.get("category")
-                    entry["malomrade_id"] = row.get("malomrade")
-                    if row.get("malomrade") is not None and row.get("malomrade") not in mal_ids:
-                        problems.append(
-                            Problem(
-                                file_name,
-                                "unknown målområde",
-                                column=f"{col}.malomrade",
-                                value=row.get("malomrade"),
-                                expected=f"one of {sorted(mal_ids)}",
-                            )
-                        )
+                    entry["category"] = fx.text(row, "category", col)
+                    entry["malomrade_id"] = fx.ident(row, "malomrade", col)
+                    fx.check_unknown(
+                        entry["malomrade_id"], mal_ids, f"{col}.malomrade", "målområde"
+                    )
                 fund.append(entry)
             if part.get("total") is not None:
                 fund.append(
                     {
                         "kind": "stated_total",
                         "dimension": dim,
-                        "amount_sek": amount(part["total"], f"{where}.{key}.total"),
-                        "label": part.get("total_label", "Totalsumma"),
+                        "amount_sek": fx.amount(part["total"], f"{where}.{key}.total"),
+                        "label": fx.text(
+                            part, "total_label", f"{where}.{key}", default="Totalsumma"
+                        ),
                         "funding_source": fsource,
                         "source_note": source_note,
                     }
                 )
-        detail = [("interventions", r) for r in (block or {}).get("interventions") or []]
-        detail += [("rows", r) for r in (block or {}).get("rows") or []]
-        counters: dict[str, int] = {}
-        for key, row in detail:
-            j = counters[key] = counters.get(key, -1) + 1
+        block_kind = fx.text(block, "kind", where, default="budget")
+        detail = [("interventions", j, r) for j, r in fx.entries(block, "interventions", where)]
+        detail += [("rows", j, r) for j, r in fx.entries(block, "rows", where)]
+        for key, j, row in detail:
             col = f"{where}.{key}[{j}]"
-            if not isinstance(row, dict):
-                problems.append(
-                    Problem(
-                        file_name,
-                        "a funding row must be a mapping",
-                        column=col,
-                        value=row,
-                        expected="{year, malomrade, intervention, funding_source, kind, amount}",
-                    )
-                )
-                continue
-            kind = str(row.get("kind", (block or {}).get("kind", "budget")))
+            kind = fx.text(row, "kind", col, default=block_kind)
             if kind not in ("budget", "spent"):
-                problems.append(
-                    Problem(
-                        file_name,
-                        "unknown funding kind",
-                        column=f"{col}.kind",
-                        value=kind,
-                        expected="budget or spent",
-                    )
-                )
-            year = row.get("year")
-            if year is not None and not isinstance(year, int):
-                problems.append(
-                    Problem(
-                        file_name,
-                        "not a year",
-                        column=f"{col}.year",
-                        value=year,
-                        expected="a year such as 2023",
-                    )
-                )
-            mid = row.get("malomrade")
-            if mid is not None and mid not in mal_ids:
-                problems.append(
-                    Problem(
-                        file_name,
-                        "unknown målområde",
-                        column=f"{col}.malomrade",
-                        value=mid,
-                        expected=f"one of {sorted(mal_ids)}",
-                    )
-                )
-            iid = row.get("intervention")
-            if iid is not None and iid not in {x["intervention_id"] for x in inter}:
-                problems.append(
-                    Problem(
-                        file_name,
-                        "unknown intervention",
-                        column=f"{col}.intervention",
-                        value=iid,
-                        expected=f"one of {sorted(str(x['intervention_id']) for x in inter)}",
-                    )
-                )
+                fx.bad(f"{col}.kind", "unknown funding kind", kind, "budget or spent")
+            mid = fx.ident(row, "malomrade", col)
+            fx.check_unknown(mid, mal_ids, f"{col}.malomrade", "målområde")
+            iid = fx.ident(row, "intervention", col)
+            fx.check_unknown(iid, inter_ids, f"{col}.intervention", "intervention")
             fund.append(
                 {
                     "kind": kind,
                     "dimension": "intervention",
-                    "year": year,
+                    "year": fx.year(row, "year", col),
                     "malomrade_id": mid,
                     "intervention_id": iid,
-                    "amount_sek": amount(row.get("amount"), col),
-                    "label": row.get("label"),
-                    "funding_source": row.get("funding_source", fsource),
-                    "source_note": row.get("source", source_note),
+                    "amount_sek": fx.amount(row.get("amount"), f"{col}.amount"),
+                    "label": fx.text(row, "label", col),
+                    "funding_source": fx.text(row, "funding_source", col, default=fsource),
+                    "source_note": fx.text(row, "source", col, default=source_note),
                 }
             )
 
-    stads = [
-        {"code": s.get("code"), "name": s.get("name"), "regso": list(s.get("regso", []))}
-        for s in (doc.get("stadsdelar") or [])
-        if isinstance(s, dict)
-    ]
-    ValidationError.raise_if_any(problems)
+    stads: list[dict[str, Any]] = []
+    for i, sd in fx.entries(doc, "stadsdelar", ""):
+        where = f"stadsdelar[{i}]"
+        code = fx.ident(sd, "code", where, required=True)
+        regso = sd.get("regso") or []
+        if not isinstance(regso, list):
+            fx.bad(
+                f"{where}.regso",
+                "a stadsdel's regso must be a list of RegSO codes",
+                regso,
+                'e.g. ["1490R019", "1490R020"]',
+            )
+            continue
+        codes = []
+        for j, r in enumerate(regso):
+            text = r.strip() if isinstance(r, str) else None
+            if text is None or not REGSO_RE.match(text) or (kommun and text[:4] != kommun):
+                fx.bad(
+                    f"{where}.regso[{j}]",
+                    "unknown RegSO code in a stadsdel",
+                    r,
+                    f"a RegSO code of kommun {kommun or '(the programme kommun)'}, e.g. 1490R025",
+                )
+                continue
+            codes.append(text)
+        stads.append({"code": code, "name": fx.text(sd, "name", where), "regso": codes})
+    fx.check_unique([s["code"] for s in stads], "stadsdelar", "stadsdel")
+
+    ValidationError.raise_if_any(fx.problems)
     for f in fund:
         f["programme_id"] = pid
     cols_f = [
@@ -476,20 +446,43 @@ def parse_programme(data: bytes, file_name: str) -> Programme:
         file_hash=hashlib.sha256(data).hexdigest(),
         programme={
             "programme_id": pid,
-            "name": prog.get("name"),
+            "name": pname,
             "kommun_code": kommun,
-            "start_year": prog.get("start_year"),
-            "end_year": prog.get("end_year"),
-            "description": prog.get("description"),
+            "start_year": p_start,
+            "end_year": p_end,
+            "description": fx.text(prog, "description", "programme"),
         },
-        malomraden=pd.DataFrame(mal),
-        effektmal=pd.DataFrame(eff),
+        malomraden=pd.DataFrame(
+            mal,
+            columns=[
+                "malomrade_id",
+                "programme_id",
+                "name_sv",
+                "name_en",
+                "responsible",
+                "decided",
+                "ordinal",
+            ],
+        ),
+        effektmal=pd.DataFrame(
+            eff,
+            columns=[
+                "effektmal_id",
+                "programme_id",
+                "malomrade_id",
+                "name_sv",
+                "name_en",
+                "known",
+                "indicator_ids",
+                "ordinal",
+            ],
+        ),
         interventions=pd.DataFrame(inter),
         intervention_areas=pd.DataFrame(
             areas, columns=["intervention_id", "area_system", "area_code", "start_year", "end_year"]
         ),
         funding=pd.DataFrame(fund).reindex(columns=cols_f),
-        stadsdelar=pd.DataFrame(stads),
+        stadsdelar=pd.DataFrame(stads, columns=["code", "name", "regso"]),
     )
 
 
@@ -558,6 +551,8 @@ def load_programme(con, prog: Programme) -> LoadResult:  # type: ignore[no-untyp
                         "DELETE FROM effektmal WHERE list_contains(?, effektmal_id)",
                         [list(frame["effektmal_id"])],
                     )
+                if table == "effektmal":  # ids are not yet scoped per programme in the schema
+                    frame = frame.drop(columns=["programme_id"])
                 con.register("_f", frame.assign(import_id=import_id))
                 cols = ", ".join([*frame.columns, "import_id"])
                 con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM _f")
