@@ -20,14 +20,11 @@ NOT_YET_MOVED = frozenset(
     {
         "ingest/importer.py",
         "ingest/programme.py",
-        "report/data.py",
         "report/sections/_common.py",
         "report/sections/funding.py",
-        "report/sections/indicators.py",
         "report/sections/methods.py",
         "report/sections/police.py",
         "report/sections/programme.py",
-        "report/sections/segregation.py",
         "web/data.py",
     }
 )

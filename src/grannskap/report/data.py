@@ -18,7 +18,7 @@ import pandas as pd
 
 from grannskap.errors import DataNotFoundError
 from grannskap.privacy import DEFAULT_THRESHOLD, check_threshold, secondary_suppress, suppress_frame
-from grannskap.store.arrow import query_frame as _frame
+from grannskap.store import report_queries as q
 
 if TYPE_CHECKING:
     import duckdb
@@ -178,36 +178,29 @@ OMRADESTYP_LABELS: dict[str, dict[int, str]] = {
 }
 
 
+_LATEST_YEAR_IDS = ("scb.000005FE", "scb.000005MO", "scb.000007A8.antal_arbetslosa")
+
+
 def latest_year(con: duckdb.DuckDBPyConnection, indicator_prefix: str = "scb.0000") -> int:
     """The latest statistics year in the database (for DeSO-level SCB tables)."""
-    row = con.execute(
-        "SELECT max(year) FROM observation WHERE area_system = 'deso2018' "
-        "AND indicator_id IN ('scb.000005FE', 'scb.000005MO', 'scb.000007A8.antal_arbetslosa')"
-    ).fetchone()
-    if not row or row[0] is None:
+    year = q.latest_deso_year(con, _LATEST_YEAR_IDS)
+    if year is None:
         raise DataNotFoundError(
             "the database holds no DeSO statistics (expected SCB tables such as 000005FE); "
             "run `grannskap init --demo` or import SCB exports first"
         )
-    return int(row[0])
+    return year
 
 
 def kommun_name(con: duckdb.DuckDBPyConnection, kommun: str) -> str:
-    row = con.execute(
-        "SELECT name FROM area WHERE system = 'kommun' AND code = ?", [kommun]
-    ).fetchone()
-    return str(row[0]) if row and row[0] else kommun
+    return q.kommun_name(con, kommun) or kommun
 
 
 def check_kommun(con: duckdb.DuckDBPyConnection, kommun: str) -> str:
     """Validate a kommun code against the database; returns it or raises DataNotFoundError."""
     text = str(kommun).strip()
-    row = con.execute(
-        "SELECT count(*) FROM area WHERE system = 'kommun' AND code = ?", [text]
-    ).fetchone()
-    if not row or row[0] == 0:
-        any_kommun = con.execute("SELECT count(*) FROM area WHERE system = 'kommun'").fetchone()
-        if not any_kommun or any_kommun[0] == 0:
+    if not q.kommun_exists(con, text):
+        if q.kommun_count(con) == 0:
             raise DataNotFoundError(
                 "the database is empty (no municipalities); build the demo with "
                 "`grannskap init --demo` or import SCB exports with `grannskap import`"
@@ -225,17 +218,7 @@ def _key_ids() -> list[str]:
 
 
 def _read_counts(con: duckdb.DuckDBPyConnection, years: list[int] | None) -> pd.DataFrame:
-    ids = _key_ids()
-    where_year = "" if years is None else f"AND o.year IN ({', '.join('?' for _ in years)}) "
-    return _frame(
-        con,
-        "SELECT o.area_code AS deso, a.parent_code AS regso, a.kommun_code AS kommun, "
-        "o.year, o.indicator_id, o.breakdown, o.value FROM observation o "
-        "JOIN area a ON a.system = 'deso2018' AND a.code = o.area_code "
-        f"WHERE o.area_system = 'deso2018' {where_year}AND o.indicator_id IN "
-        f"({', '.join('?' for _ in ids)})",
-        [*(years or []), *ids],
-    )
+    return q.deso_observations(con, _key_ids(), years)
 
 
 def _wide_counts(obs: pd.DataFrame, year: int) -> pd.DataFrame:
@@ -278,13 +261,7 @@ def shares_by(counts: pd.DataFrame, by: str, threshold: int = DEFAULT_THRESHOLD)
 
 def stadsdel_crosswalk(con: duckdb.DuckDBPyConnection, kommun: str) -> pd.DataFrame:
     """RegSO → user-defined stadsdel of the kommun (columns ``regso, stadsdel, stadsdel_name``)."""
-    return con.execute(
-        "SELECT c.from_code AS regso, c.to_code AS stadsdel, a.name AS stadsdel_name "
-        "FROM crosswalk c JOIN area a ON a.system = 'stadsdel' AND a.code = c.to_code "
-        "WHERE c.from_system = 'regso2020' AND c.to_system = 'stadsdel' AND c.from_code LIKE ? "
-        "ORDER BY 1, 2",
-        [kommun + "%"],
-    ).df()
+    return q.stadsdel_crosswalk(con, kommun)
 
 
 def _hierarchy(
@@ -457,7 +434,7 @@ def comparable_kommuner(
         choice = override_peers(features, kommun, compare, year=year)
     else:
         choice = choose_peers(features, kommun, k, year=year)
-    names = con.execute("SELECT code AS kommun, name FROM area WHERE system = 'kommun'").df()
+    names = q.kommun_names(con)
     # the population is shown whether or not the chooser could use it (too few kommuner
     # with the year, e.g. after fetching one kommun's series)
     pop = features[["kommun", "folkmangd"]].rename(columns={"folkmangd": "population"})
@@ -547,12 +524,7 @@ def key_indicator_table(
 
 def omradestyp(con: duckdb.DuckDBPyConnection, kommun: str) -> pd.DataFrame:
     """SCB's official områdestyp per RegSO and year (long: ``regso, year, typ``)."""
-    return con.execute(
-        "SELECT o.area_code AS regso, o.year, CAST(o.value AS INTEGER) AS typ FROM observation o "
-        "JOIN area a ON a.system = 'regso2020' AND a.code = o.area_code "
-        "WHERE o.indicator_id = 'scb.omradestyp' AND a.kommun_code = ? ORDER BY 1, 2",
-        [kommun],
-    ).df()
+    return q.official_omradestyp(con, kommun)
 
 
 def regso_table(
@@ -562,14 +534,7 @@ def regso_table(
 
     Shares and populations are suppressed primarily and secondarily (:func:`area_shares`).
     """
-    areas = con.execute(
-        "SELECT a.code AS regso, a.name, c.to_code AS stadsdel, s.name AS stadsdel_name FROM area a "
-        "LEFT JOIN crosswalk c ON c.from_system = 'regso2020' AND c.from_code = a.code "
-        "AND c.to_system = 'stadsdel' "
-        "LEFT JOIN area s ON s.system = 'stadsdel' AND s.code = c.to_code "
-        "WHERE a.system = 'regso2020' AND a.kommun_code = ? ORDER BY a.code",
-        [kommun],
-    ).df()
+    areas = q.regso_areas(con, kommun)
     cw = stadsdel_crosswalk(con, kommun)
     s = area_shares(counts, kommun, cw, threshold)
     s = s[s["level"] == "regso"]
@@ -585,7 +550,5 @@ def regso_table(
 
 
 def provenance_table(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
-    return con.execute(
-        "SELECT import_id, source, table_id, title, file_name, substr(file_hash, 1, 12) AS sha256_12, "
-        "row_count, imported_at FROM provenance ORDER BY import_id"
-    ).df()
+    """Every imported file (:func:`grannskap.store.report_queries.provenance`)."""
+    return q.provenance(con)

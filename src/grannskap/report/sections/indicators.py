@@ -10,6 +10,7 @@ from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
 from grannskap.report.data import KEY_INDICATORS
 from grannskap.report.sections import _common
+from grannskap.store.report_queries import deso_years
 
 NAME = "indicators"
 TITLE = {
@@ -252,14 +253,7 @@ def build(ctx: ReportContext) -> SectionResult:
         )
     )
     ids = sorted({i for k in KEY_INDICATORS for i, _ in (*k.numerator, *k.denominator)})
-    years = sorted(
-        int(r[0])
-        for r in ctx.con.execute(
-            "SELECT DISTINCT year FROM observation WHERE area_system = 'deso2018' AND indicator_id IN "
-            f"({', '.join('?' for _ in ids)})",
-            ids,
-        ).fetchall()
-    )
+    years = deso_years(ctx.con, ids)
     if len(years) > 1:
         tf, tt = _trends(ctx, years)
         figures = [*figures[:1], *tf, *figures[1:]]

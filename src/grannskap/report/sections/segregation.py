@@ -13,6 +13,7 @@ from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
 from grannskap.report.sections import _common
 from grannskap.report.sections.history import years_note
+from grannskap.store.report_queries import background_counts as background_frame
 
 NAME = "segregation"
 TITLE = {
@@ -27,16 +28,7 @@ _FE = "scb.000005FE"
 
 def background_counts(ctx: ReportContext) -> pd.DataFrame:
     """Persons with foreign / Swedish background per DeSO (columns ``deso, kommun, foreign, swedish``)."""
-    df = ctx.con.execute(
-        "SELECT o.area_code AS deso, a.kommun_code AS kommun, "
-        "sum(o.value) FILTER (WHERE o.breakdown = 'utlandsk_svensk_bakgrund=utländsk bakgrund') AS foreign_bg, "
-        "sum(o.value) FILTER (WHERE o.breakdown = 'utlandsk_svensk_bakgrund=svensk bakgrund') AS swedish_bg "
-        "FROM observation o JOIN area a ON a.system = 'deso2018' AND a.code = o.area_code "
-        "WHERE o.indicator_id = ? AND o.area_system = 'deso2018' AND o.year = ? GROUP BY 1, 2 "
-        # a fixed row order: the seeded bootstrap then gives the same interval on every run
-        "ORDER BY 1",
-        [_FE, ctx.year],
-    ).df()
+    df = background_frame(ctx.con, _FE, ctx.year)
     return df.dropna()
 
 
