@@ -20,10 +20,7 @@ NOT_YET_MOVED = frozenset(
     {
         "ingest/importer.py",
         "ingest/programme.py",
-        "report/sections/_common.py",
         "report/sections/funding.py",
-        "report/sections/methods.py",
-        "report/sections/police.py",
         "report/sections/programme.py",
         "web/data.py",
     }

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pandas as pd
 
 from grannskap.report import data
 from grannskap.report.context import ReportContext
+from grannskap.store import report_police
 
 __all__ = [
     "counts",
@@ -70,27 +69,12 @@ def scb_source(ctx: ReportContext, tables: str, year: int | None = None) -> str:
 
 
 def police_rows(ctx: ReportContext) -> pd.DataFrame:
-    def q() -> Any:
-        return ctx.con.execute(
-            "SELECT area_code, name, year, category, source_note FROM police_classification "
-            "WHERE kommun_code = ? ORDER BY area_code, year",
-            [ctx.kommun],
-        ).df()
-
-    return ctx.cached("police", q)
+    return ctx.cached("police", lambda: report_police.kommun_classifications(ctx.con, ctx.kommun))
 
 
 def police_full_years(ctx: ReportContext) -> list[int]:
     """The list years held in full for all of Sweden (as many areas as the national count)."""
-
-    def q() -> list[int]:
-        rows = ctx.con.execute(
-            "SELECT c.year FROM police_list_count c JOIN (SELECT year, count(DISTINCT area_code) AS n "
-            "FROM police_classification GROUP BY year) p USING (year) WHERE p.n >= c.total"
-        ).fetchall()
-        return sorted(int(r[0]) for r in rows)
-
-    return ctx.cached("police_full_years", q)
+    return ctx.cached("police_full_years", lambda: report_police.full_list_years(ctx.con))
 
 
 def police_years_held(ctx: ReportContext) -> list[int]:
@@ -108,14 +92,7 @@ def police_years_held(ctx: ReportContext) -> list[int]:
 
 def police_list_years(ctx: ReportContext) -> list[int]:
     """Every list year known (national counts or area rows)."""
-
-    def q() -> list[int]:
-        rows = ctx.con.execute(
-            "SELECT year FROM police_list_count UNION SELECT year FROM police_classification"
-        ).fetchall()
-        return sorted(int(r[0]) for r in rows)
-
-    return ctx.cached("police_list_years", q)
+    return ctx.cached("police_list_years", lambda: report_police.list_years(ctx.con))
 
 
 def police_predecessor(ctx: ReportContext, area_code: str, year: int) -> str | None:
@@ -123,20 +100,14 @@ def police_predecessor(ctx: ReportContext, area_code: str, year: int) -> str | N
     (a split or renamed area keeps its history under another code), or None."""
     from shapely import wkb
 
-    rows = ctx.con.execute(
-        "SELECT g.area_code, g.year, g.geometry_wkb, p.name FROM police_area_geometry g "
-        "LEFT JOIN police_classification p ON p.area_code = g.area_code AND p.year = g.year "
-        "WHERE (g.area_code = ? AND g.year > ?) OR (g.year = ? AND g.area_code <> ?) "
-        "ORDER BY g.year DESC",
-        [area_code, year, year, area_code],
-    ).fetchall()
-    mine = [wkb.loads(bytes(r[2])) for r in rows if r[0] == area_code]
+    rows = report_police.overlap_candidates(ctx.con, area_code, year)
+    mine = [wkb.loads(r.geometry_wkb) for r in rows if r.area_code == area_code]
     if not mine:
         return None
     g = mine[0]
     for code, y, geom, name in rows:
-        if code != area_code and int(y) == year:
-            other = wkb.loads(bytes(geom))
+        if code != area_code and y == year:
+            other = wkb.loads(geom)
             if g.intersects(other) and g.intersection(other).area > 0.05 * g.area:
                 return str(name or code)
     return None
@@ -168,12 +139,8 @@ def police_since(ctx: ReportContext, area_code: str, category: str) -> tuple[int
     full = set(police_full_years(ctx))
     if proven and before[-1] not in mine.index and before[-1] in full:
         # newly on the list, or split from an area of the list before: only polygons can tell
-        n = ctx.con.execute(
-            "SELECT count(*) FILTER (WHERE area_code = ?), count(*) FILTER (WHERE year = ?) "
-            "FROM police_area_geometry",
-            [area_code, before[-1]],
-        ).fetchone()
-        has_geom = n is not None and n[0] > 0 and n[1] > 0
+        n_area, n_year = report_police.geometry_counts(ctx.con, area_code, before[-1])
+        has_geom = n_area > 0 and n_year > 0
         proven = has_geom and police_predecessor(ctx, area_code, before[-1]) is None
     return first, proven, inferred
 
@@ -191,18 +158,9 @@ def local_clauses(ctx: ReportContext, text: str) -> str:
         return text
 
     def q() -> list[str]:
-        names = {
-            str(n)
-            for (n,) in ctx.con.execute(
-                "SELECT name FROM area WHERE system = 'kommun' AND code <> ? AND name IS NOT NULL",
-                [ctx.kommun],
-            ).fetchall()
-        }
-        for (n,) in ctx.con.execute(
-            "SELECT DISTINCT name FROM police_classification WHERE coalesce(kommun_code, '') <> ?",
-            [ctx.kommun],
-        ).fetchall():
-            names.update(p.strip() for p in str(n).split("/") if len(p.strip()) > 3)
+        names = set(report_police.other_kommun_names(ctx.con, ctx.kommun))
+        for n in report_police.other_police_area_names(ctx.con, ctx.kommun):
+            names.update(p.strip() for p in n.split("/") if len(p.strip()) > 3)
         own = {str(n) for n in police_rows(ctx)["name"]} | {ctx.kommun_name}
         return sorted(n for n in names if n not in own)
 

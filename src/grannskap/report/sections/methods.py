@@ -14,6 +14,7 @@ from grannskap.report.data import (
     suppression_counts,
 )
 from grannskap.report.sections import _common
+from grannskap.store import report_police
 
 NAME = "methods"
 TITLE = {"sv": "Metod och datakällor", "en": "Methods and data sources"}
@@ -55,7 +56,7 @@ def build(ctx: ReportContext) -> SectionResult:
     other_programme = (prov["source"] == "programme") & ~prov["table_id"].isin(own)
     other_extract = prov["file_name"].str.extract(r"_(\d{4})_", expand=False)
     prov = prov[~other_programme & ~(other_extract.notna() & (other_extract != ctx.kommun))]
-    pol = ctx.con.execute("SELECT year, source_note FROM police_list_count ORDER BY year").df()
+    pol = report_police.list_sources(ctx.con)
     # the national list sources also carry one kommun's local sources: keep them in its report
     pol["source_note"] = [_common.local_clauses(ctx, str(n or "")) for n in pol["source_note"]]
     tables = [

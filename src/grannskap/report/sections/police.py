@@ -7,6 +7,7 @@ import pandas as pd
 from grannskap.report import svg
 from grannskap.report.context import Column, Figure, ReportContext, SectionResult, Table
 from grannskap.report.sections import _common
+from grannskap.store import report_police
 
 NAME = "police"
 TITLE = {"sv": "Polisens utsatta områden 2015–2025", "en": "Police vulnerable areas 2015–2025"}
@@ -30,7 +31,7 @@ CATEGORY_LABELS = {
 def build(ctx: ReportContext) -> SectionResult:
     labels = CATEGORY_LABELS[ctx.lang]
     pc = _common.police_rows(ctx)
-    nat = ctx.con.execute("SELECT * FROM police_list_count ORDER BY year").df()
+    nat = report_police.list_counts(ctx.con)
     if pc.empty and nat.empty:
         from grannskap.errors import DataNotFoundError
 
