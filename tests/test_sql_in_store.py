@@ -20,8 +20,6 @@ NOT_YET_MOVED = frozenset(
     {
         "ingest/importer.py",
         "ingest/programme.py",
-        "report/sections/funding.py",
-        "report/sections/programme.py",
         "web/data.py",
     }
 )

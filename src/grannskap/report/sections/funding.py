@@ -128,10 +128,9 @@ def _detail_table(ctx: ReportContext, pid: str) -> Table | None:
 
 def build(ctx: ReportContext) -> SectionResult:
     from grannskap.evaluation.ledger import read_funding, reconcile
+    from grannskap.store.report_programme import programmes
 
-    prog = ctx.con.execute(
-        "SELECT programme_id FROM programme WHERE kommun_code = ? ORDER BY 1", [ctx.kommun]
-    ).fetchone()
+    prog = list(programmes(ctx.con, ctx.kommun)["programme_id"])
     if not prog:
         raise DataNotFoundError(
             ctx.t(f"inget program för kommun {ctx.kommun}", f"no programme for kommun {ctx.kommun}")

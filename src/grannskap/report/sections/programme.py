@@ -9,6 +9,7 @@ from grannskap.report import data as rdata
 from grannskap.report.context import Column, ReportContext, SectionResult, Table
 from grannskap.report.sections import _common
 from grannskap.report.sections._effektmal import effektmal_status
+from grannskap.store import report_programme
 
 NAME = "programme"
 TITLE = {
@@ -68,9 +69,7 @@ def programme_status(ctx: ReportContext, pid: str, em: pd.DataFrame) -> pd.DataF
 
 def build(ctx: ReportContext) -> SectionResult:
     con = ctx.con
-    prog = con.execute(
-        "SELECT * FROM programme WHERE kommun_code = ? ORDER BY programme_id", [ctx.kommun]
-    ).df()
+    prog = report_programme.programmes(con, ctx.kommun)
     if prog.empty:
         raise DataNotFoundError(
             ctx.t(
@@ -79,19 +78,12 @@ def build(ctx: ReportContext) -> SectionResult:
             )
         )
     pid = str(prog["programme_id"].iloc[0])
-    mo = con.execute("SELECT * FROM malomrade WHERE programme_id = ? ORDER BY ordinal", [pid]).df()
+    mo = report_programme.malomrade_rows(con, pid)
     from grannskap.store.programme import effektmal, programme_import
 
     em = effektmal(con, pid)
     status = programme_status(ctx, pid, em)
-    iv = con.execute(
-        "SELECT i.*, CASE WHEN ? = 'en' AND coalesce(m.name_en, '') <> '' THEN m.name_en "
-        "ELSE m.name_sv END AS malomrade_name, "
-        "(SELECT string_agg(coalesce(a.name, ia.area_code), ', ' ORDER BY ia.area_code) FROM intervention_area ia "
-        " LEFT JOIN area a ON a.system = ia.area_system AND a.code = ia.area_code WHERE ia.intervention_id = i.intervention_id) AS areas "
-        "FROM intervention i LEFT JOIN malomrade m USING (malomrade_id) WHERE i.programme_id = ? ORDER BY i.intervention_id",
-        [ctx.lang, pid],
-    ).df()
+    iv = report_programme.interventions(con, pid, ctx.lang)
     iv["type_label"] = iv["type"].map(TYPE_LABELS[ctx.lang])
     name_col = "name_en" if ctx.lang == "en" else "name_sv"
     if ctx.lang == "en":
