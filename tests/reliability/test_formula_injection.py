@@ -176,7 +176,9 @@ def test_sheet_names_excel_accepts(title: str, tmp_path: Path) -> None:
     write_xlsx([SectionResult("s", title, True, tables=[t])], tmp_path / "t.xlsx")
     import openpyxl
 
-    assert len(openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets) == 3  # contents, table, notes
+    assert (
+        len(openpyxl.load_workbook(tmp_path / "t.xlsx").worksheets) == 3
+    )  # contents, table, notes
 
 
 @settings(max_examples=30)

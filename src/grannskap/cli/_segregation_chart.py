@@ -136,8 +136,7 @@ def profile_svg(frame: Any, lang: str = "sv") -> str:
     )
     out.append(f'<line x1="{_LEFT}" x2="{_LEFT}" y1="{_TOP}" y2="{_TOP + ph}" stroke="#333"/>')
     out.append(
-        f'<text x="{_LEFT + pw / 2:.1f}" y="{_H - 18}" text-anchor="middle">'
-        f"{escape(t['x'])}</text>"
+        f'<text x="{_LEFT + pw / 2:.1f}" y="{_H - 18}" text-anchor="middle">{escape(t["x"])}</text>'
     )
     out.append(
         f'<text x="18" y="{_TOP + ph / 2:.1f}" text-anchor="middle" '
@@ -150,8 +149,14 @@ def profile_svg(frame: Any, lang: str = "sv") -> str:
         if len(band) >= 1:
             if level is None and "ci_level" in band and band["ci_level"].notna().any():
                 level = band["ci_level"].dropna().iloc[0]
-            upper = [f"{px(d):.2f},{py(h):.2f}" for d, h in zip(band["distance_m"], band["ci_high"], strict=True)]
-            lower = [f"{px(d):.2f},{py(lo):.2f}" for d, lo in zip(band["distance_m"], band["ci_low"], strict=True)]
+            upper = [
+                f"{px(d):.2f},{py(h):.2f}"
+                for d, h in zip(band["distance_m"], band["ci_high"], strict=True)
+            ]
+            lower = [
+                f"{px(d):.2f},{py(lo):.2f}"
+                for d, lo in zip(band["distance_m"], band["ci_low"], strict=True)
+            ]
             if len(band) == 1:  # a single point: a whisker
                 out.append(
                     f'<polygon class="band" points="{upper[0]} {lower[0]}" fill="{colour}" '
