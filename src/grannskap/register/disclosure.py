@@ -35,7 +35,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from grannskap.errors import ConfigError
+from grannskap.privacy import check_threshold
 
 __all__ = [
     "DEFAULT_REGISTER_THRESHOLD",
@@ -58,6 +58,12 @@ SHARE_COUNTERS: tuple[tuple[str, str], ...] = (
 
 
 _LAST = 1e300  # sort key of a zero complement
+
+
+def _complement_key(values: np.ndarray) -> np.ndarray:
+    """Order of complement candidates: smallest first, zeros last (a hidden zero protects
+    nothing: the hidden sum stays the same)."""
+    return np.where(values > 0, values, _LAST)
 
 
 @dataclass(frozen=True)
@@ -117,8 +123,7 @@ def _add_complements(
     rows = np.flatnonzero(need)
     sub = values[np.ix_(rows, parts)]
     shown = ~hid[np.ix_(rows, np.arange(1, len(idx)))]
-    # a hidden zero protects nothing (the hidden sum stays the same): zeros only as a last resort
-    key = np.where(shown, np.where(sub > 0, sub, _LAST), np.inf)
+    key = np.where(shown, _complement_key(sub), np.inf)
     pick = key.argmin(axis=1)
     has_part = np.isfinite(key[np.arange(len(rows)), pick])
     changed = False
@@ -152,8 +157,7 @@ def _add_column_complements(
             shown = rows[~hid]
             if not len(shown):
                 continue
-            vals = values[shown, j]
-            status[shown[np.argmin(np.where(vals > 0, vals, _LAST))], j] = 2
+            status[shown[np.argmin(_complement_key(values[shown, j]))], j] = 2
             changed = True
     return changed
 
@@ -165,12 +169,11 @@ def suppress_counts(
 
     Rows without a ``key`` (persons in no area) are not published and take no part.
     """
-    if threshold < 1:
-        raise ConfigError(f"--min-count was {threshold} but is expected to be at least 1")
+    threshold = check_threshold(threshold)
     counters = tuple(c for c in frame.columns if c not in ("year", key))
     published = frame[key].notna().to_numpy()
-    values = frame[list(counters)].to_numpy(dtype=float, na_value=np.nan)
-    values = np.nan_to_num(values, nan=0.0)
+    raw = frame[list(counters)].to_numpy(dtype=float, na_value=np.nan)
+    values = np.nan_to_num(raw, nan=0.0)
     col = {c: i for i, c in enumerate(counters)}
     status = np.zeros(values.shape, dtype=np.int8)
     small = (values >= 1) & (values < threshold)
@@ -198,7 +201,7 @@ def suppress_counts(
             changed = True
     status[rows] = stat
     out = frame.copy()
-    masked = np.where(status > 0, np.nan, frame[list(counters)].to_numpy(dtype=float))
+    masked = np.where(status > 0, np.nan, raw)
     for c, i in col.items():
         out[c] = masked[:, i]
     hidden_shares = {counters[n]: (status[:, n] > 0) | (status[:, d] > 0) for n, d in pairs}
