@@ -3,6 +3,8 @@ the areas section): the foreign-born share, on a diverging colour-blind safe sca
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pandas as pd
 
 from grannskap.report import maps
@@ -21,14 +23,13 @@ def change_map(
     ctx: ReportContext,
     rows: pd.DataFrame,
     shapes: dict[str, object],
-    overlays: list[maps.Overlay],
-    pol_label: str,
-    inset: str,
+    draw: Callable[..., str],
     vintage: str,
     numbers: str,
 ) -> tuple[Figure, dict[str, float], str] | None:
     """Change of the foreign-born share per RegSO between the first and last year of the
-    RegSO series (SCB, suppressed as in the history section), or None without a series."""
+    RegSO series (SCB, suppressed as in the history section), or None without a series.
+    ``draw`` is the section's :func:`maps.choropleth` with its police overlay and inset bound."""
     from grannskap.errors import DataNotFoundError
     from grannskap.format import format_number
     from grannskap.report.sections._history import history
@@ -105,16 +106,7 @@ def change_map(
     fig = Figure(
         "map-change",
         title,
-        maps.choropleth(
-            areas,
-            title=title,
-            desc=alt,
-            legend=legend,
-            overlays=overlays,
-            overlay_label=pol_label,
-            lang=ctx.lang,
-            inset_label=inset,
-        ),
+        draw(areas, title=title, desc=alt, legend=legend),
         alt,
         ctx.t(
             f"SCB, folkmängd efter födelseregion per RegSO {a}–{b} (RegSO 2020); skyddade andelar som i "

@@ -10,6 +10,7 @@ labelled as such. Where SCB's official types are missing, the types computed by
 from __future__ import annotations
 
 import warnings
+from functools import partial
 
 import pandas as pd
 
@@ -178,6 +179,14 @@ def _maps(
         "Tätorten förstorad (rutan i översiktskartan)",
         "The urban core enlarged (the box on the overview)",
     )
+    # every RegSO map of the section: the same police overlay, inset and language
+    draw = partial(
+        maps.choropleth,
+        overlays=overlays,
+        overlay_label=pol_label,
+        lang=ctx.lang,
+        inset_label=inset,
+    )
     figures: list[Figure] = []
     data_cols = [
         Column("name", "RegSO"),
@@ -239,16 +248,7 @@ def _maps(
             Figure(
                 "type-map",
                 title,
-                maps.choropleth(
-                    areas,
-                    title=title,
-                    desc=alt,
-                    legend=legend,
-                    overlays=overlays,
-                    overlay_label=pol_label,
-                    lang=ctx.lang,
-                    inset_label=inset,
-                ),
+                draw(areas, title=title, desc=alt, legend=legend),
                 alt,
                 (
                     ctx.t(
@@ -336,23 +336,14 @@ def _maps(
             Figure(
                 f"map-{key}",
                 title,
-                maps.choropleth(
-                    areas,
-                    title=title,
-                    desc=alt,
-                    legend=legend,
-                    overlays=overlays,
-                    overlay_label=pol_label,
-                    lang=ctx.lang,
-                    inset_label=inset,
-                ),
+                draw(areas, title=title, desc=alt, legend=legend),
                 alt,
                 _common.scb_source(ctx, ki.source_table) + " " + vintage + numbers,
             )
         )
         table[key] = rows[key].values
         data_cols.append(Column(key, f"{name} (%)", "pct1"))
-    change = change_map(ctx, rows, shapes, overlays, pol_label, inset, vintage, numbers)
+    change = change_map(ctx, rows, shapes, draw, vintage, numbers)
     if change is not None:
         fig, values, label = change
         figures.append(fig)
